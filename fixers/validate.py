@@ -1,0 +1,357 @@
+"""Revalidate templates with cfn-lint, in process, and compare the results.
+
+A fix is only worth writing if it does not make the template worse in cfn-lint's
+eyes, and about a fifth of real templates already fail cfn-lint before any edit.
+So this module lints the exact text that would be written (cfn-lint decodes it
+itself: short tags become ``Fn::`` form and every node keeps its line) and
+`compare` says which errors a fix added, matching by rule and path rather than by
+line, because an insertion moves every line below it.
+
+Cost is the design constraint:
+
+- ``import cfnlint`` takes about half a second, so it happens lazily in
+  `Validator.__init__`; importing this module stays cheap, and the batch
+  ``--check`` mode, which never validates, never pays for it.
+- ``cfnlint.api.lint()`` rebuilds every rule object on each call (0.3 s or more
+  before any linting). `Validator` builds the rule set once per distinct rule
+  source (cfn-lint's bundled rules plus any ``append_rules`` / ``custom_rules``
+  the configuration names) and reuses it; everything else in a configuration
+  (regions, ignore/include/mandatory checks, configure_rules, the template's own
+  ``Metadata: cfn-lint: config``) is applied by cfn-lint at run time, so one
+  built rule set serves every configuration that shares its sources.
+
+The user's cfn-lint configuration is honoured as the ``cfn-lint`` command would
+for the file: ``~/.cfnlintrc[.yaml|.yml]`` merged with a project file, which is
+the one in the template's folder if there is one, else the one in the current
+directory (cfn-lint itself only looks in the current directory; a tool that is
+handed a path should also find the configuration kept next to the template).
+Files are read, validated and merged by cfn-lint's own ``ConfigMixIn``.
+
+UI-free on purpose: no textual or rich import, so batch mode, the TUI and tests
+share it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+__all__ = ["LintError", "Validator", "compare", "cfn_lint_version"]
+
+# cfn-lint's file names, in its order of preference (cfnlint.config.ConfigFileArgs).
+_RC_NAMES = (".cfnlintrc", ".cfnlintrc.yaml", ".cfnlintrc.yml")
+
+# Rule ids for the LintErrors this module makes itself.
+_PARSE_ERROR = "E0000"  # cfn-lint's ParseError: the text is not a template
+_CONFIG_ERROR = "E0003"  # cfn-lint's ConfigError: the configuration is unusable
+
+# Messages that embed positions: the decoder's "Duplicate found 'X' (line 5)",
+# the JSON decoder's "...: line 5 column 3 (char 120)".
+_POSITION_RE = re.compile(r"\b(line|column|char)(\s+)\d+", re.IGNORECASE)
+
+
+def _normalise_message(message: str) -> str:
+    """The message with line/column/char numbers replaced, so it survives insertions."""
+    return _POSITION_RE.sub(r"\1\2N", message)
+
+
+@dataclass(frozen=True)
+class LintError:
+    """One cfn-lint finding, detached from cfn-lint's objects.
+
+    ``line`` and ``column`` count from 1. ``level`` is the rule's severity:
+    "error", "warning" or "informational".
+    """
+
+    rule: str
+    message: str
+    path: tuple[str | int, ...]
+    line: int
+    column: int
+    level: str
+
+    def key(self) -> tuple[str, tuple[str | int, ...], str]:
+        """Identity of the finding across an edit: (rule, path, message without positions).
+
+        Lines are left out because inserted text shifts them; the path into the
+        template does not move.
+        """
+        return (self.rule, self.path, _normalise_message(self.message))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form, for the ``validation`` entries of the JSON report."""
+        return {
+            "rule": self.rule,
+            "level": self.level,
+            "path": list(self.path),
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+def compare(
+    before: Iterable[LintError],
+    after: Iterable[LintError],
+    *,
+    include_warnings: bool = False,
+) -> list[LintError]:
+    """The findings of ``after`` that ``before`` does not have: what an edit added.
+
+    Matched by `LintError.key` with multiplicity, so a second copy of an error
+    that already existed counts as new. Only level "error" unless
+    ``include_warnings``, then warnings too; informational findings never count.
+    The result keeps the order of ``after``.
+    """
+    levels = {"error", "warning"} if include_warnings else {"error"}
+    remaining = Counter(e.key() for e in before if e.level in levels)
+    new: list[LintError] = []
+    for error in after:
+        if error.level not in levels:
+            continue
+        k = error.key()
+        if remaining[k] > 0:
+            remaining[k] -= 1
+        else:
+            new.append(error)
+    return new
+
+
+def cfn_lint_version() -> str:
+    """The installed cfn-lint version, read from package metadata (no cfn-lint import)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("cfn-lint")
+    except metadata.PackageNotFoundError:  # e.g. vendored or zipped
+        from cfnlint.version import __version__
+
+        return str(__version__)
+
+
+def _find_rc(folder: Path) -> Path | None:
+    """The cfn-lint configuration file in ``folder``, as cfn-lint would pick it."""
+    for name in _RC_NAMES:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _file_identity(path: Path | None) -> tuple[str, int, int] | None:
+    """Path plus mtime and size: a cache key that changes when the file is edited."""
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+def _sort_key(error: LintError) -> tuple[Any, ...]:
+    return (error.line, error.column, error.rule, tuple(str(p) for p in error.path), error.message)
+
+
+def _path_tuple(path: Any) -> tuple[str | int, ...]:
+    if not path:
+        return ()
+    return tuple(
+        p if isinstance(p, (str, int)) and not isinstance(p, bool) else str(p) for p in path
+    )
+
+
+def _from_match(match: Any) -> LintError:
+    """Convert a cfn-lint Match into a LintError."""
+    return LintError(
+        rule=str(match.rule.id),
+        message=str(match.message),
+        path=_path_tuple(getattr(match, "path", None)),
+        line=int(match.linenumber or 1),
+        column=int(match.columnnumber or 1),
+        level=str(getattr(match.rule, "severity", "error") or "error").lower(),
+    )
+
+
+def _config_error(message: str) -> LintError:
+    return LintError(_CONFIG_ERROR, message, (), 1, 1, "error")
+
+
+class Validator:
+    """Lints template text with cfn-lint, building cfn-lint's rules once.
+
+    Make one per process and reuse it: the first `lint` builds the rule set
+    (and cfn-lint loads the resource schemas it needs); later lints reuse both.
+    Safe to share between threads (lints are serialised: cfn-lint configures its
+    rule objects in place on every run).
+    """
+
+    def __init__(self) -> None:
+        # Imported here, not at module level: see the module docstring.
+        import cfnlint.schema
+        from cfnlint.config import ConfigMixIn
+        from cfnlint.decode.decode import decode_str
+        from cfnlint.exceptions import CfnLintExitException
+        from cfnlint.rules import Rules
+        from cfnlint.runner.template import run_template_by_data
+
+        class _Config(ConfigMixIn):
+            """cfn-lint's configuration, read from the files we chose.
+
+            ConfigFileArgs only looks in the home folder and the current
+            directory; overriding its finder lets cfn-lint itself read,
+            validate and merge a project file kept next to the template.
+            """
+
+            def __init__(self, user_rc: Path | None, project_rc: Path | None) -> None:
+                self._meridian_rc = (user_rc or "", project_rc or "")
+                super().__init__([])
+
+            def _find_config(self) -> tuple[Any, Any]:
+                return self._meridian_rc
+
+        self._config_cls = _Config
+        self._decode_str = decode_str
+        self._run_template_by_data = run_template_by_data
+        self._Rules = Rules
+        self._schema = cfnlint.schema
+        self._exit_exception = CfnLintExitException
+
+        self._lock = threading.RLock()
+        self._configs: dict[tuple[Any, ...], Any] = {}
+        self._rules: dict[tuple[Any, ...], Any] = {}
+        self._registry_loaded: set[str] = set()
+        self._override_state: tuple[Any, ...] | None = None
+
+        # cfn-lint logs decode failures with LOGGER.error; with no handler Python
+        # prints them on stderr, which would scribble over the TUI.
+        cfn_logger = logging.getLogger("cfnlint")
+        if not any(isinstance(h, logging.NullHandler) for h in cfn_logger.handlers):
+            cfn_logger.addHandler(logging.NullHandler())
+
+    # -- configuration -------------------------------------------------
+
+    @staticmethod
+    def config_files(filename: str | os.PathLike[str]) -> tuple[Path | None, Path | None]:
+        """The (user, project) cfn-lint configuration files honoured for ``filename``.
+
+        User: ``~/.cfnlintrc[.yaml|.yml]``. Project: the one in the template's
+        folder, else the one in the current directory.
+        """
+        try:
+            user_rc = _find_rc(Path.home())
+        except (RuntimeError, KeyError):  # no resolvable home folder
+            user_rc = None
+        cwd = Path.cwd()
+        folder = Path(os.path.abspath(filename)).parent if str(filename) else cwd
+        project_rc = _find_rc(folder) or (_find_rc(cwd) if folder != cwd else None)
+        return user_rc, project_rc
+
+    def _config_for(self, user_rc: Path | None, project_rc: Path | None) -> Any:
+        """A cfn-lint ConfigMixIn for these files (cached), or a LintError if unusable."""
+        key = (_file_identity(user_rc), _file_identity(project_rc))
+        config = self._configs.get(key)
+        if config is None:
+            try:
+                config = self._config_cls(user_rc, project_rc)
+            except Exception as exc:  # ConfigFileError, YAML errors in the rc file
+                where = ", ".join(str(p) for p in (user_rc, project_rc) if p)
+                config = _config_error(f"cfn-lint configuration {where}: {exc}")
+            self._configs[key] = config
+        return config
+
+    def _rules_for(self, config: Any) -> Any:
+        """The built rule set for this configuration's rule sources (cached).
+
+        Mirrors cfnlint.runner.cli.Runner._get_rules, which is the only place
+        cfn-lint builds rules from a configuration.
+        """
+        append_rules = tuple(config.append_rules)
+        custom_rules = config.custom_rules
+        key = (
+            append_rules,
+            _file_identity(Path(custom_rules)) if custom_rules else None,
+        )
+        rules = self._rules.get(key)
+        if rules is None:
+            Rules = self._Rules
+            rules = Rules()
+            for rules_path in append_rules:
+                if rules_path and os.path.isdir(os.path.expanduser(rules_path)):
+                    rules.update(Rules.create_from_directory(rules_path))
+                else:
+                    rules.update(Rules.create_from_module(rules_path))
+            rules.update(Rules.create_from_custom_rules_file(custom_rules))
+            self._rules[key] = rules  # failures raise above and are not cached
+        return rules
+
+    def _apply_schema_config(self, config: Any) -> None:
+        """Apply registry_schemas and override_spec, which cfn-lint keeps process-wide.
+
+        Registry schemas only add resource types, so each folder is loaded once.
+        An override spec patches the shared schema store, so it is undone (the
+        store reset) when the next configuration asks for a different one.
+        """
+        for path in config.registry_schemas or []:
+            if path not in self._registry_loaded:
+                self._schema.PROVIDER_SCHEMA_MANAGER.load_registry_schemas(path)
+                self._registry_loaded.add(path)
+        override = config.override_spec
+        state = None
+        if override:
+            state = (override, _file_identity(Path(override)), tuple(config.regions))
+        if state != self._override_state:
+            if self._override_state is not None:
+                self._schema.reset()
+            self._override_state = None
+            if state is not None:
+                self._schema.patch(override, config.regions)
+                self._override_state = state
+
+    # -- linting -------------------------------------------------------
+
+    def lint(self, text: str, filename: str | os.PathLike[str]) -> list[LintError]:
+        """Errors, warnings (and informational findings, if configured) for ``text``.
+
+        ``text`` is what would be written to ``filename``; the file itself is
+        not read, ``filename`` only locates the configuration. Sorted by line.
+        Text cfn-lint cannot decode gives its parse error (rule E0000), always,
+        even if the configuration ignores E0000: a fix that breaks parsing must
+        never look harmless. An unusable configuration gives one E0003. Never
+        raises for bad input.
+        """
+        template, decode_matches = self._decode_str(text)
+        if decode_matches:
+            return sorted((_from_match(m) for m in decode_matches), key=_sort_key)
+
+        user_rc, project_rc = self.config_files(filename)
+        with self._lock:
+            config = self._config_for(user_rc, project_rc)
+            if isinstance(config, LintError):
+                return [config]
+            # The cached config carries the previous template's Metadata config.
+            config.set_template_args({})
+            try:
+                rules = self._rules_for(config)
+                self._apply_schema_config(config)
+                matches = list(self._run_template_by_data(template, config, rules))
+            except (self._exit_exception, OSError, ImportError) as exc:
+                # Invalid regions, duplicate or unloadable rules, missing files.
+                return [_config_error(f"cfn-lint could not run: {exc}")]
+            except SystemExit as exc:
+                # cfnlint.schema.patch() exits on a bad override spec file.
+                self._override_state = None
+                self._schema.reset()
+                return [
+                    _config_error(
+                        f"cfn-lint could not apply override_spec {config.override_spec!r}"
+                        f" (exit {exc.code})"
+                    )
+                ]
+        return sorted((_from_match(m) for m in matches), key=_sort_key)
