@@ -56,9 +56,14 @@ _CONFIG_ERROR = "E0003"  # cfn-lint's ConfigError: the configuration is unusable
 _POSITION_RE = re.compile(r"\b(line|column|char)(\s+)\d+", re.IGNORECASE)
 
 
+# Messages that list what the template holds ("'X' is not one of ['VPC', ...]"): a fix that
+# adds a resource changes the list, not the error.
+_LIST_RE = re.compile(r"\[[^\[\]]*\]")
+
+
 def _normalise_message(message: str) -> str:
-    """The message with line/column/char numbers replaced, so it survives insertions."""
-    return _POSITION_RE.sub(r"\1\2N", message)
+    """The message with positions and listed names replaced, so it survives insertions."""
+    return _LIST_RE.sub("[...]", _POSITION_RE.sub(r"\1\2N", message))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,548 @@
+"""An editable template: data-level edits become minimal text patches at the recorded spans.
+
+Every edit names a path into the template's plain data (long-form intrinsics) and a new value.
+The edit is turned into a text patch at that node's span, rendered in the file's style; lines
+the edit does not touch are never rewritten. Edits that touch different places are batched and
+applied together; the text is read again only when an edit needs a place a pending one changes.
+Alongside the text, the document keeps the data it expects, so the self-check can prove that
+the new text reads back as exactly the edited tree.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from fixers.render import YamlRenderer, intrinsic, json_text
+from fixers.template import TEMPLATE_KEYS, Located, Node, PathError, Template, fn_name, locate
+
+Path = tuple[Any, ...]
+
+
+class EditError(Exception):
+    """An edit that cannot be made as asked; the document is left as it was before the edit."""
+
+
+class SelfCheckError(EditError):
+    """The edited text does not read back as the edited tree."""
+
+
+@dataclass
+class _Patch:
+    start: int
+    end: int
+    text: str
+    seq: int
+
+
+RankFn = Callable[[Any], Any]
+
+
+def _is_under(path: Path, prefix: Path) -> bool:
+    return len(path) >= len(prefix) and tuple(path[: len(prefix)]) == tuple(prefix)
+
+
+class Document:
+    """A template being edited. ``text`` and ``data`` are always current."""
+
+    def __init__(self, template: Template) -> None:
+        self.template = template
+        self.path = template.path
+        self.original_text = template.text
+        self.style = template.style
+        self._text = template.text
+        self._expected: dict[str, Any] = template.data
+        self._expected_shared = True  # expected is template.data until the first edit
+        self._pending: list[_Patch] = []
+        self._pending_paths: list[Path] = []
+        self._seq = 0
+        self.edited_paths: list[Path] = []
+        self.yaml = YamlRenderer(self.style)
+
+    @classmethod
+    def from_text(cls, text: str, path: str = "<template>", bom: bool = False) -> "Document":
+        return cls(Template(text, bom=bom, path=path))
+
+    # -- state -----------------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        self.flush()
+        return self._text
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The template's data as edited so far (what the text reads back as)."""
+        return self._expected
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original_text
+
+    def checkpoint(self) -> tuple[str, dict[str, Any], int]:
+        self.flush()
+        return self._text, copy.deepcopy(self._expected), len(self.edited_paths)
+
+    def restore(self, point: tuple[str, dict[str, Any], int]) -> None:
+        text, expected, n_paths = point
+        self._pending.clear()
+        self._pending_paths.clear()
+        if text != self._text:
+            self._text = text
+            self.template = Template(text, bom=self.template.bom, path=self.path)
+        self._expected = expected
+        self._expected_shared = False
+        del self.edited_paths[n_paths:]
+
+    def flush(self) -> None:
+        """Apply the pending patches and read the text again."""
+        if not self._pending:
+            return
+        text = self._text
+        for patch in sorted(self._pending, key=lambda p: (p.start, p.seq), reverse=True):
+            text = text[: patch.start] + patch.text + text[patch.end :]
+        self._pending.clear()
+        self._pending_paths.clear()
+        self._text = text
+        self.template = Template(text, bom=self.template.bom, path=self.path)
+
+    def self_check(self) -> None:
+        """The text reads back as the edited tree; raises SelfCheckError otherwise."""
+        self.flush()
+        if self.template.data != self._expected:
+            raise SelfCheckError(_first_difference(self.template.data, self._expected))
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, path: Path, default: Any = None) -> Any:
+        value: Any = self._expected
+        for step in path:
+            if isinstance(value, dict) and step in value:
+                value = value[step]
+            elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
+                value = value[step]
+            else:
+                return default
+        return value
+
+    def exists(self, path: Path) -> bool:
+        sentinel = object()
+        return self.get(path, sentinel) is not sentinel
+
+    def line_of(self, path: Path) -> tuple[int, int]:
+        self.flush()
+        return self.template.line_of(path)
+
+    # -- edits -----------------------------------------------------------------------------
+
+    def set(self, path: Path, value: Any, rank: RankFn | None = None) -> None:
+        """Set the value at ``path``, creating the key (and missing parents) where absent."""
+        path = tuple(path)
+        if not path:
+            raise EditError("cannot replace the whole template")
+        if self.get(path, _MISSING) == value and self.exists(path):
+            return
+        for n in range(len(path) - 1, 0, -1):
+            if isinstance(self.get(path[:n], None), dict):
+                break
+        else:
+            n = 0
+        if n < len(path) - 1:
+            nested: Any = value
+            for step in reversed(path[n + 1 :]):
+                if isinstance(step, int):
+                    raise EditError(f"cannot create list item {step} of {path}")
+                nested = {step: nested}
+            value, path = nested, path[: n + 1]
+        parent_path, key = path[:-1], path[-1]
+        parent = self.get(parent_path)
+        if isinstance(parent, dict) and key not in parent:
+            self._edit(parent_path, lambda: self._insert_key(parent_path, key, value, rank))
+            self._model_insert(parent_path, key, value, rank)
+        elif isinstance(parent, (dict, list)):
+            self._edit(path, lambda: self._replace(path, value))
+            self._model_set(path, value)
+        else:
+            raise EditError(f"{_fmt(parent_path)} is not a mapping")
+        self.edited_paths.append(path)
+
+    def insert(self, path: Path, key: str, value: Any, rank: RankFn | None = None) -> None:
+        """Add ``key: value`` to the mapping at ``path`` (which must not have the key)."""
+        path = tuple(path)
+        if self.exists(path + (key,)):
+            raise EditError(f"{_fmt(path + (key,))} exists already")
+        self.set(path + (key,), value, rank)
+
+    def append(self, path: Path, value: Any, rank: RankFn | None = None) -> None:
+        """Add an item to the list at ``path`` (created when absent), at its canonical place."""
+        path = tuple(path)
+        current = self.get(path, _MISSING)
+        if current is _MISSING or current is None:
+            self.set(path, [value])
+            return
+        if not isinstance(current, list):
+            raise EditError(f"{_fmt(path)} is not a list")
+        index = _canonical_index(current, value, rank)
+        self._edit(path, lambda: self._insert_item(path, index, value))
+        node = self.get(path)
+        node.insert(index, copy.deepcopy(value))
+        self.edited_paths.append(path + (index,))
+
+    def delete(self, path: Path) -> None:
+        """Remove a key from its mapping or an item from its list."""
+        path = tuple(path)
+        if not self.exists(path):
+            raise EditError(f"{_fmt(path)} does not exist")
+        parent = self.get(path[:-1])
+        if len(parent) == 1:
+            self.set(path[:-1], {} if isinstance(parent, dict) else [])
+            return
+        self._edit(path[:-1], lambda: self._remove(path))
+        self._own_expected()
+        container = self.get(path[:-1])
+        del container[path[-1]]
+        self.edited_paths.append(path[:-1])
+
+    # -- internals: keeping the expected data --------------------------------------------------
+
+    def _own_expected(self) -> None:
+        if self._expected_shared:
+            self._expected = copy.deepcopy(self._expected)
+            self._expected_shared = False
+
+    def _model_set(self, path: Path, value: Any) -> None:
+        self._own_expected()
+        container = self.get(path[:-1])
+        container[path[-1]] = copy.deepcopy(value)
+
+    def _model_insert(self, parent_path: Path, key: str, value: Any, rank: RankFn | None) -> None:
+        self._own_expected()
+        parent = self.get(parent_path)
+        keys = list(parent)
+        index = _canonical_key_index(keys, key, rank, top=not parent_path)
+        items = list(parent.items())
+        items.insert(index, (key, copy.deepcopy(value)))
+        parent.clear()
+        parent.update(items)
+
+    # -- internals: text patches -------------------------------------------------------------
+
+    def _edit(self, path: Path, make: Callable[[], _Patch | list[_Patch]]) -> None:
+        """Compute a patch on the current tree, reading the text again first if it must."""
+        if any(_is_under(path, p) or _is_under(p, path) for p in self._pending_paths):
+            self.flush()
+        try:
+            patches = make()
+        except PathError:
+            if not self._pending:
+                raise EditError(f"cannot find {_fmt(path)} in the text") from None
+            self.flush()
+            try:
+                patches = make()
+            except PathError as exc:
+                raise EditError(str(exc)) from None
+        for patch in patches if isinstance(patches, list) else [patches]:
+            patch.seq = self._seq
+            self._seq += 1
+            if self.style.newline != "\n":
+                patch.text = patch.text.replace("\r\n", "\n").replace("\n", self.style.newline)
+            self._pending.append(patch)
+        self._pending_paths.append(path)
+
+    def _locate(self, path: Path) -> Located:
+        return locate(self.template.root, path)
+
+    def _line_start(self, index: int) -> int:
+        return self._text.rfind("\n", 0, index) + 1
+
+    def _line_end(self, index: int) -> int:
+        """Index just past the newline that ends the line holding ``index``."""
+        if index > 0 and self._text[index - 1] == "\n" and index >= len(self._text):
+            return index
+        j = self._text.find("\n", index)
+        return len(self._text) if j < 0 else j + 1
+
+    def _after_node(self, node: Node) -> int:
+        """Where a new line may start after a block node (its last line's end)."""
+        end = node.end
+        if end > 0 and self._text[end - 1] == "\n":
+            return end
+        return self._line_end(end)
+
+    def _indent_of_line(self, index: int) -> str:
+        start = self._line_start(index)
+        m = re.match(r"[ \t]*", self._text[start:])
+        return m.group() if m else ""
+
+    def _nl_prefix(self, at: int) -> str:
+        """A newline to put before inserted lines when the file has no final newline."""
+        return "" if at == 0 or self._text[at - 1] == "\n" else "\n"
+
+    def _replace(self, path: Path, value: Any) -> _Patch:
+        loc = self._locate(path)
+        node = loc.node
+        if loc.tag_consumed:
+            raise EditError(f"cannot replace the argument of {node.tag} at {_fmt(path)}")
+        if node.kind == "alias":
+            raise EditError(f"{_fmt(path)} is a YAML alias")
+        if self.style.is_json:
+            compact = self._is_compact(loc.parent) if loc.parent else False
+            text = json_text(value, self.style, self._indent_of_line(node.start), compact)
+            return _Patch(node.start, node.end, text, 0)
+        parent = loc.parent
+        if parent is not None and parent.flow or node.flow and node.kind != "scalar" and self._in_flow(path):
+            text = self.yaml.inline(value, flow=True)
+            if text is None:
+                raise EditError(f"cannot write a block value inside flow style at {_fmt(path)}")
+            return _Patch(node.start, node.end, text, 0)
+        inline = self.yaml.inline(value)
+        if node.flow and isinstance(value, (dict, list)) and not (node.tag and not intrinsic(value)):
+            # A flow collection stays a flow collection when the new value fits on the line.
+            flow_text = self.yaml.inline(value, flow=True)
+            if flow_text is not None:
+                return _Patch(node.start, node.end, flow_text, 0)
+        if parent is not None and parent.kind == "map":
+            key = parent.keys[parent.key_index(path[-1])]
+            colon = self._text.find(":", key.end)
+            between = self._text[colon + 1 : node.start]
+            lines = self.yaml.after_key(value, key.col)
+            end = self._value_end(node)
+            if "#" in between:
+                if inline is None:
+                    raise EditError(f"a comment sits between {_fmt(path)} and its value")
+                return _Patch(node.start, node.end, inline, 0)
+            return _Patch(colon + 1, end, "\n".join(lines), 0)
+        if parent is not None and parent.kind == "seq":
+            col = node.col
+            if inline is not None:
+                return _Patch(node.start, node.end, inline, 0)
+            lines = self.yaml.item(value, col)
+            end = self._value_end(node)
+            first = lines[0][col:]
+            return _Patch(node.start, end, "\n".join([first] + lines[1:]), 0)
+        raise EditError(f"cannot replace {_fmt(path)}")
+
+    def _value_end(self, node: Node) -> int:
+        """Where a value's own text ends: block scalars and collections end with their last
+        non-blank character, so the newline and blank lines after them stay in place."""
+        if node.kind == "scalar" and node.style not in ("|", ">") or node.flow:
+            return node.end
+        end = node.end
+        while end > node.start and self._text[end - 1] in " \t\r\n":
+            end -= 1
+        return end
+
+    def _in_flow(self, path: Path) -> bool:
+        node = self.template.root
+        for step in path[:-1]:
+            if node.flow:
+                return True
+            try:
+                node = locate(node, (step,)).node
+            except PathError:
+                return False
+        return node.flow
+
+    def _is_compact(self, container: Node) -> bool:
+        return container.kind in ("map", "seq") and "\n" not in self._text[container.start : container.end]
+
+    def _insert_key(self, parent_path: Path, key: str, value: Any, rank: RankFn | None) -> _Patch:
+        loc = self._locate(parent_path)
+        node = loc.node
+        if node.kind != "map" or loc.tag_consumed:
+            raise EditError(f"{_fmt(parent_path)} is not a mapping in the text")
+        keys = [k.value for k in node.keys]
+        index = _canonical_key_index(keys, key, rank, top=not parent_path)
+        if not node.items:
+            merged = {key: value}
+            return self._replace_loc(parent_path, loc, merged)
+        if self.style.is_json:
+            return self._json_insert(node, index, _json_key(key) + ": ", value)
+        if node.flow:
+            text = self.yaml.inline(value, flow=True)
+            if text is None:
+                raise EditError(f"cannot write a block value into the flow mapping {_fmt(parent_path)}")
+            entry = f"{self.yaml.inline(key, True)}: {text}"
+            return self._flow_insert(node, index, entry)
+        col = node.keys[0].col
+        lines = self.yaml.after_key(value, col)
+        from fixers.render import scalar_text
+
+        entry_lines = [" " * col + scalar_text(key, self.style) + ":" + lines[0]] + lines[1:]
+        blank = self._blank_between(node)
+        if index == len(node.items):
+            at = self._after_node(node.items[-1])
+        else:
+            at = self._line_start(node.keys[index].start)
+            at = self._before_leading_comments(at, col)
+        prefix = self._nl_prefix(at)
+        text = "\n".join(entry_lines) + "\n"
+        if blank:
+            text = "\n" + text if index == len(node.items) else text + "\n"
+        return _Patch(at, at, prefix + text, 0)
+
+    def _before_leading_comments(self, at: int, col: int) -> int:
+        """Move an insertion point above the comment lines that introduce the next key."""
+        while at > 0:
+            prev_start = self._line_start(at - 1)
+            line = self._text[prev_start : at].strip()
+            if line.startswith("#") and self._indent_len(prev_start) == col:
+                at = prev_start
+            else:
+                break
+        return at
+
+    def _indent_len(self, line_start: int) -> int:
+        m = re.match(r" *", self._text[line_start:])
+        return len(m.group()) if m else 0
+
+    def _blank_between(self, node: Node) -> bool:
+        if len(node.keys) < 2:
+            return False
+        gaps = 0
+        for prev, nxt in zip(node.items, node.keys[1:]):
+            between = self._text[prev.end : nxt.start].replace("\r", "")
+            if re.search(r"\n[ \t]*\n", between) or between.startswith("\n") and prev.end > 0 and self._text[prev.end - 1] == "\n":
+                gaps += 1
+        return gaps * 2 > len(node.keys) - 1
+
+    def _replace_loc(self, path: Path, loc: Located, value: Any) -> _Patch:
+        return self._replace(path, value)
+
+    def _insert_item(self, path: Path, index: int, value: Any) -> _Patch:
+        loc = self._locate(path)
+        node = loc.node
+        if node.kind != "seq":
+            raise EditError(f"{_fmt(path)} is not a list in the text")
+        if not node.items:
+            current = self.get(path)
+            return self._replace(path, [value] if current == [] else current)
+        if self.style.is_json:
+            return self._json_insert(node, index, "", value)
+        if node.flow:
+            text = self.yaml.inline(value, flow=True)
+            if text is None:
+                raise EditError(f"cannot write a block value into the flow list {_fmt(path)}")
+            return self._flow_insert(node, index, text)
+        col = node.col if not node.tag else self._dash_col(node)
+        item_lines = self.yaml.item(value, col + 2)
+        lines = [" " * col + "- " + item_lines[0][col + 2 :]] + item_lines[1:]
+        if index == len(node.items):
+            at = self._after_node(node.items[-1])
+        else:
+            at = self._line_start(node.items[index].start)
+        return _Patch(at, at, self._nl_prefix(at) + "\n".join(lines) + "\n", 0)
+
+    def _dash_col(self, node: Node) -> int:
+        first = node.items[0]
+        dash = self._text.rfind("-", 0, first.start)
+        return dash - self._line_start(dash)
+
+    def _flow_insert(self, node: Node, index: int, entry: str) -> _Patch:
+        if index < len(node.items):
+            target = node.keys[index] if node.kind == "map" else node.items[index]
+            return _Patch(target.start, target.start, entry + ", ", 0)
+        last = node.items[-1]
+        return _Patch(last.end, last.end, ", " + entry, 0)
+
+    def _json_insert(self, node: Node, index: int, key_text: str, value: Any) -> _Patch:
+        compact = self._is_compact(node)
+        first = node.keys[0] if node.kind == "map" else node.items[0]
+        indent = self._indent_of_line(first.start) if not compact else ""
+        body = key_text + json_text(value, self.style, indent, compact)
+        if index < len(node.items):
+            target = node.keys[index] if node.kind == "map" else node.items[index]
+            sep = ", " if compact else ",\n" + indent
+            return _Patch(target.start, target.start, body + sep, 0)
+        last = node.items[-1]
+        sep = ", " if compact else ",\n" + indent
+        return _Patch(last.end, last.end, sep + body, 0)
+
+    def _remove(self, path: Path) -> _Patch:
+        loc = self._locate(path)
+        parent = loc.parent
+        node = loc.node
+        assert parent is not None
+        if parent.kind == "map":
+            i = parent.key_index(path[-1])
+            first = parent.keys[i]
+        else:
+            i = path[-1] if path[-1] >= 0 else len(parent.items) + path[-1]
+            first = node
+        if self.style.is_json or parent.flow:
+            if i + 1 < len(parent.items):
+                nxt = parent.keys[i + 1] if parent.kind == "map" else parent.items[i + 1]
+                return _Patch(first.start, nxt.start, "", 0)
+            prev = parent.items[i - 1]
+            return _Patch(prev.end, node.end, "", 0)
+        start = self._line_start(first.start)
+        if parent.kind == "seq":
+            start = self._line_start(self._text.rfind("-", 0, node.start))
+        if self._text[start : first.start].strip(" -"):
+            raise EditError(f"cannot remove {_fmt(path)}: it shares its line")
+        end = self._after_node(node)
+        return _Patch(start, end, "", 0)
+
+
+_MISSING = object()
+
+
+def _json_key(key: str) -> str:
+    import json
+
+    return json.dumps(key, ensure_ascii=False)
+
+
+def _canonical_key_index(keys: list[str], key: str, rank: RankFn | None, top: bool) -> int:
+    """Where a new key goes: top-level sections in CloudFormation's order; else after the last
+    key that does not rank after it, so that the result does not depend on the order of edits."""
+    if top:
+        order = {k: i for i, k in enumerate(TEMPLATE_KEYS)}
+        mine = order.get(key, len(order))
+        for i, existing in enumerate(keys):
+            if order.get(existing, len(order)) > mine:
+                return i
+        return len(keys)
+    return _canonical_index(keys, key, rank)
+
+
+def _canonical_index(items: list[Any], value: Any, rank: RankFn | None) -> int:
+    if rank is None:
+        return len(items)
+    mine = rank(value)
+    if mine is None:
+        return len(items)
+    i = len(items)
+    while i > 0:
+        theirs = rank(items[i - 1])
+        if theirs is None or not theirs > mine:
+            break
+        i -= 1
+    return i
+
+
+def _first_difference(actual: Any, expected: Any, path: tuple[Any, ...] = ()) -> str:
+    if type(actual) is not type(expected):
+        return f"{_fmt(path) or '/'}: reads back as {actual!r:.80}, expected {expected!r:.80}"
+    if isinstance(actual, dict):
+        if list(actual) != list(expected):
+            return f"{_fmt(path) or '/'}: keys read back as {list(actual)!r:.120}, expected {list(expected)!r:.120}"
+        for k in actual:
+            if actual[k] != expected[k]:
+                return _first_difference(actual[k], expected[k], path + (k,))
+    if isinstance(actual, list):
+        if len(actual) != len(expected):
+            return f"{_fmt(path)}: {len(actual)} items read back, expected {len(expected)}"
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            if a != e:
+                return _first_difference(a, e, path + (i,))
+    return f"{_fmt(path) or '/'}: reads back as {actual!r:.80}, expected {expected!r:.80}"
+
+
+def _fmt(path: tuple[Any, ...]) -> str:
+    return "/".join(str(p) for p in path)
+
+
+__all__ = ["Document", "EditError", "SelfCheckError", "intrinsic", "fn_name"]

@@ -1,0 +1,232 @@
+"""The engine: read a template, detect, apply the chosen fixes, self-check, revalidate, roll back.
+
+It is UI-free and writes nothing itself: it returns a ``FileResult`` with the new text, and the
+command decides whether to write it, print a diff or report.
+"""
+
+from __future__ import annotations
+
+import difflib
+import traceback
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable
+
+from fixers.document import Document, EditError
+from fixers.fileio import FileError, Snapshot, decode_text, read_template_bytes
+from fixers.model import Finding
+from fixers.rules import Rule, select_rules
+from fixers.template import Template, TemplateError
+
+if TYPE_CHECKING:
+    from fixers.validate import LintError, Validator
+
+
+MAX_PASSES = 3
+
+
+@dataclass
+class Options:
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    fix: bool = False
+    unsafe_fixes: bool = False
+    validate: bool = True
+
+
+@dataclass
+class Outcome:
+    """A finding of the original template and what became of it."""
+
+    finding: Finding
+    status: str = "open"  # open, applied, unsafe (not applied), failed, rolled back
+    reason: str | None = None
+
+    @property
+    def applied(self) -> bool:
+        return self.status == "applied"
+
+
+@dataclass
+class FileResult:
+    path: str
+    error: str | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)
+    lint_before: list["LintError"] | None = None
+    lint_after: list["LintError"] | None = None
+    lint_new: list["LintError"] | None = None
+    rule_errors: list[str] = field(default_factory=list)
+    original_text: str = ""
+    new_text: str = ""
+    bom: bool = False
+    snapshot: Snapshot | None = None
+    written: bool = False
+    write_error: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.new_text != self.original_text
+
+    def new_bytes(self) -> bytes:
+        return (("\ufeff" if self.bom else "") + self.new_text).encode("utf-8")
+
+    def diff(self) -> str:
+        if not self.changed:
+            return ""
+        return "".join(
+            difflib.unified_diff(
+                self.original_text.splitlines(keepends=True),
+                self.new_text.splitlines(keepends=True),
+                fromfile=f"a/{self.path}",
+                tofile=f"b/{self.path}",
+            )
+        )
+
+
+def load(path: str) -> tuple[Snapshot, Document]:
+    """Read and parse a file; FileError or TemplateError say what is wrong in one line."""
+    snapshot = read_template_bytes(path)
+    text, bom = decode_text(snapshot)
+    try:
+        return snapshot, Document(Template(text, bom=bom, path=path))
+    except TemplateError as exc:
+        raise FileError(path, exc.located(path)[len(path) + 2 :]) from None
+
+
+def detect(doc: Document, rules: Iterable[Rule], errors: list[str] | None = None) -> list[Finding]:
+    """Every finding of the rules on the document as it is now, located and in a stable order."""
+    found: list[Finding] = []
+    for rule in rules:
+        try:
+            for f in rule.detect(doc):
+                line, col = doc.line_of(f.path)
+                found.append(f.located(line, col))
+        except Exception as exc:  # a broken rule must not stop the others or the run
+            if errors is None:
+                raise
+            errors.append(f"{rule.code}: internal error: {exc!r}\n{traceback.format_exc(limit=3)}")
+    found.sort(key=lambda f: (f.line, f.code, [str(p) for p in f.path]))
+    return found
+
+
+class Engine:
+    """Runs the rules and fixes over files; holds the cfn-lint validator once built."""
+
+    def __init__(self, options: Options, rules: list[Rule] | None = None) -> None:
+        self.options = options
+        self.rules = rules if rules is not None else select_rules(options.select, options.ignore)
+        self._validator: "Validator | None" = None
+
+    @property
+    def validator(self) -> "Validator":
+        if self._validator is None:
+            from fixers.validate import Validator
+
+            self._validator = Validator()
+        return self._validator
+
+    def run_path(self, path: str) -> FileResult:
+        result = FileResult(path)
+        try:
+            snapshot, doc = load(path)
+        except FileError as exc:
+            result.error = str(exc)
+            return result
+        result.snapshot = snapshot
+        result.bom = doc.template.bom
+        return self.run_document(doc, result)
+
+    def run_document(self, doc: Document, result: FileResult | None = None) -> FileResult:
+        result = result or FileResult(doc.path, bom=doc.template.bom)
+        result.original_text = doc.text
+        findings = detect(doc, self.rules, result.rule_errors)
+        result.outcomes = [Outcome(f) for f in findings]
+        if not self.options.fix:
+            result.new_text = doc.text
+            result.remaining = findings
+            return result
+        self.apply_fixes(doc, result.outcomes, result.rule_errors)
+        # A fix can make a gap visible that was hidden before (ruff re-checks until stable too).
+        for _ in range(MAX_PASSES):
+            seen = {o.finding.key for o in result.outcomes}
+            fresh = [Outcome(f) for f in detect(doc, self.rules, result.rule_errors) if f.key not in seen]
+            fresh = [o for o in fresh if o.finding.fix is not None and self.allowed(o.finding)]
+            if not fresh:
+                break
+            result.outcomes.extend(fresh)
+            self.apply_fixes(doc, fresh, result.rule_errors)
+        if doc.changed and self.options.validate:
+            self.revalidate(doc, result)
+        result.new_text = doc.text
+        result.remaining = detect(doc, self.rules, result.rule_errors)
+        return result
+
+    def allowed(self, finding: Finding) -> bool:
+        return finding.fix is not None and (finding.fix.safe or self.options.unsafe_fixes)
+
+    def apply_fixes(self, doc: Document, outcomes: list[Outcome], errors: list[str]) -> None:
+        by_code = {r.code: r for r in self.rules}
+        for outcome in sorted(outcomes, key=lambda o: (o.finding.code, [str(p) for p in o.finding.path])):
+            finding = outcome.finding
+            if finding.fix is None:
+                continue
+            if not self.allowed(finding):
+                outcome.status = "unsafe"
+                outcome.reason = f"unsafe fix ({finding.fix.impact}): use --unsafe-fixes to apply"
+                continue
+            outcome.status, outcome.reason = apply_one(doc, by_code[finding.code], finding, errors)
+
+    def revalidate(self, doc: Document, result: FileResult) -> None:
+        """Lint before and after; roll back the fixes whose result adds cfn-lint errors."""
+        from fixers.validate import compare
+
+        validator = self.validator
+        before = validator.lint(result.original_text, doc.path)
+        after = validator.lint(doc.text, doc.path)
+        new = compare(before, after)
+        applied = [o for o in result.outcomes if o.applied]
+        if new and applied:
+            # Apply the fixes again one at a time, keeping each only if it adds no error.
+            doc.restore((result.original_text, Template(result.original_text, bom=result.bom, path=doc.path).data, 0))
+            by_code = {r.code: r for r in self.rules}
+            for outcome in applied:
+                point = doc.checkpoint()
+                status, reason = apply_one(doc, by_code[outcome.finding.code], outcome.finding, result.rule_errors)
+                if status != "applied":
+                    outcome.status, outcome.reason = status, reason
+                    continue
+                if not doc.changed or doc.text == point[0]:
+                    continue
+                trial = validator.lint(doc.text, doc.path)
+                added = compare(before, trial)
+                if added:
+                    doc.restore(point)
+                    outcome.status = "rolled back"
+                    outcome.reason = "adds cfn-lint errors: " + "; ".join(
+                        f"{e.rule} {'/'.join(map(str, e.path))}: {e.message}" for e in added[:3]
+                    )
+            after = validator.lint(doc.text, doc.path) if doc.changed else before
+            new = compare(before, after)
+        result.lint_before, result.lint_after, result.lint_new = before, after, new
+
+
+def apply_one(doc: Document, rule: Rule, finding: Finding, errors: list[str]) -> tuple[str, str | None]:
+    """Apply one finding's fix as re-detected on the document now; roll it back if it fails."""
+    current = [f for f in rule.detect(doc) if f.key == finding.key]
+    if not current:
+        return "applied", "already fixed by an earlier fix"
+    fix = current[0].fix
+    if fix is None:
+        return "failed", "the finding no longer offers a fix"
+    point = doc.checkpoint()
+    try:
+        fix.apply(doc)
+        doc.self_check()
+    except EditError as exc:
+        doc.restore(point)
+        return "failed", f"not applied: {exc}"
+    except Exception as exc:  # a broken fix is rolled back and reported, never half-applied
+        doc.restore(point)
+        errors.append(f"{rule.code}: internal error in fix: {exc!r}\n{traceback.format_exc(limit=4)}")
+        return "failed", f"internal error in fix: {exc!r}"
+    return "applied", None

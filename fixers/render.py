@@ -1,0 +1,245 @@
+"""Render new template values as text in a file's own style (YAML block or flow, or JSON).
+
+Values are plain data with intrinsics in long form (``{"Fn::If": [...]}``); in YAML that uses
+short-form tags they come out as ``!If [...]``. A string that YAML 1.1 (CloudFormation, cfn-lint)
+or YAML 1.2 (ruamel) would read as anything but a string is quoted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+
+from fixers.template import Style
+
+INTRINSICS = {
+    "Ref",
+    "Condition",
+    "Fn::And",
+    "Fn::Base64",
+    "Fn::Cidr",
+    "Fn::Equals",
+    "Fn::FindInMap",
+    "Fn::GetAtt",
+    "Fn::GetAZs",
+    "Fn::If",
+    "Fn::ImportValue",
+    "Fn::Join",
+    "Fn::Not",
+    "Fn::Or",
+    "Fn::Select",
+    "Fn::Split",
+    "Fn::Sub",
+    "Fn::Length",
+    "Fn::ToJsonString",
+}
+
+_RESOLVER = yaml.resolver.Resolver()
+_YAML12_NON_STR = re.compile(
+    r"""^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+
+    |[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)
+    |true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$""",
+    re.X,
+)
+_PLAIN_FIRST_FORBIDDEN = set("-?:,[]{}#&*!|>'\"%@`")
+FLOW_WIDTH = 100
+
+
+def intrinsic(value: Any) -> str | None:
+    """The function name if ``value`` is an intrinsic function call, else None."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key,) = value
+        if key in INTRINSICS:
+            return key
+    return None
+
+
+def plain_ok(text: str, flow: bool = False) -> bool:
+    """Whether a string can be written unquoted and still read back as the same string."""
+    if not text or text != text.strip() or any(c in text for c in "\n\r\t"):
+        return False
+    if text[0] in _PLAIN_FIRST_FORBIDDEN:
+        return False
+    if ": " in text or " #" in text or text.endswith(":"):
+        return False
+    if flow and any(c in text for c in ",[]{}"):
+        return False
+    if _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str":
+        return False
+    if _YAML12_NON_STR.match(text):
+        return False
+    return text.isprintable()
+
+
+def quote(text: str, style: Style, flow: bool = False) -> str:
+    if style.quote == "'" and text.isprintable() and "\n" not in text:
+        return "'" + text.replace("'", "''") + "'"
+    return json.dumps(text, ensure_ascii=False)
+
+
+def scalar_text(value: Any, style: Style, flow: bool = False) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    text = str(value)
+    return text if plain_ok(text, flow) else quote(text, style, flow)
+
+
+def _is_block_string(value: Any) -> bool:
+    return isinstance(value, str) and "\n" in value.rstrip("\n") and _literal_ok(value)
+
+
+def _literal_ok(text: str) -> bool:
+    """A literal block scalar can hold the text exactly (no trailing spaces, tabs or CRs)."""
+    return all(line == line.rstrip(" \t\r") for line in text.split("\n")) and "\t" not in text
+
+
+class YamlRenderer:
+    """Renders values as YAML lines at a given column in a file's style."""
+
+    def __init__(self, style: Style) -> None:
+        self.style = style
+        self.step = style.indent if isinstance(style.indent, int) else 2
+
+    def inline(self, value: Any, flow: bool = False) -> str | None:
+        """A one-line rendering, or None when the value needs block form."""
+        name = intrinsic(value) if self.style.short_form else None
+        if name:
+            arg = value[name]
+            tag = "!" + (name[4:] if name.startswith("Fn::") else name)
+            if name == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2 and all(
+                isinstance(a, str) for a in arg
+            ) and "." not in arg[0]:
+                return f"{tag} {arg[0]}.{arg[1]}"
+            if isinstance(arg, (str, int, float, bool)) or arg is None:
+                return f"{tag} {scalar_text(arg, self.style, flow)}"
+            inner = self.inline(arg, True) if isinstance(arg, list) else None
+            if inner is not None:
+                return f"{tag} {inner}"
+            return None
+        if isinstance(value, dict):
+            if not value:
+                return "{}"
+            if not flow:
+                return None
+            parts = []
+            for k, v in value.items():
+                rendered = self.inline(v, True)
+                if rendered is None:
+                    return None
+                parts.append(f"{scalar_text(k, self.style, True)}: {rendered}")
+            text = "{" + ", ".join(parts) + "}"
+            return text if len(text) <= FLOW_WIDTH else None
+        if isinstance(value, list):
+            if not value:
+                return "[]"
+            if not flow:
+                return None
+            parts = []
+            for item in value:
+                if isinstance(item, (dict, list)) and not intrinsic(item):
+                    return None
+                rendered = self.inline(item, True)
+                if rendered is None:
+                    return None
+                parts.append(rendered)
+            text = "[" + ", ".join(parts) + "]"
+            return text if len(text) <= FLOW_WIDTH else None
+        if isinstance(value, str) and "\n" in value:
+            if flow or not _literal_ok(value):
+                return json.dumps(value, ensure_ascii=False)
+            return None
+        return scalar_text(value, self.style, flow)
+
+    def after_key(self, value: Any, key_col: int) -> list[str]:
+        """What follows ``key:``: the rest of the key's line, then the lines below it."""
+        text = self.inline(value)
+        if text is not None:
+            return [" " + text]
+        if _is_block_string(value):
+            header, body = self.literal(value, key_col + self.step)
+            return [" " + header] + body
+        name = intrinsic(value) if self.style.short_form else None
+        if name:
+            tag = "!" + (name[4:] if name.startswith("Fn::") else name)
+            arg = value[name]
+            child_col = key_col + (self.seq_offset() if isinstance(arg, list) else self.step)
+            return [" " + tag] + self.block(arg, child_col)
+        if isinstance(value, list):
+            return [""] + self.block(value, key_col + self.seq_offset())
+        return [""] + self.block(value, key_col + self.step)
+
+    def seq_offset(self) -> int:
+        return self.style.seq_indent
+
+    def literal(self, text: str, col: int) -> tuple[str, list[str]]:
+        chomp = "-" if not text.endswith("\n") else ("+" if text.endswith("\n\n") else "")
+        body = text[:-1] if text.endswith("\n") else text
+        if chomp == "+":
+            body = text.rstrip("\n") + "\n" * (len(text) - len(text.rstrip("\n")) - 1)
+        lines = body.split("\n")
+        indicator = str(self.step) if lines and lines[0].startswith(" ") else ""
+        pad = " " * col
+        return "|" + indicator + chomp, [pad + line if line else "" for line in lines]
+
+    def block(self, value: Any, col: int) -> list[str]:
+        """Lines of a block node whose content starts at ``col``."""
+        pad = " " * col
+        if isinstance(value, dict) and value and not (intrinsic(value) and self.style.short_form):
+            lines: list[str] = []
+            for k, v in value.items():
+                rest = self.after_key(v, col)
+                lines.append(f"{pad}{scalar_text(k, self.style)}:{rest[0]}")
+                lines.extend(rest[1:])
+            return lines
+        if isinstance(value, list) and value:
+            lines = []
+            for item in value:
+                item_lines = self.item(item, col + 2)
+                lines.append(pad + "- " + item_lines[0].lstrip(" "))
+                lines.extend(item_lines[1:])
+            return lines
+        text = self.inline(value)
+        if text is not None:
+            return [pad + text]
+        if _is_block_string(value):
+            header, body = self.literal(value, col + self.step)
+            return [pad + header] + body
+        name = intrinsic(value)
+        assert name
+        tag = "!" + (name[4:] if name.startswith("Fn::") else name)
+        arg = value[name]
+        return [pad + tag] + self.block(arg, col + (self.seq_offset() if isinstance(arg, list) else self.step))
+
+    def item(self, value: Any, col: int) -> list[str]:
+        """Lines of a sequence item whose content starts at ``col`` (after ``- ``)."""
+        text = self.inline(value)
+        if text is not None:
+            return [" " * col + text]
+        if _is_block_string(value):
+            header, body = self.literal(value, col)
+            return [" " * col + header] + body
+        name = intrinsic(value) if self.style.short_form else None
+        if name:
+            tag = "!" + (name[4:] if name.startswith("Fn::") else name)
+            arg = value[name]
+            return [" " * col + tag] + self.block(arg, col + (self.seq_offset() if isinstance(arg, list) else self.step))
+        return self.block(value, col)
+
+
+def json_text(value: Any, style: Style, base_indent: str, compact: bool = False) -> str:
+    """JSON for a value whose first line continues a line indented by ``base_indent``."""
+    if compact:
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    indent = style.indent
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return text.replace("\n", "\n" + base_indent)

@@ -1,0 +1,136 @@
+"""The rule framework: rule metadata and docs, the registry, and code-prefix selection.
+
+A rule is a class with its metadata as attributes and a ``detect`` method that yields findings,
+each carrying the fix that closes it. Rules live one per module under ``fixers/rules/<area>/``
+and are found by importing that package tree, so adding a rule is adding a file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import textwrap
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+
+from fixers.model import AREAS, SEVERITIES, Finding, Fix
+
+if TYPE_CHECKING:
+    from fixers.document import Document
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the metadata and implement ``detect``."""
+
+    code: ClassVar[str] = ""
+    spec: ClassVar[tuple[str, ...]] = ()
+    title: ClassVar[str] = ""
+    area: ClassVar[str] = ""
+    severity: ClassVar[str] = "medium"
+    fix_applicability: ClassVar[str] = "safe"  # what the fix usually is: safe, unsafe or none
+    deploy_impact: ClassVar[str] = "none"  # the usual deploy impact of the fix
+    # Docs, under fixed headings like ruff's: why it matters, a bad and a good snippet, safety.
+    why: ClassVar[str] = ""
+    bad: ClassVar[str] = ""
+    good: ClassVar[str] = ""
+    fix_safety: ClassVar[str] = ""
+    notes: ClassVar[str] = ""
+
+    def detect(self, doc: "Document") -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        path: tuple[Any, ...],
+        message: str,
+        fix: Fix | None = None,
+        resource: str | None = None,
+    ) -> Finding:
+        if resource is None and len(path) >= 2 and path[0] == "Resources":
+            resource = path[1]
+        return Finding(
+            self.code, self.spec, self.title, self.severity, self.area, tuple(path), message, resource, fix
+        )
+
+    @classmethod
+    def docs(cls) -> str:
+        """The rule's documentation as Markdown, shown by ``--explain``."""
+        parts = [f"# {cls.code}: {cls.title}", ""]
+        parts.append(
+            f"Spec item{'s' if len(cls.spec) > 1 else ''} {', '.join(cls.spec)} · area: {cls.area} · "
+            f"severity: {cls.severity} · fix: {cls.fix_applicability} ({cls.deploy_impact})"
+        )
+        for heading, body in (
+            ("Why it matters", cls.why),
+            ("Example: flawed", cls.bad),
+            ("Example: production-grade", cls.good),
+            ("Fix safety and deploy impact", cls.fix_safety),
+            ("Notes", cls.notes),
+        ):
+            if not body:
+                continue
+            text = textwrap.dedent(body).strip("\n")
+            parts += ["", f"## {heading}", ""]
+            if heading.startswith("Example"):
+                parts += ["```yaml", text, "```"]
+            else:
+                parts.append(text)
+        return "\n".join(parts) + "\n"
+
+    @classmethod
+    def check_metadata(cls) -> list[str]:
+        problems = []
+        if not (len(cls.code) == 6 and cls.code.startswith("MF") and cls.code[2:].isdigit()):
+            problems.append(f"{cls.__name__}: code {cls.code!r} is not MFsspp")
+        if cls.area not in AREAS:
+            problems.append(f"{cls.code}: unknown area {cls.area!r}")
+        if cls.severity not in SEVERITIES:
+            problems.append(f"{cls.code}: unknown severity {cls.severity!r}")
+        for name in ("title", "why", "bad", "good", "fix_safety"):
+            if not getattr(cls, name):
+                problems.append(f"{cls.code}: no {name}")
+        return problems
+
+
+_REGISTRY: dict[str, Rule] | None = None
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule, by code, found by importing the rule modules once."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        for info in pkgutil.walk_packages(__path__, __name__ + "."):
+            importlib.import_module(info.name)
+        found: dict[str, Rule] = {}
+        for cls in _subclasses(Rule):
+            if cls.code:
+                if cls.code in found:
+                    raise RuntimeError(f"two rules use {cls.code}")
+                found[cls.code] = cls()
+        _REGISTRY = dict(sorted(found.items()))
+    return _REGISTRY
+
+
+def _subclasses(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def matches(code: str, prefixes: Iterable[str]) -> bool:
+    return any(code.startswith(p.strip().upper()) for p in prefixes if p.strip())
+
+
+def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> list[Rule]:
+    """Rules whose code starts with a selected prefix and with no ignored prefix."""
+    select = list(select or [])
+    ignore = list(ignore or [])
+    return [
+        rule
+        for code, rule in all_rules().items()
+        if (not select or matches(code, select)) and not matches(code, ignore)
+    ]
+
+
+def unknown_prefixes(prefixes: Iterable[str]) -> list[str]:
+    codes = list(all_rules())
+    return [p for p in prefixes if p.strip() and not any(c.startswith(p.strip().upper()) for c in codes)]

@@ -1,0 +1,176 @@
+"""MF0101: the database gets subnets of its own, and its subnet group uses them (spec 1.1, 3.3)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from fixers import cfn, topology
+from fixers.document import Document, EditError
+from fixers.edits import add_resource, register_names, set_property, unique_id
+from fixers.model import Finding, Fix
+from fixers.rules import Rule
+
+SPEC_CIDRS = ["10.0.21.0/24", "10.0.22.0/24", "10.0.23.0/24"]
+MAX_SUBNETS = 6
+
+register_names(
+    *[f"DatabaseSubnet{i}" for i in range(1, MAX_SUBNETS + 1)],
+    "DatabaseRouteTable",
+    *[f"DatabaseSubnet{i}RouteTableAssociation" for i in range(1, MAX_SUBNETS + 1)],
+)
+
+
+class DatabaseSubnetIsolation(Rule):
+    code = "MF0101"
+    spec = ("1.1", "3.3")
+    title = "Database shares subnets with the application tier"
+    area = "network"
+    severity = "high"
+    fix_applicability = "unsafe"
+    deploy_impact = "replacement"
+    why = """
+        A DB subnet group that uses the subnets the ECS tasks (or other workloads) run in, or
+        subnets with a default route to a NAT or internet gateway, puts the database in the
+        application tier's network. A financial-services platform needs the database tier
+        segmented: its own subnets, one per Availability Zone, with a route table that has no
+        route out of the VPC, so that only what security groups admit inside the VPC reaches it.
+    """
+    bad = """
+        DBSubnetGroup:
+          Type: AWS::RDS::DBSubnetGroup
+          Properties:
+            SubnetIds: [!Ref PrivateSubnet1, !Ref PrivateSubnet2]   # the ECS service's subnets
+    """
+    good = """
+        DatabaseSubnet1:
+          Type: AWS::EC2::Subnet
+          Properties:
+            VpcId: !Ref VPC
+            CidrBlock: 10.0.21.0/24
+            AvailabilityZone: !Select [0, !GetAZs '']
+        DatabaseRouteTable:
+          Type: AWS::EC2::RouteTable        # local routes only: no NAT, no internet gateway
+          Properties:
+            VpcId: !Ref VPC
+        DBSubnetGroup:
+          Type: AWS::RDS::DBSubnetGroup
+          Properties:
+            SubnetIds: [!Ref DatabaseSubnet1, !Ref DatabaseSubnet2, !Ref DatabaseSubnet3]
+    """
+    fix_safety = """
+        Unsafe (replacement). The fix adds one database subnet per subnet of the group, in the
+        same Availability Zones (the spec's 10.0.21.0/24, 10.0.22.0/24 and 10.0.23.0/24, or the
+        first free /24s of the VPC when those are taken or outside it), a route table with no
+        routes beyond the VPC, its associations, and points the subnet group at the new subnets.
+        On a deployed stack RDS refuses to remove subnets that a running cluster uses from its
+        subnet group, so the update fails; moving the cluster needs a new subnet group, and
+        `DBSubnetGroupName` is create-only on `AWS::RDS::DBCluster`: the cluster is replaced.
+        Plan it as a snapshot-restore migration. On a new stack it is harmless.
+    """
+
+    def detect(self, doc: Document) -> Iterator[Finding]:
+        data = doc.data
+        workloads = topology.workload_subnets(
+            data, ("AWS::ECS::Service", "AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::Instance", "AWS::Batch::ComputeEnvironment")
+        )
+        shared_by: dict[str, list[str]] = {}
+        for workload, ids in workloads.items():
+            for s in ids:
+                shared_by.setdefault(s, []).append(workload)
+        tables = topology.route_tables_of(data)
+        routes = topology.default_route_targets(data)
+        all_subnets = topology.subnets(data)
+        used_groups = self._used_groups(data)
+        for group_id, group in cfn.of_type(data, "AWS::RDS::DBSubnetGroup"):
+            if group_id not in used_groups:
+                continue
+            ids = topology.subnet_ids(cfn.props(group).get("SubnetIds"))
+            if not ids or any(s not in all_subnets for s in ids):
+                continue  # subnets from parameters or other stacks: nothing to see here
+            sharing = sorted({w for s in ids for w in shared_by.get(s, [])})
+            routed = sorted({s for s in ids if routes.get(tables.get(s, ""), set()) & {"nat", "igw"}})
+            if not sharing and not routed:
+                continue
+            reasons = []
+            if sharing:
+                reasons.append(f"also used by {', '.join(sharing)}")
+            if routed:
+                reasons.append(f"{', '.join(routed)} route{'s' if len(routed) == 1 else ''} out through a NAT or internet gateway")
+            message = (
+                f"DB subnet group {group_id} uses {', '.join(ids)}: {'; '.join(reasons)}. "
+                "The database needs subnets of its own with no route out of the VPC."
+            )
+            yield self.finding(
+                ("Resources", group_id, "Properties", "SubnetIds"),
+                message,
+                self._fix(data, group_id, ids),
+            )
+
+    @staticmethod
+    def _used_groups(data: dict[str, Any]) -> set[str]:
+        used = set()
+        for _, res in cfn.of_type(data, "AWS::RDS::DBCluster", "AWS::RDS::DBInstance"):
+            target = cfn.ref_target(cfn.props(res).get("DBSubnetGroupName"))
+            if target:
+                used.add(target)
+        return used
+
+    def _fix(self, data: dict[str, Any], group_id: str, ids: list[str]) -> Fix | None:
+        vpc = topology.vpc_of_subnets(data, ids)
+        if vpc is None or topology.vpc_cidr(data, vpc) is None:
+            return None
+        return Fix(
+            title=f"Add {max(len(ids), 2)} database subnets with a route table of their own and use them in {group_id}",
+            apply=lambda doc: self.apply(doc, group_id),
+            impact="replacement",
+            impact_detail=(
+                "RDS refuses to drop in-use subnets from a subnet group; moving a deployed cluster "
+                "needs a new subnet group, which replaces the cluster (DBSubnetGroupName is create-only)"
+            ),
+        )
+
+    def apply(self, doc: Document, group_id: str) -> None:
+        data = doc.data
+        ids = topology.subnet_ids(cfn.props(cfn.resources(data)[group_id]).get("SubnetIds"))
+        vpc = topology.vpc_of_subnets(data, ids)
+        cidr = topology.vpc_cidr(data, vpc) if vpc else None
+        if vpc is None or cidr is None:
+            raise EditError("the VPC or its CIDR is not in the template")
+        all_subnets = topology.subnets(data)
+        count = min(max(len(ids), 2), MAX_SUBNETS)
+        cidrs = topology.free_subnets(cidr, topology.literal_cidrs(data), SPEC_CIDRS, count)
+        if cidrs is None:
+            raise EditError(f"no {count} free /24 blocks left in {cidr}")
+        table = add_resource(
+            doc,
+            unique_id(doc, "DatabaseRouteTable"),
+            {
+                "Type": "AWS::EC2::RouteTable",
+                "Properties": {
+                    "VpcId": {"Ref": vpc},
+                    "Tags": [{"Key": "Name", "Value": {"Fn::Sub": "${AWS::StackName}-database-routes"}}],
+                },
+            },
+        )
+        new_ids = []
+        for i in range(count):
+            source = cfn.props(all_subnets[ids[i % len(ids)]])
+            subnet: dict[str, Any] = {"VpcId": {"Ref": vpc}, "CidrBlock": cidrs[i]}
+            for key in ("AvailabilityZone", "AvailabilityZoneId"):
+                if key in source:
+                    subnet[key] = source[key]
+            subnet["MapPublicIpOnLaunch"] = False
+            subnet["Tags"] = [{"Key": "Name", "Value": {"Fn::Sub": f"${{AWS::StackName}}-database-subnet-{i + 1}"}}]
+            subnet_id = add_resource(
+                doc, unique_id(doc, f"DatabaseSubnet{i + 1}"), {"Type": "AWS::EC2::Subnet", "Properties": subnet}
+            )
+            add_resource(
+                doc,
+                unique_id(doc, f"{subnet_id}RouteTableAssociation"),
+                {
+                    "Type": "AWS::EC2::SubnetRouteTableAssociation",
+                    "Properties": {"SubnetId": {"Ref": subnet_id}, "RouteTableId": {"Ref": table}},
+                },
+            )
+            new_ids.append(subnet_id)
+        set_property(doc, group_id, "SubnetIds", [{"Ref": s} for s in new_ids])

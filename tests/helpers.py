@@ -1,0 +1,45 @@
+"""Test helpers that read as specifications: run rules on a template text, get the fixed text."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Iterable
+
+from fixers.document import Document
+from fixers.engine import Engine, FileResult, Options, detect
+from fixers.model import Finding
+from fixers.rules import select_rules
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def findings(text: str, select: Iterable[str]) -> list[Finding]:
+    """What the selected rules find in a template text."""
+    doc = Document.from_text(text)
+    return detect(doc, select_rules(list(select)))
+
+
+def codes(text: str, select: Iterable[str]) -> list[str]:
+    return [f.code for f in findings(text, select)]
+
+
+def run_fix(text: str, select: Iterable[str], unsafe: bool = True, validate: bool = False) -> FileResult:
+    options = Options(select=list(select), fix=True, unsafe_fixes=unsafe, validate=validate)
+    return Engine(options).run_document(Document.from_text(text))
+
+
+def fix_text(text: str, select: Iterable[str], unsafe: bool = True) -> str:
+    """The template text after the selected rules' fixes, asserting they converge: a second
+    pass finds nothing fixable and changes no byte."""
+    select = list(select)
+    first = run_fix(text, select, unsafe)
+    assert not first.rule_errors, first.rule_errors
+    failed = [o for o in first.outcomes if o.status in ("failed", "rolled back")]
+    assert not failed, [(o.finding.code, o.reason) for o in failed]
+    second = run_fix(first.new_text, select, unsafe)
+    assert second.new_text == first.new_text, "a second run changed the text"
+    left = [f.code for f in second.remaining if f.fix is not None and (unsafe or f.fix.safe)]
+    assert not left, f"fixable findings remain after fixing: {left}"
+    return first.new_text

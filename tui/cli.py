@@ -1,0 +1,151 @@
+"""The ``meridian-fix`` command: batch checking and fixing, or the interactive app on a terminal.
+
+Only the interactive path imports the Textual app, so ``--check`` and ``--auto-fix`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
+SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", "cdk.out"}
+
+
+class UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="meridian-fix",
+        description=(
+            "Find and fix the production-readiness gaps of CloudFormation templates "
+            "(VPC, ECS Fargate, ALB, Aurora PostgreSQL, Secrets Manager, KMS, Backup, CloudWatch). "
+            "With one template and a terminal it opens the interactive review; "
+            "--check and --auto-fix are the batch modes for scripts, pre-commit and CI."
+        ),
+        epilog="Exit status: 0 clean, 1 findings remain (or --diff has changes), 2 bad input or usage.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="template files or folders (searched for templates)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="report findings only, write nothing")
+    mode.add_argument("--auto-fix", action="store_true", help="apply safe fixes in place, revalidate, report")
+    p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that replace, delete, reboot or interrupt deployed resources")
+    p.add_argument("--diff", action="store_true", help="with --auto-fix: print the unified diff, write nothing")
+    p.add_argument("-o", "--output", metavar="FILE", help="with --auto-fix and one template: write the result to FILE")
+    p.add_argument("--select", metavar="CODES", help="comma-separated code prefixes to run (MF01 is all of section 1)")
+    p.add_argument("--ignore", metavar="CODES", help="comma-separated code prefixes to skip")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    p.add_argument("--no-validate", action="store_true", help="skip the cfn-lint revalidation after fixing")
+    p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    p.add_argument("--explain", metavar="CODE", help="show a rule's documentation and exit")
+    p.add_argument("--version", action="store_true", help="print the versions of meridian-fix and cfn-lint")
+    return p
+
+
+def _codes(value: str | None) -> list[str]:
+    return [c.strip().upper() for c in value.split(",") if c.strip()] if value else []
+
+
+def looks_like_template(path: str) -> bool:
+    """In a folder, a file is taken for a template when its text names a template section."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 20)
+    except OSError:
+        return True  # unreadable: let the loader say so
+    return b"AWSTemplateFormatVersion" in head or b"Resources" in head
+
+
+def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Files to run, and one-line errors for paths that do not exist."""
+    files: list[str] = []
+    errors: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            found = []
+            for root, dirs, names in os.walk(path, onerror=lambda e: errors.append(f"{e.filename}: not readable: {e.strerror}")):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(names):
+                    full = os.path.join(root, name)
+                    if name.lower().endswith(TEMPLATE_SUFFIXES) and looks_like_template(full):
+                        found.append(full)
+            files.extend(found)
+        elif os.path.lexists(path):
+            files.append(path)
+        else:
+            errors.append(f"{path}: no such file or folder")
+    return files, errors
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except KeyboardInterrupt:
+        print("meridian-fix: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from fixers.rules import all_rules, unknown_prefixes
+
+    if args.version:
+        from fixers.report import cfn_lint_version, tool_version
+
+        print(f"meridian-fix {tool_version()} (cfn-lint {cfn_lint_version()})")
+        return EXIT_OK
+    if args.list_rules:
+        from tui.output import print_rules
+
+        print_rules(all_rules())
+        return EXIT_OK
+    if args.explain:
+        rule = all_rules().get(args.explain.strip().upper())
+        if rule is None:
+            print(f"meridian-fix: no rule {args.explain!r} (see --list-rules)", file=sys.stderr)
+            return EXIT_ERROR
+        from tui.output import print_markdown
+
+        print_markdown(rule.docs())
+        return EXIT_OK
+    select, ignore = _codes(args.select), _codes(args.ignore)
+    bad = unknown_prefixes(select + ignore)
+    if bad:
+        parser.error(f"no rule code starts with {', '.join(bad)} (see --list-rules)")
+    if not args.paths:
+        parser.error("give a template file or folder (or --list-rules, --explain CODE)")
+    if args.diff and not args.auto_fix:
+        parser.error("--diff goes with --auto-fix")
+    if args.output and not args.auto_fix:
+        parser.error("-o goes with --auto-fix")
+    interactive = not (args.check or args.auto_fix)
+    if interactive and len(args.paths) == 1 and os.path.isfile(args.paths[0]) and sys.stdout.isatty() and sys.stdin.isatty():
+        from tui.app import run_app
+
+        return run_app(args.paths[0], select=select, ignore=ignore)
+    files, errors = expand_paths(args.paths)
+    if args.output and (len(files) != 1 or len(args.paths) != 1):
+        parser.error("-o takes exactly one template")
+    from fixers.engine import Engine, Options
+    from tui.batch import run_batch
+
+    options = Options(
+        select=select,
+        ignore=ignore,
+        fix=bool(args.auto_fix),
+        unsafe_fixes=args.unsafe_fixes,
+        validate=not args.no_validate,
+    )
+    return run_batch(Engine(options), files, errors, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
