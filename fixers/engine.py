@@ -145,16 +145,7 @@ class Engine:
             result.new_text = doc.text
             result.remaining = findings
             return result
-        self.apply_fixes(doc, result.outcomes, result.rule_errors)
-        # A fix can make a gap visible that was hidden before (ruff re-checks until stable too).
-        for _ in range(MAX_PASSES):
-            seen = {o.finding.key for o in result.outcomes}
-            fresh = [Outcome(f) for f in detect(doc, self.rules, result.rule_errors) if f.key not in seen]
-            fresh = [o for o in fresh if o.finding.fix is not None and self.allowed(o.finding)]
-            if not fresh:
-                break
-            result.outcomes.extend(fresh)
-            self.apply_fixes(doc, fresh, result.rule_errors)
+        self.fix_document(doc, result.outcomes, result.rule_errors)
         if doc.changed and self.options.validate:
             self.revalidate(doc, result)
         result.new_text = doc.text
@@ -168,13 +159,30 @@ class Engine:
         by_code = {r.code: r for r in self.rules}
         for outcome in sorted(outcomes, key=lambda o: (o.finding.code, [str(p) for p in o.finding.path])):
             finding = outcome.finding
-            if finding.fix is None:
+            if finding.fix is None or outcome.status != "open":
                 continue
             if not self.allowed(finding):
                 outcome.status = "unsafe"
                 outcome.reason = f"unsafe fix ({finding.fix.impact}): use --unsafe-fixes to apply"
                 continue
             outcome.status, outcome.reason = apply_one(doc, by_code[finding.code], finding, errors)
+
+    def fix_document(self, doc: Document, outcomes: list[Outcome], errors: list[str]) -> None:
+        """Apply every allowed fix, then fix what the fixes made visible, until stable.
+
+        New outcomes are appended to ``outcomes``. This is what ``--auto-fix`` does and what
+        the app's "apply all safe fixes" does, so both write the same bytes.
+        """
+        self.apply_fixes(doc, outcomes, errors)
+        # A fix can make a gap visible that was hidden before (ruff re-checks until stable too).
+        for _ in range(MAX_PASSES):
+            seen = {o.finding.key for o in outcomes}
+            fresh = [Outcome(f) for f in detect(doc, self.rules, errors) if f.key not in seen]
+            fresh = [o for o in fresh if o.finding.fix is not None and self.allowed(o.finding)]
+            if not fresh:
+                break
+            outcomes.extend(fresh)
+            self.apply_fixes(doc, fresh, errors)
 
     def revalidate(self, doc: Document, result: FileResult) -> None:
         """Lint before and after; roll back the fixes whose result adds cfn-lint errors."""
