@@ -1,0 +1,350 @@
+"""Customer-managed KMS keys that fixes reference: find the template's own, or add one.
+
+Keys are found by type and relationship (what a ``KmsKeyId`` points at, what a key policy
+admits), never by logical ID. Keys this module adds share one least-privilege shape:
+
+- ``EnableKeyRotation: true``; ``DeletionPolicy`` and ``UpdateReplacePolicy: Retain`` (deleting a
+  key makes everything it encrypted unreadable);
+- a key policy with no ``*`` principal:
+
+  * ``EnableRootAccountAdministration``: the account (``arn:${AWS::Partition}:iam::
+    ${AWS::AccountId}:root``) may administer the key (describe, list, get, enable, disable, put
+    policy, update, revoke, delete, alias, tag, schedule deletion, rotate), which delegates
+    administration to IAM policies in the account and satisfies CloudFormation's key-policy
+    lockout check. It does NOT get ``kms:*``: no cryptographic use and no ``kms:CreateGrant``
+    outside the next statement.
+  * ``Allow<Service>Use`` (Secrets Manager and RDS keys): principals of this account may use the
+    key for cryptography only through that service (``kms:ViaService
+    <service>.${AWS::Region}.amazonaws.com`` and ``kms:CallerAccount ${AWS::AccountId}``). As the
+    principal is the account, an IAM principal still needs an IAM policy granting it the key:
+    the fixes that add readers grant the key's ARN in the readers' own policies (a key policy
+    naming the roles would close a dependency cycle role -> secret -> key -> role).
+  * ``AllowCloudWatchLogsUse`` (logs key): the regional CloudWatch Logs service principal, with
+    the ``ArnLike`` condition on ``kms:EncryptionContext:aws:logs:arn`` restricted to log groups
+    of this account and Region, as the CloudWatch Logs guide gives it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fixers import cfn
+from fixers.document import Document, EditError
+from fixers.edits import add_resource, add_statement, register_names, unique_id
+
+KEY_TYPE = "AWS::KMS::Key"
+ALIAS_TYPE = "AWS::KMS::Alias"
+
+SECRETS_KEY = "SecretsManagerKMSKey"
+DATABASE_KEY = "DatabaseKMSKey"
+LOGS_KEY = "CloudWatchLogsKMSKey"
+
+register_names(
+    SECRETS_KEY,
+    f"{SECRETS_KEY}Alias",
+    DATABASE_KEY,
+    f"{DATABASE_KEY}Alias",
+    LOGS_KEY,
+    f"{LOGS_KEY}Alias",
+)
+
+ROOT_PRINCIPAL = {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
+ADMIN_ACTIONS = [
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:Delete*",
+    "kms:Describe*",
+    "kms:Disable*",
+    "kms:Enable*",
+    "kms:Get*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Revoke*",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:Update*",
+]
+ADMIN_STATEMENT = {
+    "Sid": "EnableRootAccountAdministration",
+    "Effect": "Allow",
+    "Principal": ROOT_PRINCIPAL,
+    "Action": ADMIN_ACTIONS,
+    "Resource": "*",
+}
+LOGS_ARN_CONDITION = {
+    "ArnLike": {
+        "kms:EncryptionContext:aws:logs:arn": {
+            "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"
+        }
+    }
+}
+LOGS_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+
+
+def key_arn(key_id: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def _data(doc: Any) -> dict[str, Any]:
+    return doc.data if isinstance(doc, Document) else doc
+
+
+def referenced_key(doc: Any, value: Any) -> str | None:
+    """The logical ID of the template's ``AWS::KMS::Key`` a ``KmsKeyId``-like value names.
+
+    ``Ref`` or ``Fn::GetAtt`` of the key, or of an ``AWS::KMS::Alias`` whose ``TargetKeyId``
+    names a key of the template (an ``Fn::Sub`` of exactly one such name counts too). ``None``
+    for anything else: a literal ARN, a parameter, an import, an AWS managed key.
+    """
+    data = _data(doc)
+    res = cfn.resources(data)
+    target = cfn.ref_target(value)
+    if target is None and isinstance(value, dict) and list(value) == ["Fn::Sub"]:
+        names = cfn.refs(value)
+        if len(names) == 1:
+            target = next(iter(names))
+    if target is None or target not in res:
+        return None
+    rtype = res[target].get("Type")
+    if rtype == KEY_TYPE:
+        return target
+    if rtype == ALIAS_TYPE:
+        inner = cfn.ref_target(cfn.props(res[target]).get("TargetKeyId"))
+        if inner and res.get(inner, {}).get("Type") == KEY_TYPE:
+            return inner
+    return None
+
+
+# -- key policies ---------------------------------------------------------------------------
+
+
+def key_statements(doc: Any, key_id: str) -> list[dict[str, Any]]:
+    """The statements of a template key's policy (empty if the policy is not plain data)."""
+    res = cfn.resources(_data(doc)).get(key_id) or {}
+    policy = cfn.props(res).get("KeyPolicy")
+    if not isinstance(policy, dict):
+        return []
+    return [s for s in cfn.list_of(policy.get("Statement")) if isinstance(s, dict)]
+
+
+def _strings(value: Any) -> list[str]:
+    """Literal strings and ``Fn::Sub`` templates inside a value (conditions, principals)."""
+    out: list[str] = []
+    for _, v in cfn.walk(value):
+        if isinstance(v, str):
+            out.append(v)
+    return out
+
+
+def _condition_values(statement: dict[str, Any], key: str) -> list[str]:
+    cond = statement.get("Condition")
+    if not isinstance(cond, dict):
+        return []
+    out: list[str] = []
+    for op in cond.values():
+        if isinstance(op, dict):
+            for k, v in op.items():
+                if isinstance(k, str) and k.lower() == key.lower():
+                    out.extend(_strings(v))
+    return out
+
+
+def via_services(statement: dict[str, Any]) -> list[str]:
+    """Service prefixes a statement's ``kms:ViaService`` condition names (``secretsmanager``...)."""
+    return [v.split(".", 1)[0] for v in _condition_values(statement, "kms:ViaService")]
+
+
+def admits_service(statement: dict[str, Any], service: str) -> bool:
+    """Whether an Allow statement names the service principal ``service``.amazonaws.com or
+    ``service``.<region>.amazonaws.com."""
+    if statement.get("Effect") != "Allow":
+        return False
+    principal = statement.get("Principal")
+    if not isinstance(principal, dict):
+        return False
+    for s in _strings(principal.get("Service")):
+        if s.split(".", 1)[0] == service and s.endswith(".amazonaws.com"):
+            return True
+    return False
+
+
+def is_key(doc: Any, key_id: str | None) -> bool:
+    return bool(key_id) and cfn.resources(_data(doc)).get(key_id, {}).get("Type") == KEY_TYPE
+
+
+def _keys_used_via(doc: Any, service: str) -> list[str]:
+    """Template keys whose policy admits use through ``service`` (ViaService or principal)."""
+    found = []
+    for lid, _ in cfn.of_type(_data(doc), KEY_TYPE):
+        for st in key_statements(doc, lid):
+            if st.get("Effect") == "Allow" and (service in via_services(st) or admits_service(st, service)):
+                found.append(lid)
+                break
+    return found
+
+
+def add_key_policy_statement(doc: Document, key_id: str, statement: dict[str, Any]) -> None:
+    """Add a statement to a template key's policy unless one with the same ``Sid`` is there."""
+    policy = doc.get(("Resources", key_id, "Properties", "KeyPolicy"))
+    if not isinstance(policy, dict):
+        raise EditError(f"the key policy of {key_id} is not a policy document the fix can edit")
+    sid = statement.get("Sid")
+    if sid is not None and any(s.get("Sid") == sid for s in key_statements(doc, key_id)):
+        return
+    add_statement(doc, ("Resources", key_id, "Properties", "KeyPolicy"), statement)
+
+
+def _new_key(doc: Document, base: str, description: str, service_statement: dict[str, Any], alias_suffix: str) -> str:
+    key_id = unique_id(doc, base)
+    add_resource(
+        doc,
+        key_id,
+        {
+            "Type": KEY_TYPE,
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "Description": description,
+                "EnableKeyRotation": True,
+                "KeyPolicy": {
+                    "Version": "2012-10-17",
+                    "Statement": [ADMIN_STATEMENT, service_statement],
+                },
+            },
+        },
+    )
+    add_resource(
+        doc,
+        unique_id(doc, f"{key_id}Alias"),
+        {
+            "Type": ALIAS_TYPE,
+            "Properties": {
+                "AliasName": {"Fn::Sub": f"alias/${{AWS::StackName}}/{alias_suffix}"},
+                "TargetKeyId": {"Ref": key_id},
+            },
+        },
+    )
+    return key_id
+
+
+def service_use_statement(sid: str, service: str, actions: list[str]) -> dict[str, Any]:
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": ROOT_PRINCIPAL,
+        "Action": actions,
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {
+                "kms:CallerAccount": {"Ref": "AWS::AccountId"},
+                "kms:ViaService": {"Fn::Sub": f"{service}.${{AWS::Region}}.amazonaws.com"},
+            }
+        },
+    }
+
+
+SECRETS_USE = service_use_statement(
+    "AllowSecretsManagerUse",
+    "secretsmanager",
+    ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+)
+DATABASE_USE = service_use_statement(
+    "AllowRDSUse",
+    "rds",
+    [
+        "kms:CreateGrant",
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "kms:Encrypt",
+        "kms:GenerateDataKey*",
+        "kms:ListGrants",
+        "kms:ReEncrypt*",
+    ],
+)
+LOGS_USE = {
+    "Sid": "AllowCloudWatchLogsUse",
+    "Effect": "Allow",
+    "Principal": {"Service": {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}},
+    "Action": LOGS_ACTIONS,
+    "Resource": "*",
+    "Condition": LOGS_ARN_CONDITION,
+}
+
+
+# -- the keys -------------------------------------------------------------------------------
+
+RDS_TYPES = ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance")
+
+
+def database_secrets(doc: Any) -> list[str]:
+    """Secrets that hold database credentials: attached to, or resolved by, an RDS resource."""
+    data = _data(doc)
+    res = cfn.resources(data)
+    secrets = {lid for lid, _ in cfn.of_type(data, "AWS::SecretsManager::Secret")}
+    found: set[str] = set()
+    for _, att in cfn.of_type(data, "AWS::SecretsManager::SecretTargetAttachment"):
+        p = cfn.props(att)
+        secret, target = cfn.ref_target(p.get("SecretId")), cfn.ref_target(p.get("TargetId"))
+        if secret in secrets and target and res.get(target, {}).get("Type") in RDS_TYPES:
+            found.add(secret)
+    for _, db in cfn.of_type(data, *RDS_TYPES):
+        p = cfn.props(db)
+        for prop in ("MasterUsername", "MasterUserPassword"):
+            found |= cfn.refs(p.get(prop)) & secrets
+    return [lid for lid in secrets_in_order(data) if lid in found]
+
+
+def secrets_in_order(data: dict[str, Any]) -> list[str]:
+    return [lid for lid, _ in cfn.of_type(data, "AWS::SecretsManager::Secret")]
+
+
+def ensure_secrets_key(doc: Document) -> str:
+    """The customer-managed key for Secrets Manager, added as ``SecretsManagerKMSKey`` if missing.
+
+    The key a database secret already uses when it is a key of the template; else a template key
+    whose policy admits use through Secrets Manager; else a new key.
+    """
+    for secret in database_secrets(doc):
+        key = referenced_key(doc, cfn.props(cfn.resources(doc.data)[secret]).get("KmsKeyId"))
+        if key:
+            return key
+    existing = _keys_used_via(doc, "secretsmanager")
+    if existing:
+        return existing[0]
+    return _new_key(doc, SECRETS_KEY, "Encrypts the Secrets Manager secrets of this stack", SECRETS_USE, "secretsmanager")
+
+
+def ensure_database_key(doc: Document) -> str:
+    """The customer-managed key for the database, added as ``DatabaseKMSKey`` if missing."""
+    for _, db in cfn.of_type(doc.data, "AWS::RDS::DBCluster"):
+        key = referenced_key(doc, cfn.props(db).get("KmsKeyId"))
+        if key:
+            return key
+    existing = _keys_used_via(doc, "rds")
+    if existing:
+        return existing[0]
+    return _new_key(doc, DATABASE_KEY, "Encrypts the Aurora database storage, snapshots and backups", DATABASE_USE, "database")
+
+
+def logs_keys(doc: Any) -> list[str]:
+    """Template keys used by log groups, then keys whose policy admits CloudWatch Logs."""
+    data = _data(doc)
+    found: list[str] = []
+    for _, group in cfn.of_type(data, "AWS::Logs::LogGroup"):
+        key = referenced_key(data, cfn.props(group).get("KmsKeyId"))
+        if key and key not in found:
+            found.append(key)
+    for lid, _ in cfn.of_type(data, KEY_TYPE):
+        if lid not in found and any(admits_service(s, "logs") for s in key_statements(data, lid)):
+            found.append(lid)
+    return found
+
+
+def ensure_logs_key(doc: Document) -> str:
+    """The key for CloudWatch Logs, added as ``CloudWatchLogsKMSKey`` if the template has none."""
+    found = logs_keys(doc)
+    if found:
+        return found[0]
+    return _new_key(doc, LOGS_KEY, "Encrypts the CloudWatch Logs log groups of this stack", LOGS_USE, "logs")
