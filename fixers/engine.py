@@ -7,14 +7,16 @@ command decides whether to write it, print a diff or report.
 from __future__ import annotations
 
 import difflib
+import os
 import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
+from fixers import config, suppressions
 from fixers.document import Document, EditError
 from fixers.fileio import FileError, Snapshot, decode_text, read_template_bytes
 from fixers.model import Finding
-from fixers.rules import Rule, select_rules
+from fixers.rules import Rule, all_rules, matches, select_rules
 from fixers.template import Template, TemplateError
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ class Options:
     fix: bool = False
     unsafe_fixes: bool = False
     validate: bool = True
+    # The project settings in force (fixers.config); None: found from each file's folder.
+    settings: config.Settings | None = None
 
 
 @dataclass
@@ -62,6 +66,8 @@ class FileResult:
     snapshot: Snapshot | None = None
     written: bool = False
     write_error: str | None = None
+    # Findings of the original template left out by its Metadata suppressions.
+    suppressed: list[suppressions.Suppressed] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -139,7 +145,8 @@ class Engine:
     def run_document(self, doc: Document, result: FileResult | None = None) -> FileResult:
         result = result or FileResult(doc.path, bom=doc.template.bom)
         result.original_text = doc.text
-        findings = detect(doc, self.rules, result.rule_errors)
+        config.activate(self.settings_for(doc.path))
+        findings = self.detect(doc, result.rule_errors, result)
         result.outcomes = [Outcome(f) for f in findings]
         if not self.options.fix:
             result.new_text = doc.text
@@ -149,8 +156,31 @@ class Engine:
         if doc.changed and self.options.validate:
             self.revalidate(doc, result)
         result.new_text = doc.text
-        result.remaining = detect(doc, self.rules, result.rule_errors)
+        result.remaining = self.detect(doc, result.rule_errors)
         return result
+
+    # -- suppressions and settings (fixers.config, fixers.suppressions) --------------------
+
+    def settings_for(self, path: str) -> config.Settings | None:
+        if self.options.settings is not None:
+            return self.options.settings
+        try:
+            return config.for_file(path) if os.path.isfile(path) else None
+        except config.ConfigError:
+            return None  # the command reports a bad configuration before running
+
+    def detect(self, doc: Document, errors: list[str], result: FileResult | None = None) -> list[Finding]:
+        """``detect`` with the template's Metadata suppressions applied (and unused ones
+        reported as MF0001); the suppressed findings are recorded on ``result``."""
+        found = detect(doc, self.rules, errors)
+        code = suppressions.UNUSED_CODE
+        report_unused = (not self.options.select or matches(code, self.options.select)) and not matches(
+            code, self.options.ignore
+        )
+        filtered = suppressions.apply(doc, found, [r.code for r in self.rules], all_rules(), report_unused)
+        if result is not None:
+            result.suppressed = filtered.suppressed
+        return filtered.kept
 
     def allowed(self, finding: Finding) -> bool:
         return finding.fix is not None and (finding.fix.safe or self.options.unsafe_fixes)
@@ -177,7 +207,7 @@ class Engine:
         # A fix can make a gap visible that was hidden before (ruff re-checks until stable too).
         for _ in range(MAX_PASSES):
             seen = {o.finding.key for o in outcomes}
-            fresh = [Outcome(f) for f in detect(doc, self.rules, errors) if f.key not in seen]
+            fresh = [Outcome(f) for f in self.detect(doc, errors) if f.key not in seen]
             fresh = [o for o in fresh if o.finding.fix is not None and self.allowed(o.finding)]
             if not fresh:
                 break
