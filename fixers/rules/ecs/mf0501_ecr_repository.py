@@ -1,0 +1,120 @@
+"""MF0501: the task's image comes from a repository the template creates (spec 5.1)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from fixers.document import Document
+from fixers.model import Finding, Fix
+from fixers.rules import Rule
+from fixers.rules.ecs import common, image
+
+
+class ECRRepository(Rule):
+    code = "MF0501"
+    spec = ("5.1",)
+    title = "No ECR repository for the service's container image"
+    area = "ecs"
+    severity = "medium"
+    fix_applicability = "unsafe"
+    deploy_impact = "interruption"
+    why = """
+        The ECS service runs an image given as a full path in a parameter, from a registry the
+        stack does not manage (here Docker Hub). Nothing scans the images for vulnerabilities, no
+        lifecycle policy bounds their number, and pulls go over the internet. A financial
+        platform keeps its images in an ECR repository of its own: encrypted, scanned on push,
+        with a lifecycle policy and tags.
+    """
+    bad = """
+        Parameters:
+          ContainerImage:
+            Type: String
+            Default: meridian/transaction-processor:latest
+        Resources:
+          TaskDefinition:
+            Type: AWS::ECS::TaskDefinition
+            Properties:
+              ContainerDefinitions:
+                - Name: transaction-processor
+                  Image: !Ref ContainerImage
+    """
+    good = """
+        ECRRepository:
+          Type: AWS::ECR::Repository
+          DeletionPolicy: Retain
+          UpdateReplacePolicy: Retain
+          Properties:
+            ImageScanningConfiguration:
+              ScanOnPush: true
+            ImageTagMutability: IMMUTABLE_WITH_EXCLUSION
+            ImageTagMutabilityExclusionFilters:
+              - ImageTagMutabilityExclusionFilterType: WILDCARD
+                ImageTagMutabilityExclusionFilterValue: latest
+            EncryptionConfiguration:
+              EncryptionType: KMS
+            LifecyclePolicy:
+              LifecyclePolicyText: '{"rules":[...]}'   # untagged after 14 days, keep 50
+            Tags:
+              - Key: Name
+                Value: !Sub ${AWS::StackName}-transaction-processor
+        TaskDefinition:
+          ...
+                  Image: !If
+                    - HasContainerRegistryURL
+                    - !Sub ${ContainerRegistryURL}/${ContainerImage}:${ImageTag}
+                    - !Sub ${ECRRepository.RepositoryUri}:${ImageTag}
+    """
+    fix_safety = """
+        Unsafe (interruption). The fix adds the repository (retained on stack deletion and
+        replacement), an `ECRRepositoryURI` output, and makes the task's image use it, as MF0502
+        does (the two fixes give the same text): with `ContainerRegistryURL` left empty the new
+        task definition revision pulls `<repository>:<ImageTag>`. On a running stack the
+        repository is created empty in the same update, so the new tasks cannot pull their image
+        and the deployment fails (the circuit breaker rolls it back, but the service runs below
+        its capacity meanwhile). Push the image first, or deploy with `ContainerRegistryURL` set
+        to the registry in use until then. On a new stack, deploy with `DeployECSService=false`
+        (MF0503), push, then set it to true.
+    """
+    notes = """
+        Tag immutability: the spec deploys the `latest` tag, which a fully `IMMUTABLE` repository
+        refuses to overwrite after the first push, and a `MUTABLE` one lets anybody silently
+        replace any release. The repository is `IMMUTABLE_WITH_EXCLUSION` with `latest` excluded:
+        release tags (`1.4.2`, a commit hash) can never be rewritten, `latest` can move. Prefer
+        deploying an immutable release tag through `ImageTag`.
+
+        Encryption is `KMS` with the AWS-managed `aws/ecr` key: ECR decrypts for pulls through its
+        own grants, so no task role needs key permissions; a customer-managed key can be set in
+        `EncryptionConfiguration.KmsKey` (a create-only property: set it before the first deploy).
+        The task execution role needs the ECR pull permissions (`AmazonECSTaskExecutionRolePolicy`
+        has them). The rule speaks only where the image is a template parameter holding a full
+        path and the template has no ECR repository; a literal public image (a sample such as
+        `nginx`) or an image from `Fn::ImportValue`/SSM is left alone.
+    """
+
+    def detect(self, doc: Document) -> Iterator[Finding]:
+        data = doc.data
+        if image.repositories(data):
+            return
+        for c in common.containers(data):
+            param = image.image_parameter(data, c.definition.get("Image"))
+            if param is None:
+                continue
+            _, elsewhere = image.parameter_users(data, param)
+            fix = None
+            if not elsewhere:
+                fix = Fix(
+                    title=f"Add an ECR repository (scan on push, lifecycle policy, KMS) and build {c.name}'s image from it",
+                    apply=lambda d, p=param: image.wire_image(d, p),
+                    impact="interruption",
+                    impact_detail=(
+                        "new task definition revision pulling from the new, empty repository: tasks fail to start "
+                        "until the image is pushed (or ContainerRegistryURL is set)"
+                    ),
+                )
+            yield self.finding(
+                c.path + ("Image",),
+                f"Container {c.name} of {c.task} runs the image in parameter {param}, from a registry the stack "
+                "does not manage; the template has no ECR repository (scan on push, lifecycle policy, encryption)."
+                + ("" if fix else f" {param} is used elsewhere too, so the image is not rewired automatically."),
+                fix,
+            )

@@ -1,0 +1,160 @@
+"""MF0503: the ECS service deploys only once its images exist (spec 5.3)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from fixers import cfn
+from fixers.document import Document, EditError
+from fixers.ecs_deploy import PARAMETER, ensure_deploy_condition, existing_deploy_condition
+from fixers.edits import add_condition, register_names, set_resource_attribute, set_value
+from fixers.model import Finding, Fix
+from fixers.rules import Rule
+from fixers.rules.ecs import common
+
+
+def dependents(data: dict[str, Any], service_id: str) -> tuple[list[str], list[str]]:
+    """Resources that refer to or depend on the service, transitively, and the outputs that
+    refer to any of them (or to the service)."""
+    res = cfn.resources(data)
+    found: list[str] = []
+    seen = {service_id}
+    frontier = [service_id]
+    while frontier:
+        target = frontier.pop(0)
+        for lid, r in res.items():
+            if lid in seen:
+                continue
+            if target in cfn.refs(r) or target in cfn.depends_on(r):
+                seen.add(lid)
+                found.append(lid)
+                frontier.append(lid)
+    outputs = data.get("Outputs") if isinstance(data.get("Outputs"), dict) else {}
+    outs = [name for name, o in outputs.items() if isinstance(o, dict) and cfn.refs(o) & seen]
+    order = list(res)
+    return sorted(found, key=order.index), outs
+
+
+def combined_name(other: str, deploy: str) -> str:
+    return f"{other}And{deploy}"
+
+
+class DeployECSService(Rule):
+    code = "MF0503"
+    spec = ("5.3",)
+    title = "ECS service deploys unconditionally, before its images exist"
+    area = "ecs"
+    severity = "medium"
+    fix_applicability = "unsafe"
+    deploy_impact = "deletion"
+    why = """
+        On a first deployment the ECR repository is created empty in the same stack: a service
+        that starts at once cannot pull its image, its tasks fail, and the stack creation hangs
+        until the ECS deployment times out and rolls everything back. A `DeployECSService`
+        parameter (default `false`, as the spec asks) lets the stack create the network, the
+        database and the repository first; images are pushed; an update with `true` then
+        creates the service with what depends on it (scaling, alarms, outputs).
+    """
+    bad = """
+        ECSService:
+          Type: AWS::ECS::Service
+          Properties: ...
+    """
+    good = """
+        Parameters:
+          DeployECSService:
+            Type: String
+            Default: 'false'
+            AllowedValues: ['true', 'false']
+        Conditions:
+          ShouldDeployECS: !Equals [!Ref DeployECSService, 'true']
+        Resources:
+          ECSService:
+            Type: AWS::ECS::Service
+            Condition: ShouldDeployECS
+          ServiceScalableTarget:
+            Type: AWS::ApplicationAutoScaling::ScalableTarget
+            Condition: ShouldDeployECS
+        Outputs:
+          ECSServiceName:
+            Condition: ShouldDeployECS
+            Value: !GetAtt ECSService.Name
+    """
+    fix_safety = """
+        Unsafe (deletion). The fix adds the parameter and condition (or reuses a condition that
+        the service already carries) and puts the service, every resource that refers to or
+        depends on it (scalable targets, scaling policies, alarms, transitively) and the outputs
+        that refer to them under it. A resource that already has another condition gets a new
+        condition that is both. On a deployed stack the default `false` DELETES the running
+        service and its scaling and alarms on the next update: deploy running stacks with
+        `DeployECSService=true`.
+    """
+    notes = """
+        A service that already carries a condition testing a parameter (whatever its name) is
+        taken as gated already. Other rules that add resources referring to the service put them
+        under the same condition (`fixers.ecs_deploy`).
+    """
+
+    def detect(self, doc: Document) -> Iterator[Finding]:
+        data = doc.data
+        if existing_deploy_condition(data):
+            return
+        for sid, svc in common.services(data):
+            if cfn.condition_of(data, sid):
+                continue  # conditioned on something else already: not second-guessed
+            deps, outs = dependents(data, sid)
+            listed = ", ".join(deps + [f"output {o}" for o in outs])
+            yield self.finding(
+                ("Resources", sid),
+                f"ECS service {sid} deploys with the stack, before images can be pushed to the registry; no "
+                f"{PARAMETER} parameter gates it" + (f" (nor {listed}, which depend on it)." if listed else "."),
+                Fix(
+                    title=f"Add {PARAMETER} (default 'false') and deploy {sid}"
+                    + (" and what depends on it" if listed else "")
+                    + " only when it is true",
+                    apply=lambda d, s=sid: self.apply(d, s),
+                    impact="deletion",
+                    impact_detail=(
+                        f"on a deployed stack the default {PARAMETER}=false deletes the running service"
+                        + (f" and {listed}" if listed else "")
+                        + f"; update running stacks with {PARAMETER}=true"
+                    ),
+                ),
+            )
+
+    def apply(self, doc: Document, service_id: str) -> None:
+        condition = ensure_deploy_condition(doc)
+        data = doc.data
+        current = cfn.condition_of(data, service_id)
+        if current not in (None, condition):
+            raise EditError(f"{service_id} carries condition {current} already")
+        set_resource_attribute(doc, service_id, "Condition", condition)
+        deps, outs = dependents(doc.data, service_id)
+        for lid in deps:
+            set_resource_attribute(doc, lid, "Condition", self._under(doc, cfn.condition_of(doc.data, lid), condition))
+        for name in outs:
+            other = doc.get(("Outputs", name, "Condition"))
+            wanted = self._under(doc, other if isinstance(other, str) else None, condition)
+            if other != wanted:
+                set_value(doc, ("Outputs", name, "Condition"), wanted) if other is not None else self._output_condition(
+                    doc, name, wanted
+                )
+
+    @staticmethod
+    def _output_condition(doc: Document, name: str, condition: str) -> None:
+        # Condition goes first in an output, before Description and Value.
+        doc.set(("Outputs", name, "Condition"), condition, rank=lambda k: {"Condition": 0}.get(k, 1))
+
+    @staticmethod
+    def _under(doc: Document, other: str | None, condition: str) -> str:
+        """``condition``, or a condition that is both ``other`` and ``condition``."""
+        if other is None or other == condition:
+            return condition
+        conditions = doc.data.get("Conditions") or {}
+        body = conditions.get(other)
+        if isinstance(body, dict) and list(body) == ["Fn::And"] and {"Condition": condition} in (body["Fn::And"] or []):
+            return other  # already both
+        name = combined_name(other, condition)
+        register_names(name)
+        add_condition(doc, name, {"Fn::And": [{"Condition": other}, {"Condition": condition}]})
+        return name
