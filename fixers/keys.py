@@ -348,3 +348,169 @@ def ensure_logs_key(doc: Document) -> str:
     if found:
         return found[0]
     return _new_key(doc, LOGS_KEY, "Encrypts the CloudWatch Logs log groups of this stack", LOGS_USE, "logs")
+
+
+# -- who uses the keys: roles, task definitions, rotation functions -------------------------
+
+
+def role_of(data: dict[str, Any], value: Any) -> str | None:
+    """The template ``AWS::IAM::Role`` a role ARN value (``Fn::GetAtt [Role, Arn]``, ``Ref``) names."""
+    target = cfn.ref_target(value)
+    if target and cfn.resources(data).get(target, {}).get("Type") == "AWS::IAM::Role":
+        return target
+    return None
+
+
+def task_secrets(data: dict[str, Any], task_def: dict[str, Any]) -> list[str]:
+    """Secrets Manager secrets of the template that a task definition injects."""
+    secrets = secrets_in_order(data)
+    found: set[str] = set()
+    for container in cfn.list_of(cfn.props(task_def).get("ContainerDefinitions")):
+        if not isinstance(container, dict):
+            continue
+        for item in cfn.list_of(container.get("Secrets")):
+            if isinstance(item, dict):
+                found |= cfn.refs(item.get("ValueFrom"))
+        creds = container.get("RepositoryCredentials")
+        if isinstance(creds, dict):
+            found |= cfn.refs(creds.get("CredentialsParameter"))
+    return [s for s in secrets if s in found]
+
+
+def task_log_groups(data: dict[str, Any], task_def: dict[str, Any]) -> list[str]:
+    """Log groups of the template that a task definition's awslogs driver writes to."""
+    groups = [lid for lid, _ in cfn.of_type(data, "AWS::Logs::LogGroup")]
+    found: set[str] = set()
+    for container in cfn.list_of(cfn.props(task_def).get("ContainerDefinitions")):
+        if not isinstance(container, dict):
+            continue
+        log = container.get("LogConfiguration")
+        if isinstance(log, dict) and log.get("LogDriver") == "awslogs" and isinstance(log.get("Options"), dict):
+            found |= cfn.refs(log["Options"].get("awslogs-group"))
+    return [g for g in groups if g in found]
+
+
+def rotation_roles(data: dict[str, Any], secret: str) -> list[str]:
+    """Roles of the functions that rotate a secret (RotationSchedule -> function -> Role)."""
+    res = cfn.resources(data)
+    roles: list[str] = []
+    for _, sched in cfn.of_type(data, "AWS::SecretsManager::RotationSchedule"):
+        p = cfn.props(sched)
+        if cfn.ref_target(p.get("SecretId")) != secret:
+            continue
+        fn = cfn.ref_target(p.get("RotationLambdaARN"))
+        if fn and res.get(fn, {}).get("Type") == "AWS::Lambda::Function":
+            role = role_of(data, cfn.props(res[fn]).get("Role"))
+            if role and role not in roles:
+                roles.append(role)
+    return roles
+
+
+def execution_roles_reading(data: dict[str, Any], secret: str) -> list[str]:
+    """Execution roles of the task definitions that inject a secret."""
+    roles: list[str] = []
+    for _, td in cfn.of_type(data, "AWS::ECS::TaskDefinition"):
+        if secret in task_secrets(data, td):
+            role = role_of(data, cfn.props(td).get("ExecutionRoleArn"))
+            if role and role not in roles:
+                roles.append(role)
+    return roles
+
+
+def role_policy_documents(data: dict[str, Any], role: str) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """(path, policy document) of a role's inline policies and of the template policies attached to it."""
+    res = cfn.resources(data)
+    out: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    for i, pol in enumerate(cfn.list_of(cfn.props(res.get(role, {})).get("Policies"))):
+        if isinstance(pol, dict) and isinstance(pol.get("PolicyDocument"), dict):
+            out.append((("Resources", role, "Properties", "Policies", i, "PolicyDocument"), pol["PolicyDocument"]))
+    for lid, pol in cfn.of_type(data, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        p = cfn.props(pol)
+        if any(cfn.ref_target(r) == role for r in cfn.list_of(p.get("Roles"))) and isinstance(p.get("PolicyDocument"), dict):
+            out.append((("Resources", lid, "Properties", "PolicyDocument"), p["PolicyDocument"]))
+    return out
+
+
+def statements_of(policy: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
+    """(index or None for a lone statement, statement) of a policy document."""
+    st = policy.get("Statement")
+    if isinstance(st, dict):
+        return [(None, st)]
+    return [(i, s) for i, s in enumerate(cfn.list_of(st)) if isinstance(s, dict)]
+
+
+def _action_matches(pattern: Any, action: str) -> bool:
+    import fnmatch
+
+    return isinstance(pattern, str) and fnmatch.fnmatchcase(action.lower(), pattern.lower())
+
+
+def grants_action(statement: dict[str, Any], action: str) -> bool:
+    return statement.get("Effect") == "Allow" and any(
+        _action_matches(a, action) for a in cfn.list_of(statement.get("Action"))
+    )
+
+
+def resource_covers_key(resource: Any, key_id: str) -> bool:
+    """Whether a statement's Resource names a key: ``*``, a ``key/*`` pattern, or the key itself."""
+    for r in cfn.list_of(resource):
+        if r == "*" or (isinstance(r, str) and r.endswith(":key/*")):
+            return True
+        if key_id in cfn.refs(r):
+            return True
+        if isinstance(r, dict) and "Fn::Sub" in r:
+            t = r["Fn::Sub"][0] if isinstance(r["Fn::Sub"], list) else r["Fn::Sub"]
+            if isinstance(t, str) and t.endswith(":key/*"):
+                return True
+    return False
+
+
+def role_grants(data: dict[str, Any], role: str, action: str, key_id: str) -> bool:
+    """Whether a role's policies in the template allow ``action`` on a key (conditions aside)."""
+    for _, policy in role_policy_documents(data, role):
+        for _, st in statements_of(policy):
+            if grants_action(st, action) and resource_covers_key(st.get("Resource"), key_id):
+                return True
+    return False
+
+
+def add_role_statement(doc: Document, role: str, policy_name: str, statement: dict[str, Any]) -> None:
+    """Put a statement in the role's inline policy ``policy_name`` (made if missing).
+
+    A statement with the same ``Sid`` in any inline policy of the role is replaced by this one
+    (so a grant that must name one more key converges); an equal one is left as it is.
+    """
+    for i, pol in enumerate(cfn.list_of(doc.get(("Resources", role, "Properties", "Policies")))):
+        if not isinstance(pol, dict) or not isinstance(pol.get("PolicyDocument"), dict):
+            continue
+        for j, st in statements_of(pol["PolicyDocument"]):
+            if statement.get("Sid") is not None and st.get("Sid") == statement.get("Sid"):
+                path = ("Resources", role, "Properties", "Policies", i, "PolicyDocument", "Statement")
+                if j is not None:
+                    path += (j,)
+                from fixers.edits import set_value
+
+                for k, v in statement.items():
+                    if st.get(k) != v:
+                        set_value(doc, path + (k,), v)
+                return
+    policies = doc.get(("Resources", role, "Properties", "Policies"))
+    new_policy = {"PolicyName": policy_name, "PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}}
+    if policies is None:
+        from fixers.edits import set_property
+
+        set_property(doc, role, "Policies", [new_policy])
+        return
+    if not isinstance(policies, list):
+        raise EditError(f"the Policies of {role} are not a list the fix can edit")
+    for i, pol in enumerate(policies):
+        if isinstance(pol, dict) and pol.get("PolicyName") == policy_name:
+            path = ("Resources", role, "Properties", "Policies", i, "PolicyDocument")
+            document = doc.get(path)
+            if not isinstance(document, dict):
+                raise EditError(f"policy {policy_name} of {role} has no policy document the fix can edit")
+            add_statement(doc, path, statement)
+            return
+    from fixers.edits import add_list_item
+
+    add_list_item(doc, ("Resources", role, "Properties", "Policies"), new_policy)

@@ -1,0 +1,200 @@
+"""MF0201: the database secret is encrypted with a customer-managed key its readers may use (spec 2.1)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from fixers import cfn, keys
+from fixers.document import Document, EditError
+from fixers.edits import set_property
+from fixers.model import Finding, Fix
+from fixers.rules import Rule
+
+AWS_MANAGED = "alias/aws/secretsmanager"
+VIA_SECRETS = {"StringEquals": {"kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"}}}
+READ_STATEMENT_SID = "DecryptSecretsManagerKey"
+ROTATE_STATEMENT_SID = "UseSecretsManagerKey"
+DEFAULT_POLICY = "SecretsManagerKeyAccess"
+
+
+def reader_statement(key_id: str) -> dict[str, Any]:
+    return {
+        "Sid": READ_STATEMENT_SID,
+        "Effect": "Allow",
+        "Action": "kms:Decrypt",
+        "Resource": keys.key_arn(key_id),
+        "Condition": VIA_SECRETS,
+    }
+
+
+def rotator_statement(key_id: str) -> dict[str, Any]:
+    return {
+        "Sid": ROTATE_STATEMENT_SID,
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": keys.key_arn(key_id),
+        "Condition": VIA_SECRETS,
+    }
+
+
+def _policy_name_for(data: dict[str, Any], role: str, secret: str) -> str:
+    """The role's inline policy that already speaks about the secret, else a new one."""
+    for pol in cfn.list_of(cfn.props(cfn.resources(data).get(role, {})).get("Policies")):
+        if isinstance(pol, dict) and isinstance(pol.get("PolicyName"), str) and secret in cfn.refs(pol.get("PolicyDocument")):
+            return pol["PolicyName"]
+    return DEFAULT_POLICY
+
+
+def _is_aws_managed(value: Any) -> bool:
+    return isinstance(value, str) and value.endswith(AWS_MANAGED)
+
+
+def _missing_grants(data: dict[str, Any], secret: str, key: str) -> list[tuple[str, str]]:
+    """(role, "rotate"|"read") for readers of the secret that the template does not grant the key."""
+    missing: list[tuple[str, str]] = []
+    for role in keys.rotation_roles(data, secret):
+        if not (keys.role_grants(data, role, "kms:Decrypt", key) and keys.role_grants(data, role, "kms:GenerateDataKey", key)):
+            missing.append((role, "rotate"))
+    for role in keys.execution_roles_reading(data, secret):
+        if not keys.role_grants(data, role, "kms:Decrypt", key) and (role, "rotate") not in missing:
+            missing.append((role, "read"))
+    return missing
+
+
+def _hosted_schedules(data: dict[str, Any], secret: str, key: str) -> list[str]:
+    """Rotation schedules with a hosted rotation function that does not name the secret's key."""
+    out = []
+    for lid, sched in cfn.of_type(data, "AWS::SecretsManager::RotationSchedule"):
+        p = cfn.props(sched)
+        hosted = p.get("HostedRotationLambda")
+        if cfn.ref_target(p.get("SecretId")) == secret and isinstance(hosted, dict):
+            if keys.referenced_key(data, hosted.get("KmsKeyArn")) != key:
+                out.append(lid)
+    return out
+
+
+class SecretsManagerKey(Rule):
+    code = "MF0201"
+    spec = ("2.1",)
+    title = "Database secret is not encrypted with a customer-managed key"
+    area = "encryption"
+    severity = "high"
+    fix_applicability = "safe"
+    deploy_impact = "update"
+    why = """
+        Without `KmsKeyId` the database credentials are encrypted with the AWS managed key
+        `aws/secretsmanager`, whose policy the account cannot change: anyone in the account with
+        `secretsmanager:GetSecretValue` can read them, key use cannot be separated from secret
+        access, and the key cannot be disabled or audited as the platform's own. A financial
+        platform encrypts its credentials with a customer-managed key whose policy says who may
+        use it, and grants that key to exactly the principals that read or rotate the secret.
+    """
+    bad = """
+        DatabaseSecret:
+          Type: AWS::SecretsManager::Secret
+          Properties:
+            GenerateSecretString: {...}          # no KmsKeyId: aws/secretsmanager
+    """
+    good = """
+        SecretsManagerKMSKey:
+          Type: AWS::KMS::Key
+          DeletionPolicy: Retain
+          UpdateReplacePolicy: Retain
+          Properties:
+            EnableKeyRotation: true
+            KeyPolicy:                            # account administration, use only via Secrets Manager
+              ...
+        DatabaseSecret:
+          Type: AWS::SecretsManager::Secret
+          Properties:
+            KmsKeyId: !GetAtt SecretsManagerKMSKey.Arn
+        RotationRole:                             # and the task execution role (kms:Decrypt)
+          Properties:
+            Policies:
+              - PolicyDocument:
+                  Statement:
+                    - Sid: UseSecretsManagerKey
+                      Effect: Allow
+                      Action: [kms:Decrypt, kms:GenerateDataKey]
+                      Resource: !GetAtt SecretsManagerKMSKey.Arn
+                      Condition:
+                        StringEquals:
+                          kms:ViaService: !Sub secretsmanager.${AWS::Region}.amazonaws.com
+    """
+    fix_safety = """
+        Safe (update). `KmsKeyId` of `AWS::SecretsManager::Secret` is updatable in place. The fix
+        reuses the key the template already has for Secrets Manager, or adds
+        `SecretsManagerKMSKey` (rotation on, retained, a key policy with no `*` principal: the
+        account administers it and may use it only through Secrets Manager in this account and
+        Region) and its alias, points the secret at it, and in the same change grants the key to
+        every reader found by relationship: the role of the function a `RotationSchedule` rotates
+        the secret with (`kms:Decrypt`, `kms:GenerateDataKey`), the execution roles of the task
+        definitions whose `Secrets` inject it (`kms:Decrypt`), each through Secrets Manager only.
+        A hosted rotation function gets the key as `KmsKeyArn`. Readers outside the template
+        (other stacks, people) are not visible to the fix and need the key granted too.
+    """
+    notes = """
+        The grants go in the readers' IAM policies, not the key policy: a key policy naming the
+        roles would close the dependency cycle role -> secret -> key -> role. Because the key
+        policy delegates to IAM only through `kms:ViaService`, the IAM grant alone is not enough
+        to use the key outside Secrets Manager. During the stack update there is a short window
+        in which the secret uses the new key before a reader's policy has the grant (CloudFormation
+        cannot order them: the roles already depend on the secret); deploy outside peak hours.
+        A secret whose `KmsKeyId` is a parameter, an import or an ARN is left alone.
+    """
+
+    def detect(self, doc: Document) -> Iterator[Finding]:
+        data = doc.data
+        res = cfn.resources(data)
+        for secret in keys.database_secrets(data):
+            value = cfn.props(res[secret]).get("KmsKeyId")
+            if value is None or _is_aws_managed(value):
+                where = ("Resources", secret) if value is None else ("Resources", secret, "Properties", "KmsKeyId")
+                yield self.finding(
+                    where,
+                    f"Database secret {secret} is encrypted with the AWS managed key aws/secretsmanager; "
+                    "it needs a customer-managed key granted to the roles that read and rotate it.",
+                    Fix(
+                        title=f"Encrypt {secret} with a customer-managed key and grant it to its readers",
+                        apply=lambda d, s=secret: self.apply(d, s),
+                        impact="update",
+                        impact_detail="KmsKeyId is updatable; the readers' policies get the key in the same update",
+                    ),
+                )
+                continue
+            key = keys.referenced_key(data, value)
+            if key is None:
+                continue  # a parameter, an import or an ARN: the key is not in the template
+            missing = _missing_grants(data, secret, key)
+            hosted = _hosted_schedules(data, secret, key)
+            if not missing and not hosted:
+                continue
+            who = [r for r, _ in missing] + hosted
+            yield self.finding(
+                ("Resources", secret, "Properties", "KmsKeyId"),
+                f"{', '.join(who)} read{'s' if len(who) == 1 else ''} or rotate{'s' if len(who) == 1 else ''} "
+                f"{secret} but {'is' if len(who) == 1 else 'are'} not granted its key {key}.",
+                Fix(
+                    title=f"Grant {key} to the readers of {secret}",
+                    apply=lambda d, s=secret: self.apply(d, s),
+                    impact="update",
+                    impact_detail="IAM policy update",
+                ),
+            )
+
+    def apply(self, doc: Document, secret: str) -> None:
+        data = doc.data
+        if secret not in cfn.resources(data):
+            raise EditError(f"{secret} is gone")
+        value = cfn.props(cfn.resources(data)[secret]).get("KmsKeyId")
+        key = keys.referenced_key(data, value)
+        if key is None:
+            if value is not None and not _is_aws_managed(value):
+                raise EditError(f"the key of {secret} is not in the template")
+            key = keys.ensure_secrets_key(doc)
+            set_property(doc, secret, "KmsKeyId", keys.key_arn(key))
+        for role, kind in _missing_grants(doc.data, secret, key):
+            statement = rotator_statement(key) if kind == "rotate" else reader_statement(key)
+            keys.add_role_statement(doc, role, _policy_name_for(doc.data, role, secret), statement)
+        for sched in _hosted_schedules(doc.data, secret, key):
+            set_property(doc, sched, ("HostedRotationLambda", "KmsKeyArn"), keys.key_arn(key))
