@@ -1,0 +1,304 @@
+"""The review session behind the app: findings and their states, apply, skip, undo, previews, write.
+
+UI-free (no textual import) so the flows can be tested without a terminal, and so the app's
+widgets only draw what this holds. Everything that changes the template goes through the
+engine (``apply_one``, ``Engine.fix_document``), so what the app writes is what the batch
+command would write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from fixers.document import Document
+from fixers.engine import Engine, Options, Outcome, apply_one, detect, load
+from fixers.fileio import Snapshot, atomic_write, read_template_bytes
+from fixers.model import AREAS, Finding
+from fixers.rules import Rule, select_rules
+
+if TYPE_CHECKING:
+    from fixers.validate import LintError, Validator
+
+OPEN, APPLIED, SKIPPED = "open", "applied", "skipped"
+
+Key = tuple[str, tuple[Any, ...]]
+
+
+@dataclass
+class Item:
+    """A finding under review and what the user made of it."""
+
+    finding: Finding
+    state: str = OPEN
+    reason: str | None = None  # why a fix failed, or how the finding was closed
+    lint_added: str | None = None  # set when applying this fix adds cfn-lint errors
+
+    @property
+    def key(self) -> Key:
+        return self.finding.key
+
+    @property
+    def fix_label(self) -> str:
+        fix = self.finding.fix
+        if fix is None:
+            return "none"
+        return "safe" if fix.safe else "unsafe"
+
+
+@dataclass
+class _Step:
+    """One undoable change: the document and the review as they were before it."""
+
+    label: str
+    point: tuple[str, dict[str, Any], int]
+    items: list[Item]
+
+
+@dataclass
+class LintReport:
+    """cfn-lint on the original text and on the current edits."""
+
+    before: list["LintError"]
+    after: list["LintError"]
+    new: list["LintError"]
+    culprits: dict[Key, str] = field(default_factory=dict)
+
+    @property
+    def errors_before(self) -> int:
+        return sum(1 for e in self.before if e.level == "error")
+
+
+class Review:
+    """One template under review: the document being edited and the findings' states."""
+
+    def __init__(self, path: str, snapshot: Snapshot, doc: Document, rules: list[Rule]) -> None:
+        self.path = path
+        self.snapshot = snapshot
+        self.doc = doc
+        self.rules = rules
+        self.by_code = {r.code: r for r in rules}
+        self.original_text = doc.text
+        self.written_text = doc.text
+        self.bom = doc.template.bom
+        self.lexer = "json" if doc.style.is_json else "yaml"
+        self.rule_errors: list[str] = []
+        self.items = [Item(f) for f in detect(doc, rules, self.rule_errors)]
+        self._undo: list[_Step] = []
+
+    @classmethod
+    def open(
+        cls,
+        path: str,
+        select: Iterable[str] | None = None,
+        ignore: Iterable[str] | None = None,
+        rules: list[Rule] | None = None,
+    ) -> "Review":
+        """Read and parse ``path``; FileError says in one line what is wrong."""
+        snapshot, doc = load(path)
+        if rules is None:
+            rules = select_rules(list(select or []), list(ignore or []))
+        return cls(path, snapshot, doc, rules)
+
+    # -- state -----------------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+    @property
+    def unwritten(self) -> bool:
+        return self.doc.text != self.written_text
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def counts(self) -> dict[str, int]:
+        counts = {OPEN: 0, APPLIED: 0, SKIPPED: 0}
+        for item in self.items:
+            counts[item.state] += 1
+        return counts
+
+    def areas(self) -> list[str]:
+        """The areas that have findings, in the spec's order (unknown areas last)."""
+        present = {i.finding.area for i in self.items}
+        known = [a for a in AREAS if a in present]
+        return known + sorted(present - set(AREAS))
+
+    def applied_in_order(self) -> list[Item]:
+        return [i for i in self.items if i.state == APPLIED]
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def apply(self, item: Item) -> str | None:
+        """Apply one finding's fix; return None on success, else why it was not applied."""
+        if item.finding.fix is None:
+            return "this finding has no automatic fix"
+        if item.state == APPLIED:
+            return "already applied (u undoes it)"
+        step = self._begin(f"{item.finding.code} on {item.finding.resource or '/'.join(map(str, item.finding.path))}")
+        status, reason = apply_one(self.doc, self.by_code[item.finding.code], item.finding, self.rule_errors)
+        if status != APPLIED:
+            item.reason = reason
+            return reason or status
+        item.state, item.reason = APPLIED, reason
+        self._commit(step)
+        return None
+
+    def apply_all_safe(self) -> int:
+        """Apply every open safe fix the way ``--auto-fix`` does; return how many were applied."""
+        step = self._begin("all safe fixes")
+        engine = Engine(Options(fix=True), rules=self.rules)
+        # Outcomes of items not open are marked so that the engine leaves them alone.
+        outcomes = [Outcome(i.finding, status=OPEN if i.state == OPEN else "reviewed") for i in self.items]
+        engine.fix_document(self.doc, outcomes, self.rule_errors)
+        applied = 0
+        for item, outcome in zip(self.items, outcomes):
+            if outcome.status == APPLIED:
+                item.state, item.reason = APPLIED, outcome.reason
+                applied += 1
+            elif outcome.status == "failed":
+                item.reason = outcome.reason
+        for outcome in outcomes[len(self.items) :]:
+            # Findings a fix made visible, which the engine fixed in a later pass.
+            state = APPLIED if outcome.status == APPLIED else OPEN
+            self.items.append(Item(outcome.finding, state, outcome.reason or "revealed by an earlier fix"))
+            applied += state == APPLIED
+        if self.doc.text != step.point[0]:
+            self._commit(step)
+        return applied
+
+    def skip(self, item: Item) -> None:
+        """Skip an open finding, or reopen a skipped one."""
+        if item.state == OPEN:
+            item.state = SKIPPED
+        elif item.state == SKIPPED:
+            item.state = OPEN
+
+    def undo(self) -> str | None:
+        """Undo the last applied change; return what it was, or None if there is none."""
+        if not self._undo:
+            return None
+        step = self._undo.pop()
+        self.doc.restore(step.point)
+        self.items = step.items
+        return step.label
+
+    def _begin(self, label: str) -> _Step:
+        return _Step(label, self.doc.checkpoint(), [dataclasses.replace(i) for i in self.items])
+
+    def _commit(self, step: _Step) -> None:
+        self._undo.append(step)
+        self._redetect()
+
+    def _redetect(self) -> None:
+        """Follow the document: findings closed by another fix, findings an edit revealed."""
+        current = {f.key: f for f in detect(self.doc, self.rules, self.rule_errors)}
+        for item in self.items:
+            fresh = current.pop(item.key, None)
+            if fresh is not None:
+                item.finding = fresh  # current line and column
+            elif item.state != APPLIED:
+                item.state, item.reason = APPLIED, "closed by another fix"
+        for finding in current.values():
+            self.items.append(Item(finding, OPEN, "revealed by an edit"))
+
+    # -- views -----------------------------------------------------------------------------
+
+    def diff(self) -> str:
+        """The unified diff of the whole file: as opened, and with the current edits."""
+        return unified_diff(self.original_text, self.doc.text, self.path)
+
+    def line_in_original(self, item: Item) -> int:
+        """Where the finding's node is in the text as opened (for applied fixes)."""
+        try:
+            return Document.from_text(self.original_text, self.path, self.bom).line_of(item.finding.path)[0]
+        except Exception:
+            return item.finding.line
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def new_bytes(self) -> bytes:
+        return (("\ufeff" if self.bom else "") + self.doc.text).encode("utf-8")
+
+    def write(self) -> None:
+        """Write the current text atomically; FileError if the file changed on disk or cannot be written."""
+        data = self.new_bytes()
+        text = self.doc.text
+        atomic_write(self.snapshot, data)
+        try:
+            snapshot = read_template_bytes(self.path)
+        except Exception:
+            snapshot = dataclasses.replace(self.snapshot, data=b"")
+        if snapshot.data != data:
+            # Changed again right after the write: keep what we wrote, so the next write refuses.
+            snapshot = dataclasses.replace(snapshot, data=data)
+        self.snapshot = snapshot
+        self.written_text = text
+
+
+def unified_diff(before: str, after: str, path: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{path}",
+            tofile=f"b/{path}",
+        )
+    )
+
+
+def preview(text: str, path: str, bom: bool, rule: Rule, finding: Finding) -> tuple[str | None, str | None]:
+    """The text after one fix, applied to a copy: (text, None), or (None, why it cannot apply)."""
+    copy = Document.from_text(text, path, bom)
+    status, reason = apply_one(copy, rule, finding, [])
+    if status != APPLIED:
+        return None, reason or status
+    return copy.text, reason
+
+
+def lint_review(
+    validator: "Validator",
+    original: str,
+    current: str,
+    path: str,
+    bom: bool,
+    applied: list[tuple[Rule, Finding]],
+    before: list["LintError"] | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> LintReport | None:
+    """Lint the original and the current text; if the edits add errors, find the fixes that do.
+
+    The attribution mirrors ``Engine.revalidate``: the applied fixes are replayed one at a time
+    on the original, and a fix whose result adds an error is named (and left out of the replay).
+    Returns None when ``cancelled`` says a newer run has started.
+    """
+    from fixers.validate import compare
+
+    if before is None:
+        before = validator.lint(original, path)
+    if cancelled():
+        return None
+    after = validator.lint(current, path) if current != original else before
+    new = compare(before, after)
+    report = LintReport(before, after, new)
+    if not new or not applied:
+        return report
+    doc = Document.from_text(original, path, bom)
+    for rule, finding in applied:
+        if cancelled():
+            return None
+        point = doc.checkpoint()
+        status, _ = apply_one(doc, rule, finding, [])
+        if status != APPLIED or doc.text == point[0]:
+            continue
+        added = compare(before, validator.lint(doc.text, path))
+        if added:
+            doc.restore(point)
+            report.culprits[finding.key] = "adds cfn-lint errors: " + "; ".join(
+                f"{e.rule} {'/'.join(map(str, e.path))}: {e.message}" for e in added[:3]
+            )
+    return report
