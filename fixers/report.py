@@ -3,13 +3,52 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any
+from typing import Any, Iterator
 
+from fixers.baseline import fingerprint
+from fixers.config import Settings
 from fixers.engine import FileResult, Outcome
 from fixers.model import Finding
+from fixers.suppressions import Suppressed
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+@dataclass
+class FileReport:
+    """A file's result with what the command adds: settings, baseline matches, fix edits."""
+
+    result: FileResult
+    settings: Settings = field(default_factory=Settings)
+    fixes: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)  # SARIF replacements
+    baselined: set[Any] = field(default_factory=set)  # keys of remaining findings in the baseline
+    baseline_in_force: bool = False
+
+    def all_findings(self) -> list[Finding]:
+        return [o.finding for o in self.result.outcomes] + [s.finding for s in self.result.suppressed]
+
+    def entries(self) -> Iterator[tuple[Outcome | None, Suppressed | None]]:
+        for o in self.result.outcomes:
+            yield o, None
+        for s in self.result.suppressed:
+            yield None, s
+
+    def open_findings(self) -> list[Finding]:
+        """Findings still there and not accepted by the baseline."""
+        return [f for f in self.result.remaining if f.key not in self.baselined]
+
+    def failing(self) -> list[Finding]:
+        """Open findings at or above the ``fail-on`` severity."""
+        return [f for f in self.open_findings() if self.settings.fails(f.severity)]
+
+
+def outcome_status(outcome: Outcome, remaining: set[Any]) -> str:
+    if outcome.status == "applied" and outcome.finding.key not in remaining:
+        return "fixed"
+    return outcome.status
 
 
 def tool_version() -> str:
@@ -29,6 +68,7 @@ def cfn_lint_version() -> str:
 def finding_dict(finding: Finding, outcome: Outcome | None = None) -> dict[str, Any]:
     fix = finding.fix
     return {
+        "fingerprint": fingerprint(finding),
         "code": finding.code,
         "spec": list(finding.spec),
         "title": finding.title,
@@ -64,13 +104,22 @@ def lint_dict(err: Any) -> dict[str, Any]:
     }
 
 
-def file_dict(result: FileResult) -> dict[str, Any]:
+def file_dict(report: FileReport | FileResult) -> dict[str, Any]:
+    if isinstance(report, FileResult):
+        report = FileReport(report)
+    result = report.result
     remaining = {f.key for f in result.remaining}
     findings = []
     for outcome in result.outcomes:
         entry = finding_dict(outcome.finding, outcome)
         entry["remaining"] = outcome.finding.key in remaining
+        entry["baselined"] = outcome.finding.key in report.baselined
         findings.append(entry)
+    suppressed = []
+    for s in result.suppressed:
+        entry = finding_dict(s.finding)
+        entry["suppression"] = s.suppression.as_dict()
+        suppressed.append(entry)
     validation = None
     if result.lint_before is not None:
         validation = {
@@ -83,6 +132,10 @@ def file_dict(result: FileResult) -> dict[str, Any]:
         "error": result.error,
         "findings": findings,
         "remaining": len(result.remaining),
+        "suppressed": suppressed,
+        "baselined": len(report.baselined),
+        "failing": len(report.failing()),
+        "config": report.settings.source,
         "validation": validation,
         "changed": result.changed if result.error is None else False,
         "written": result.written,
@@ -91,11 +144,32 @@ def file_dict(result: FileResult) -> dict[str, Any]:
     }
 
 
-def json_report(results: list[FileResult]) -> str:
+def summary(reports: list[FileReport], errors: list[str] | None = None) -> dict[str, int]:
+    totals: Counter[str] = Counter()
+    totals["files"] = len(reports)
+    totals["unreadable"] = len(errors or []) + sum(1 for r in reports if r.result.error)
+    for rep in reports:
+        r = rep.result
+        remaining = {f.key for f in r.remaining}
+        totals["findings"] += len(r.outcomes)
+        totals["fixed"] += sum(1 for o in r.outcomes if outcome_status(o, remaining) == "fixed")
+        totals["remaining"] += len(r.remaining)
+        totals["suppressed"] += len(r.suppressed)
+        totals["baselined"] += len(rep.baselined)
+        totals["failing"] += len(rep.failing())
+        totals["written"] += int(r.written)
+    keys = ("files", "findings", "fixed", "remaining", "suppressed", "baselined", "failing", "written", "unreadable")
+    return {k: totals[k] for k in keys}
+
+
+def json_report(results: list[FileResult] | list[FileReport], errors: list[str] | None = None) -> str:
+    reports = [r if isinstance(r, FileReport) else FileReport(r) for r in results]
     doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "meridian-fix", "version": tool_version()},
         "cfn_lint_version": cfn_lint_version(),
-        "files": [file_dict(r) for r in results],
+        "summary": summary(reports, errors),
+        "errors": list(errors or []),
+        "files": [file_dict(r) for r in reports],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False)

@@ -1,14 +1,29 @@
-"""The batch modes (--check, --auto-fix, --diff): run the engine over files, write, report."""
+"""The batch modes (--check, --auto-fix, --diff): run the engine over files, write, report.
+
+Files run in parallel with ``--jobs N`` (a process pool; results come back to this process and
+are written and reported in input order, so the output does not depend on the job count). Each
+file runs under its own project settings (fixers.config, found from its folder, the command
+line on top); a baseline takes the findings it lists off the failing ones.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Iterable
 
-from fixers.engine import Engine, FileResult
+from fixers import config
+from fixers.baseline import Baseline, BaselineError
+from fixers.engine import Engine, FileResult, Options, load
 from fixers.fileio import FileError, atomic_write, clear_stale_temporaries, write_new
+from fixers.model import Finding
+from fixers.report import FileReport
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+PROGRESS_MIN_FILES = 8
 
 
 def write_result(result: FileResult, output: str | None) -> None:
@@ -26,31 +41,274 @@ def write_result(result: FileResult, output: str | None) -> None:
         result.write_error = str(exc)
 
 
-def run_batch(engine: Engine, files: list[str], errors: list[str], args: argparse.Namespace) -> int:
-    results: list[FileResult] = []
-    for path in files:
-        result = engine.run_path(path)
-        if result.error is None and engine.options.fix and not args.diff:
-            if result.snapshot is not None:
-                import os
+# --------------------------------------------------------------------------- one file
 
-                clear_stale_temporaries(os.path.dirname(os.path.abspath(result.snapshot.real_path)))
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    index: int
+    path: str
+    settings: config.Settings
+    fix: bool
+    validate: bool
+    want_fixes: bool  # compute each finding's fix as edits (SARIF)
+
+
+_ENGINES: dict[tuple[Any, ...], Engine] = {}
+
+
+def engine_for(settings: config.Settings, fix: bool, validate: bool) -> Engine:
+    """One engine per distinct settings in this process (rules and cfn-lint built once)."""
+    key = (settings, fix, validate)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        engine = Engine(
+            Options(
+                select=list(settings.select),
+                ignore=list(settings.ignore),
+                fix=fix,
+                unsafe_fixes=settings.unsafe_fixes,
+                validate=validate,
+                settings=settings,
+            )
+        )
+        shared = next((e._validator for e in _ENGINES.values() if e._validator is not None), None)
+        if shared is not None:
+            engine._validator = shared
+        _ENGINES[key] = engine
+    return engine
+
+
+def _detached(doc: Any) -> None:  # pragma: no cover - never called
+    raise RuntimeError("a reported fix is not applied again")
+
+
+def _portable(f: Finding) -> Finding:
+    """The finding without its fix's closure, so it crosses process boundaries."""
+    if f.fix is None:
+        return f
+    return dataclasses.replace(f, fix=dataclasses.replace(f.fix, apply=_detached))
+
+
+def portable(report: FileReport) -> FileReport:
+    r = report.result
+    for o in r.outcomes:
+        o.finding = _portable(o.finding)
+    for s in r.suppressed:
+        s.finding = _portable(s.finding)
+    r.remaining = [_portable(f) for f in r.remaining]
+    return report
+
+
+def run_one(task: Task) -> FileReport:
+    """Run one file (in this process or a worker); never raises for a bad file."""
+    engine = engine_for(task.settings, task.fix, task.validate)
+    if not task.want_fixes or task.fix:
+        report = FileReport(engine.run_path(task.path), settings=task.settings)
+    else:
+        from fixers.sarif import fix_edits
+
+        result = FileResult(task.path)
+        try:
+            snapshot, doc = load(task.path)
+        except FileError as exc:
+            result.error = str(exc)
+            return FileReport(result, settings=task.settings)
+        result.snapshot, result.bom = snapshot, doc.template.bom
+        engine.run_document(doc, result)
+        report = FileReport(result, settings=task.settings)
+        report.fixes = fix_edits(engine, doc, [o.finding for o in result.outcomes])
+    return report
+
+
+def _work(task: Task) -> tuple[int, FileReport]:
+    return task.index, portable(run_one(task))
+
+
+# --------------------------------------------------------------------------- many files
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def run_tasks(tasks: list[Task], jobs: int, progress: Callable[[], None] | None = None) -> list[FileReport]:
+    """Reports in the order of ``tasks``, computed by ``jobs`` processes."""
+    jobs = max(1, min(jobs, len(tasks)))
+    out: list[FileReport | None] = [None] * len(tasks)
+    if jobs == 1:
+        for i, task in enumerate(tasks):
+            out[i] = run_one(task)
+            if progress:
+                progress()
+    else:
+        chunk = max(1, min(16, len(tasks) // (jobs * 4)))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for index, report in pool.map(_work, tasks, chunksize=chunk):
+                out[index] = report
+                if progress:
+                    progress()
+    return [r for r in out if r is not None]
+
+
+def _progress_wanted(n: int) -> bool:
+    return n >= PROGRESS_MIN_FILES and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def run_with_progress(tasks: list[Task], jobs: int) -> list[FileReport]:
+    if not _progress_wanted(len(tasks)):
+        return run_tasks(tasks, jobs)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tui.output import console
+
+    with Progress(
+        TextColumn("meridian-fix"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console(stderr=True),
+        transient=True,
+    ) as bar:
+        job = bar.add_task("files", total=len(tasks))
+        return run_tasks(tasks, jobs, lambda: bar.advance(job))
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    """Command line settings (None: not given, the configuration file decides)."""
+    return {
+        "select": getattr(args, "select_codes", None),
+        "ignore": getattr(args, "ignore_codes", None),
+        "unsafe_fixes": True if getattr(args, "unsafe_fixes", False) else None,
+        "fail_on": getattr(args, "fail_on", None),
+        "baseline": os.path.abspath(args.baseline) if getattr(args, "baseline", None) else None,
+    }
+
+
+def settings_for_files(files: Iterable[str], overrides: dict[str, Any]) -> tuple[dict[str, config.Settings], list[str]]:
+    settings: dict[str, config.Settings] = {}
+    errors: list[str] = []
+    for path in files:
+        try:
+            settings[path] = config.for_file(path, overrides)
+        except config.ConfigError as exc:
+            errors.append(f"{path}: configuration: {exc}")
+    return settings, errors
+
+
+def run_batch(files: list[str], errors: list[str], args: argparse.Namespace) -> int:
+    overrides = overrides_from(args)
+    settings, config_errors = settings_for_files(files, overrides)
+    errors = errors + config_errors
+    fixing = bool(args.auto_fix)
+    want_fixes = args.format == "sarif" and not fixing
+    tasks = [
+        Task(i, path, settings[path], fixing, not args.no_validate, want_fixes)
+        for i, path in enumerate(p for p in files if p in settings)
+    ]
+    jobs = args.jobs if args.jobs else default_jobs()
+    if args.output or len(tasks) < 2:
+        jobs = 1
+    reports = run_with_progress(tasks, jobs)
+
+    if fixing and not args.diff:
+        cleared: set[str] = set()
+        for rep in reports:
+            result = rep.result
+            if result.error is not None:
+                continue
+            if result.snapshot is not None:
+                folder = os.path.dirname(os.path.abspath(result.snapshot.real_path))
+                if folder not in cleared:
+                    clear_stale_temporaries(folder)
+                    cleared.add(folder)
             write_result(result, args.output)
-        results.append(result)
+
+    if args.write_baseline:
+        return write_baseline(reports, errors, args)
+    try:
+        apply_baselines(reports)
+    except BaselineError as exc:
+        print(f"meridian-fix: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+    emit(reports, errors, args)
+
+    if errors or any(r.result.error or r.result.write_error for r in reports):
+        return EXIT_ERROR
+    if args.diff and any(r.result.changed for r in reports):
+        return EXIT_FINDINGS
+    if any(r.failing() or r.result.lint_new for r in reports):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def apply_baselines(reports: list[FileReport]) -> None:
+    loaded: dict[str, Baseline] = {}
+    for rep in reports:
+        path = rep.settings.baseline
+        if not path or rep.result.error:
+            continue
+        if path not in loaded:
+            loaded[path] = Baseline.load(path)
+        matcher = loaded[path].matcher(rep.result.path)
+        rep.baseline_in_force = True
+        rep.baselined = {f.key for f in rep.result.remaining if matcher.take(f)}
+
+
+def write_baseline(reports: list[FileReport], errors: list[str], args: argparse.Namespace) -> int:
+    from fixers.report import tool_version
+
+    target = args.baseline or next((r.settings.baseline for r in reports if r.settings.baseline), None)
+    if not target:
+        print("meridian-fix: --write-baseline needs --baseline FILE (or baseline in the configuration)", file=sys.stderr)
+        return EXIT_ERROR
+    for line in errors:
+        print(f"meridian-fix: {line}", file=sys.stderr)
+    for rep in reports:
+        if rep.result.error:
+            print(f"meridian-fix: {rep.result.error}", file=sys.stderr)
+    try:
+        count = Baseline.write(
+            target, [(r.result.path, r.result.remaining) for r in reports if not r.result.error], tool_version()
+        )
+    except BaselineError as exc:
+        print(f"meridian-fix: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"meridian-fix: wrote {count} finding{'s' if count != 1 else ''} to baseline {target}", file=sys.stderr)
+    if errors or any(r.result.error for r in reports):
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def emit(reports: list[FileReport], errors: list[str], args: argparse.Namespace) -> None:
     if args.format == "json":
         from fixers.report import json_report
 
         for line in errors:
             print(f"meridian-fix: {line}", file=sys.stderr)
-        print(json_report(results))
+        print(json_report(reports, errors))
+    elif args.format == "sarif":
+        import json
+
+        from fixers.rules import select_rules
+        from fixers.sarif import sarif_log
+
+        for line in errors:
+            print(f"meridian-fix: {line}", file=sys.stderr)
+        ran: dict[str, Any] = {}
+        for s in {r.settings for r in reports} or {config.Settings()}:
+            for rule in select_rules(s.select, s.ignore):
+                ran.setdefault(rule.code, rule)
+        print(json.dumps(sarif_log(reports, ran.values(), errors), indent=2, ensure_ascii=False))
+    elif args.format == "github":
+        from fixers.sarif import github_annotations
+        from tui.output import print_summary
+
+        for line in github_annotations(reports, errors):
+            print(line)
+        print_summary(reports, errors, bool(args.auto_fix))
     else:
         from tui.output import print_results
 
-        print_results(results, errors, engine.options.fix, args.diff)
-    if errors or any(r.error or r.write_error for r in results):
-        return EXIT_ERROR
-    if args.diff and any(r.changed for r in results):
-        return EXIT_FINDINGS
-    if any(r.remaining or r.lint_new for r in results):
-        return EXIT_FINDINGS
-    return EXIT_OK
+        print_results(reports, errors, bool(args.auto_fix), args.diff, show_suppressed=args.show_suppressed)

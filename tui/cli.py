@@ -15,8 +15,21 @@ TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", "cdk.out"}
 
 
+SEVERITIES = ("low", "medium", "high", "critical")
+
+
 class UsageError(Exception):
     pass
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="with --auto-fix and one template: write the result to FILE")
     p.add_argument("--select", metavar="CODES", help="comma-separated code prefixes to run (MF01 is all of section 1)")
     p.add_argument("--ignore", metavar="CODES", help="comma-separated code prefixes to skip")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "sarif", "github"),
+        default="text",
+        help="report format: text, json, sarif (SARIF 2.1.0, for code scanning) or github (workflow annotations)",
+    )
+    p.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY", help=f"lowest severity that fails the run ({', '.join(SEVERITIES)}; default: low)")
+    p.add_argument("--baseline", metavar="FILE", help="findings listed in FILE do not fail the run (only new ones do)")
+    p.add_argument("--write-baseline", action="store_true", help="write the current findings to the --baseline FILE and exit")
+    p.add_argument("--show-suppressed", action="store_true", help="list the findings the template's Metadata suppresses")
+    p.add_argument("--show-config", action="store_true", help="print the settings in force for the given paths and exit")
+    p.add_argument("-j", "--jobs", type=_jobs, metavar="N", help="files run in parallel (default: the number of CPUs)")
     p.add_argument("--no-validate", action="store_true", help="skip the cfn-lint revalidation after fixing")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.add_argument("--explain", metavar="CODE", help="show a rule's documentation and exit")
@@ -108,6 +132,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         print_rules(all_rules())
         return EXIT_OK
     if args.explain:
+        from fixers import suppressions
+
+        if args.explain.strip().upper() == suppressions.UNUSED_CODE:
+            from tui.output import print_markdown
+
+            print_markdown(suppressions.DOCS)
+            return EXIT_OK
         rule = all_rules().get(args.explain.strip().upper())
         if rule is None:
             print(f"meridian-fix: no rule {args.explain!r} (see --list-rules)", file=sys.stderr)
@@ -117,11 +148,17 @@ def run(argv: Sequence[str] | None = None) -> int:
         print_markdown(rule.docs())
         return EXIT_OK
     select, ignore = _codes(args.select), _codes(args.ignore)
-    bad = unknown_prefixes(select + ignore)
+    bad = [p for p in unknown_prefixes(select + ignore) if not "MF0001".startswith(p)]
     if bad:
         parser.error(f"no rule code starts with {', '.join(bad)} (see --list-rules)")
+    args.select_codes = select if args.select is not None else None
+    args.ignore_codes = ignore if args.ignore is not None else None
+    if args.show_config:
+        return show_config(args)
     if not args.paths:
         parser.error("give a template file or folder (or --list-rules, --explain CODE)")
+    if args.write_baseline and args.auto_fix:
+        parser.error("--write-baseline goes with --check (it records findings, it fixes nothing)")
     if args.diff and not args.auto_fix:
         parser.error("--diff goes with --auto-fix")
     if args.output and not args.auto_fix:
@@ -134,17 +171,33 @@ def run(argv: Sequence[str] | None = None) -> int:
     files, errors = expand_paths(args.paths)
     if args.output and (len(files) != 1 or len(args.paths) != 1):
         parser.error("-o takes exactly one template")
-    from fixers.engine import Engine, Options
     from tui.batch import run_batch
 
-    options = Options(
-        select=select,
-        ignore=ignore,
-        fix=bool(args.auto_fix),
-        unsafe_fixes=args.unsafe_fixes,
-        validate=not args.no_validate,
-    )
-    return run_batch(Engine(options), files, errors, args)
+    return run_batch(files, errors, args)
+
+
+def show_config(args: argparse.Namespace) -> int:
+    """Print the settings in force for each path (its project file, the command line on top)."""
+    from fixers import config
+    from tui.batch import overrides_from
+
+    overrides = overrides_from(args)
+    status = EXIT_OK
+    seen: set[tuple[str | None, config.Settings]] = set()
+    for path in args.paths or [os.getcwd()]:
+        try:
+            settings = config.for_file(path, overrides)
+        except config.ConfigError as exc:
+            print(f"meridian-fix: {exc}", file=sys.stderr)
+            status = EXIT_ERROR
+            continue
+        if (settings.source, settings) in seen:
+            continue
+        seen.add((settings.source, settings))
+        print(f"# settings for {path}")
+        print(f"# configuration file: {settings.source or 'none (defaults)'}")
+        print(settings.as_toml())
+    return status
 
 
 if __name__ == "__main__":

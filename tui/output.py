@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from fixers.engine import FileResult
+    from fixers.report import FileReport
     from fixers.rules import Rule
 
 
@@ -39,22 +39,25 @@ STATUS_STYLE = {
 }
 
 
-def print_results(results: "list[FileResult]", errors: list[str], fixing: bool, diff: bool) -> None:
+def print_results(
+    reports: "list[FileReport]", errors: list[str], fixing: bool, diff: bool, show_suppressed: bool = False
+) -> None:
     out = console()
     err = console(stderr=True)
     for line in errors:
         err.print(f"[red]error[/] {escape(line)}")
-    totals: Counter[str] = Counter()
-    for result in results:
+    for rep in reports:
+        result = rep.result
         if result.error:
             err.print(f"[red]error[/] {escape(result.error)}")
-            totals["errors"] += 1
             continue
         if diff and result.changed:
             out.print(escape(result.diff()), end="", markup=True)
         remaining = {f.key for f in result.remaining}
         for outcome in result.outcomes:
             f = outcome.finding
+            if f.key in rep.baselined:
+                continue
             where = f"{result.path}:{f.line}:{f.column}"
             state = ""
             if fixing:
@@ -65,10 +68,15 @@ def print_results(results: "list[FileResult]", errors: list[str], fixing: bool, 
                     if outcome.reason and outcome.status != "unsafe":
                         state += f" [dim]({escape(outcome.reason)})[/]"
             out.print(f"{escape(where)} [bold]{f.code}[/] {escape(f.title)} [dim]·[/] {escape(f.resource or '')} {fix_label(f)}{state}")
-            totals["found"] += 1
-            if fixing and outcome.status == "applied" and f.key not in remaining:
-                totals["fixed"] += 1
-        totals["remaining"] += len(result.remaining)
+        if show_suppressed:
+            for s in result.suppressed:
+                f, sup = s.finding, s.suppression
+                reason = f": {escape(sup.reason)}" if sup.reason else ""
+                out.print(
+                    f"{escape(f'{result.path}:{f.line}:{f.column}')} [dim]{f.code} {escape(f.title)} · "
+                    f"{escape(f.resource or '')} suppressed by {escape(sup.code)} "
+                    f"({'template' if sup.scope == 'template' else 'resource'} Metadata, line {sup.line}){reason}[/]"
+                )
         for problem in result.rule_errors:
             err.print(f"[red]internal error[/] {escape(result.path)}: {escape(problem.splitlines()[0])}")
         if result.lint_new:
@@ -76,23 +84,67 @@ def print_results(results: "list[FileResult]", errors: list[str], fixing: bool, 
                 out.print(f"{escape(result.path)}:{e.line}:{e.column} [red]{e.rule}[/] new cfn-lint error: {escape(e.message)}")
         if result.write_error:
             err.print(f"[red]error[/] {escape(result.write_error)}")
-        elif result.written:
-            totals["written"] += 1
-    files = len(results)
-    parts = [f"{files} file{'s' if files != 1 else ''}", f"{totals['found']} finding{'s' if totals['found'] != 1 else ''}"]
+    if len(reports) > 1:
+        print_area_table(reports, fixing, err)
+    print_summary(reports, errors, fixing, err)
+
+
+def print_summary(reports: "list[FileReport]", errors: list[str], fixing: bool, err: Console | None = None) -> None:
+    """The closing line, on stderr: files, findings, and what became of them."""
+    from fixers.report import summary
+
+    err = err or console(stderr=True)
+    t = summary(reports, errors)
+    plural = lambda n, word: f"{n} {word}{'s' if n != 1 else ''}"  # noqa: E731
+    parts = [plural(t["files"], "file"), plural(t["findings"], "finding")]
     if fixing:
-        parts.append(f"{totals['fixed']} fixed")
-        parts.append(f"{totals['remaining']} remaining")
-        parts.append(f"{totals['written']} written")
-    if totals["errors"] or errors:
-        parts.append(f"{totals['errors'] + len(errors)} unreadable")
+        parts += [f"{t['fixed']} fixed", f"{t['remaining']} remaining", f"{t['written']} written"]
+    if t["suppressed"]:
+        parts.append(f"{t['suppressed']} suppressed")
+    if t["baselined"]:
+        parts.append(f"{t['baselined']} in baseline")
+    if t["failing"] != t["remaining"] - t["baselined"]:
+        parts.append(f"{t['failing']} at or above --fail-on")
+    if t["unreadable"]:
+        parts.append(f"{t['unreadable']} unreadable")
     err.print("[bold]" + ", ".join(parts) + "[/]")
+
+
+def print_area_table(reports: "list[FileReport]", fixing: bool, err: Console) -> None:
+    """Findings by area: how many, how many have a fix, fixed, suppressed, in the baseline."""
+    rows: dict[str, Counter[str]] = {}
+    for rep in reports:
+        remaining = {f.key for f in rep.result.remaining}
+        for o in rep.result.outcomes:
+            c = rows.setdefault(o.finding.area, Counter())
+            c["found"] += 1
+            c["fixable"] += o.finding.fix is not None
+            c["fixed"] += o.status == "applied" and o.finding.key not in remaining
+            c["baselined"] += o.finding.key in rep.baselined
+        for s in rep.result.suppressed:
+            rows.setdefault(s.finding.area, Counter())["suppressed"] += 1
+    if not rows:
+        return
+    table = Table(title="Findings by area", show_lines=False)
+    columns = ["Area", "Findings", "With a fix"] + (["Fixed"] if fixing else []) + ["Suppressed", "In baseline"]
+    for column in columns:
+        table.add_column(column, justify="left" if column == "Area" else "right")
+    total: Counter[str] = Counter()
+    for area in sorted(rows):
+        c = rows[area]
+        total.update(c)
+        table.add_row(area, *(str(c[k]) for k in (["found", "fixable"] + (["fixed"] if fixing else []) + ["suppressed", "baselined"])))
+    table.add_row("[bold]total[/]", *(f"[bold]{total[k]}[/]" for k in (["found", "fixable"] + (["fixed"] if fixing else []) + ["suppressed", "baselined"])))
+    err.print(table)
 
 
 def print_rules(rules: "dict[str, Rule]") -> None:
     table = Table(title="meridian-fix rules", show_lines=False)
     for column in ("Code", "Spec", "Area", "Fix", "Title"):
         table.add_column(column, no_wrap=column != "Title")
+    from fixers import suppressions
+
+    table.add_row(suppressions.UNUSED_CODE, "", suppressions.UNUSED_AREA, "none", suppressions.UNUSED_TITLE)
     for code, rule in rules.items():
         fix = rule.fix_applicability if rule.fix_applicability == "none" else f"{rule.fix_applicability} ({rule.deploy_impact})"
         table.add_row(code, ", ".join(rule.spec), rule.area, fix, rule.title)
