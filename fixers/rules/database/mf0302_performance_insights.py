@@ -1,0 +1,155 @@
+"""MF0302: Performance Insights keeps two years in production and uses the database key (spec 3.2)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from fixers import cfn, keys, schema
+from fixers.document import Document, EditError
+from fixers.edits import set_property, wrap_if_production
+from fixers.model import Finding, Fix
+from fixers.rules import Rule
+
+PROD_RETENTION = 731
+NONPROD_RETENTION = 7
+# PI settings per resource type: (enabled property, retention property, key property)
+PI_PROPS = {
+    "AWS::RDS::DBInstance": ("EnablePerformanceInsights", "PerformanceInsightsRetentionPeriod", "PerformanceInsightsKMSKeyId"),
+    "AWS::RDS::DBCluster": ("PerformanceInsightsEnabled", "PerformanceInsightsRetentionPeriod", "PerformanceInsightsKmsKeyId"),
+}
+# Valid retention: 7, 31 * n (n = 1..23) or 731 days.
+VALID_RETENTION = {7, 731, *(31 * n for n in range(1, 24))}
+
+
+def _enabled(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _retention_gap(value: Any) -> bool:
+    """A literal (or absent) retention shorter than two years: the same for every environment."""
+    if value is None:
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, str)) and str(value).strip().isdigit():
+        return int(str(value).strip()) < PROD_RETENTION
+    return False  # Fn::If, Ref, a mapping value: set another way
+
+
+def database_key_value(doc: Document, resource: dict[str, Any]) -> Any:
+    """The KMS key Performance Insights should use: the database's own key.
+
+    The storage key of the instance's cluster (or of a cluster itself) when it is a key of the
+    template, the same value when it comes from elsewhere (a parameter, an import), else the
+    database key of the template (added as ``DatabaseKMSKey`` when missing)."""
+    data = doc.data
+    p = cfn.props(resource)
+    cluster = cfn.ref_target(p.get("DBClusterIdentifier"))
+    source = cfn.props(cfn.resources(data).get(cluster, {})) if cluster else p
+    value = source.get("KmsKeyId")
+    if value is None and "KmsKeyId" in p:
+        value = p.get("KmsKeyId")
+    if value is not None:
+        key = keys.referenced_key(doc, value)
+        return keys.key_arn(key) if key else value
+    return keys.key_arn(keys.ensure_database_key(doc))
+
+
+class PerformanceInsights(Rule):
+    code = "MF0302"
+    spec = ("3.2",)
+    title = "Performance Insights keeps 7 days everywhere and uses the AWS managed key"
+    area = "database"
+    severity = "medium"
+    fix_applicability = "unsafe"
+    deploy_impact = "replacement"
+    why = """
+        Performance Insights holds the database's load history and the text of the SQL that ran,
+        which for a transaction platform can contain account and card data. Seven days of history
+        is too short to investigate a production incident or a slow trend found at month end;
+        production keeps the two years (731 days) Performance Insights offers, non-production
+        the free 7 days: `!If [IsProduction, 731, 7]`. Without `PerformanceInsightsKMSKeyId`
+        (on `AWS::RDS::DBInstance`; `PerformanceInsightsKmsKeyId` on `AWS::RDS::DBCluster`),
+        the data is encrypted with the AWS managed `aws/rds` key, whose policy the platform
+        cannot control or audit; it should use the database's customer-managed key.
+    """
+    bad = """
+        AuroraPrimaryInstance:
+          Type: AWS::RDS::DBInstance
+          Properties:
+            EnablePerformanceInsights: true
+            PerformanceInsightsRetentionPeriod: 7
+    """
+    good = """
+        AuroraPrimaryInstance:
+          Type: AWS::RDS::DBInstance
+          Properties:
+            EnablePerformanceInsights: true
+            PerformanceInsightsKMSKeyId: !GetAtt DatabaseKMSKey.Arn
+            PerformanceInsightsRetentionPeriod: !If [IsProduction, 731, 7]
+    """
+    fix_safety = """
+        Two findings, two fixes. The retention is safe (update, no interruption); the production
+        condition is added when the template has none. The key is unsafe on an instance: the
+        schema lists `PerformanceInsightsKMSKeyId` as conditionally create-only on
+        `AWS::RDS::DBInstance` (a new physical key replaces the instance), and a deployed instance
+        with Performance Insights on already uses the `aws/rds` key, so setting the key replaces
+        it (an Aurora instance is replaced by a new one in the cluster; the cluster's data stays).
+        On `AWS::RDS::DBCluster` the schema lists `PerformanceInsightsKmsKeyId` in neither
+        create-only list: an update. The key is the cluster's own storage key when it is a key of
+        the template (or the same value when it comes from a parameter), else the database key,
+        added as `DatabaseKMSKey` (rotating, retained, no `*` principal) when the template has none.
+    """
+
+    def detect(self, doc: Document) -> Iterator[Finding]:
+        data = doc.data
+        for rtype, (enabled, retention, key_prop) in PI_PROPS.items():
+            for lid, res in cfn.of_type(data, rtype):
+                p = cfn.props(res)
+                if not _enabled(p.get(enabled)):
+                    continue
+                if _retention_gap(p.get(retention)):
+                    current = p.get(retention)
+                    yield self.finding(
+                        ("Resources", lid, "Properties", retention),
+                        f"{lid} keeps Performance Insights data {current or NONPROD_RETENTION} days in every environment; "
+                        f"keep {PROD_RETENTION} days in production.",
+                        Fix(
+                            title=f"Keep Performance Insights {PROD_RETENTION} days in production, {NONPROD_RETENTION} elsewhere",
+                            apply=lambda d, lid=lid, prop=retention: self.apply_retention(d, lid, prop),
+                            impact="update",
+                            impact_detail="retention changes in place, no interruption",
+                        ),
+                    )
+                if key_prop not in p:
+                    impact = schema.property_change_impact(rtype, key_prop)
+                    detail = (
+                        "a new Performance Insights key on a deployed instance replaces it (conditionally create-only)"
+                        if impact == "replacement"
+                        else "the key changes in place"
+                    )
+                    yield self.finding(
+                        ("Resources", lid, "Properties", key_prop),
+                        f"{lid} encrypts Performance Insights data with the AWS managed key; use the database's customer-managed key.",
+                        Fix(
+                            title="Encrypt Performance Insights with the database key",
+                            apply=lambda d, lid=lid, prop=key_prop: self.apply_key(d, lid, prop),
+                            impact=impact,
+                            impact_detail=detail,
+                        ),
+                    )
+
+    @staticmethod
+    def apply_retention(doc: Document, lid: str, prop: str) -> None:
+        current = doc.get(("Resources", lid, "Properties", prop))
+        nonprod = NONPROD_RETENTION
+        if current is not None and str(current).strip().isdigit() and int(str(current)) in VALID_RETENTION:
+            nonprod = int(str(current))
+        wrap_if_production(doc, ("Resources", lid, "Properties", prop), PROD_RETENTION, nonprod)
+
+    @staticmethod
+    def apply_key(doc: Document, lid: str, prop: str) -> None:
+        res = cfn.resources(doc.data).get(lid)
+        if res is None:
+            raise EditError(f"{lid} is gone")
+        set_property(doc, lid, prop, database_key_value(doc, res))
