@@ -1,0 +1,118 @@
+"""MF0507: the container has a health check of its own (spec 5.7)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from fixers import cfn
+from fixers.document import Document
+from fixers.edits import set_value
+from fixers.model import Finding, Fix
+from fixers.rules import Rule
+from fixers.rules.ecs import common
+
+# ECS limits: Interval 5-300, Timeout 2-60, Retries 1-10, StartPeriod 0-300 (aws-notes §11).
+INTERVAL, TIMEOUT, RETRIES, START_PERIOD = 30, 5, 3, 60
+
+
+def health_check(data: dict[str, Any], container: common.Container) -> dict[str, Any] | None:
+    """The curl health check for a load-balanced container, from its target group's path."""
+    entry = common.balanced_entry(data, container)
+    if entry is None:
+        return None
+    tg = cfn.resources(data).get(cfn.ref_target(entry.get("TargetGroupArn")) or "")
+    if tg is None:
+        return None
+    p = cfn.props(tg)
+    protocol = p.get("HealthCheckProtocol", p.get("Protocol", "HTTP"))
+    if protocol not in ("HTTP", "HTTPS"):
+        return None
+    path = p.get("HealthCheckPath", "/")
+    if not isinstance(path, str) or not path.startswith("/"):
+        return None
+    port: Any = common.literal_int(p.get("HealthCheckPort"))
+    if port is None:
+        if p.get("HealthCheckPort", "traffic-port") != "traffic-port":
+            return None
+        port = entry.get("ContainerPort")
+    scheme, flags = ("https", "-fsk") if protocol == "HTTPS" else ("http", "-f")
+    if common.literal_int(port) is not None:
+        command: Any = f"curl {flags} {scheme}://localhost:{common.literal_int(port)}{path} || exit 1"
+    elif cfn.ref_target(port) and "Ref" in port:
+        command = {"Fn::Sub": f"curl {flags} {scheme}://localhost:${{{port['Ref']}}}{path} || exit 1"}
+    else:
+        return None
+    return {
+        "Command": ["CMD-SHELL", command],
+        "Interval": INTERVAL,
+        "Timeout": TIMEOUT,
+        "Retries": RETRIES,
+        "StartPeriod": START_PERIOD,
+    }
+
+
+class ContainerHealthCheck(Rule):
+    code = "MF0507"
+    spec = ("5.7",)
+    title = "Container has no health check"
+    area = "ecs"
+    severity = "medium"
+    fix_applicability = "unsafe"
+    deploy_impact = "update"
+    why = """
+        Without a container health check ECS knows only whether the process runs. A processor
+        that is up but wedged (deadlocked, lost its database pool) keeps running until the load
+        balancer notices, and not at all where no load balancer looks. A `HealthCheck` lets ECS
+        replace the task itself, and lets the deployment circuit breaker judge new tasks.
+    """
+    bad = """
+        ContainerDefinitions:
+          - Name: transaction-processor
+            PortMappings:
+              - ContainerPort: 8080
+    """
+    good = """
+        ContainerDefinitions:
+          - Name: transaction-processor
+            HealthCheck:
+              Command: [CMD-SHELL, curl -f http://localhost:8080/health || exit 1]
+              Interval: 30
+              Timeout: 5
+              Retries: 3
+              StartPeriod: 60
+    """
+    fix_safety = """
+        Unsafe (update). The command probes the load balancer's health-check path on the port
+        the target group checks, with the spec's curl. It assumes `curl` is in the image and the
+        application answers that path on localhost: a distroless or Alpine image without curl
+        fails every check and ECS kills healthy tasks. The new task definition revision rolls out
+        as a normal deployment. Values stay inside ECS's limits (interval 5-300, timeout 2-60,
+        retries 1-10, start period 0-300).
+    """
+    notes = """
+        Essential containers only. Where the container is not behind an HTTP target group the
+        path cannot be known: the finding has no automatic fix.
+    """
+
+    def detect(self, doc: Document) -> Iterator[Finding]:
+        data = doc.data
+        for c in common.containers(data):
+            if not c.essential or "HealthCheck" in c.definition:
+                continue
+            check = health_check(data, c)
+            fix = None
+            if check is not None:
+                command = check["Command"][1]
+                fix = Fix(
+                    title=f"Add a HealthCheck: {command if isinstance(command, str) else command['Fn::Sub']}",
+                    apply=lambda d, path=c.path, hc=check: set_value(d, path + ("HealthCheck",), hc),
+                    impact="update",
+                    impact_detail="new task definition revision, rolled out by a service deployment; needs curl in the image",
+                    applicability="unsafe",
+                )
+            yield self.finding(
+                c.path,
+                f"Container {c.name} of {c.task} (service {c.service}) has no HealthCheck."
+                + ("" if fix else " It is not behind an HTTP target group, so the check command is not guessed."),
+                fix,
+            )
