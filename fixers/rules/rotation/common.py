@@ -1,0 +1,314 @@
+"""What the rotation rules (MF0401 to MF0404) share: finding a Secrets Manager rotation set-up
+by relationship, reading its parts, and IAM statement checks.
+
+A rotation set-up is an ``AWS::SecretsManager::RotationSchedule`` whose ``RotationLambdaARN``
+names an ``AWS::Lambda::Function`` of the template (directly, or inside the ``Fn::If`` that
+MF0402 writes), the secret its ``SecretId`` names, the function's role, and the database the
+secret belongs to (a ``SecretTargetAttachment`` to an RDS cluster or instance, or an RDS resource
+that resolves the secret in its master credentials).
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from fixers import cfn
+
+SCHEDULE_TYPE = "AWS::SecretsManager::RotationSchedule"
+SECRET_TYPE = "AWS::SecretsManager::Secret"
+FUNCTION_TYPE = "AWS::Lambda::Function"
+RDS_TYPES = ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance")
+ROTATION_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
+ROTATION_SOURCE_PATH = Path(__file__).resolve().parent.parent.parent / "assets" / "postgres_single_user_rotation.py"
+TRANSFORM = "AWS::SecretsManager-2024-09-16"
+SECRETS_TRANSFORMS = ("AWS::SecretsManager-2024-09-16", "AWS::SecretsManager-2020-07-23")
+RDS_FORBIDDEN = '"/@'
+"""Characters RDS refuses in a master password (besides the space, which
+``GetRandomPassword`` leaves out unless asked)."""
+
+
+def rotation_source() -> str:
+    """The complete PostgreSQL single-user rotation function that MF0401 inlines."""
+    return ROTATION_SOURCE_PATH.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Setup:
+    schedule: str
+    secret: str | None
+    function: str | None
+    role: str | None
+    database: str | None
+
+
+def _function_of(data: dict[str, Any], value: Any) -> str | None:
+    res = cfn.resources(data)
+    found = [r for r in sorted(cfn.refs(value)) if res.get(r, {}).get("Type") == FUNCTION_TYPE]
+    return found[0] if len(found) == 1 else None
+
+
+def database_of_secret(data: dict[str, Any], secret: str | None) -> str | None:
+    if not secret:
+        return None
+    res = cfn.resources(data)
+    for _, att in cfn.of_type(data, "AWS::SecretsManager::SecretTargetAttachment"):
+        p = cfn.props(att)
+        target = cfn.ref_target(p.get("TargetId"))
+        if cfn.ref_target(p.get("SecretId")) == secret and res.get(target or "", {}).get("Type") in RDS_TYPES:
+            return target
+    for lid, db in cfn.of_type(data, *RDS_TYPES):
+        p = cfn.props(db)
+        if secret in cfn.refs([p.get("MasterUsername"), p.get("MasterUserPassword")]):
+            return lid
+    return None
+
+
+def setups(data: dict[str, Any]) -> Iterator[Setup]:
+    res = cfn.resources(data)
+    for lid, schedule in cfn.of_type(data, SCHEDULE_TYPE):
+        p = cfn.props(schedule)
+        secret = cfn.ref_target(p.get("SecretId"))
+        if res.get(secret or "", {}).get("Type") != SECRET_TYPE:
+            secret = None
+        function = _function_of(data, p.get("RotationLambdaARN"))
+        role = None
+        if function:
+            role = cfn.ref_target(cfn.props(res[function]).get("Role"))
+            if res.get(role or "", {}).get("Type") != "AWS::IAM::Role":
+                role = None
+        yield Setup(lid, secret, function, role, database_of_secret(data, secret))
+
+
+def engine_of(data: dict[str, Any], database: str | None) -> str | None:
+    """The database engine as a literal (or a parameter's default), lower case."""
+    if not database:
+        return None
+    db = cfn.resources(data).get(database) or {}
+    engine = cfn.props(db).get("Engine")
+    if isinstance(engine, dict) and "Ref" in engine:
+        engine = ((data.get("Parameters") or {}).get(engine["Ref"]) or {}).get("Default")
+    if db.get("Type") == "AWS::RDS::DBInstance" and engine is None:
+        cluster = cfn.ref_target(cfn.props(db).get("DBClusterIdentifier"))
+        return engine_of(data, cluster) if cluster else None
+    return engine.lower() if isinstance(engine, str) else None
+
+
+def is_postgres(data: dict[str, Any], database: str | None) -> bool:
+    engine = engine_of(data, database)
+    return bool(engine) and "postgres" in engine
+
+
+def inline_code(function: dict[str, Any]) -> str | None:
+    """The inline source of a function (``Code.ZipFile``), literal parts of a Join/Sub included."""
+    code = cfn.props(function).get("Code")
+    if not isinstance(code, dict) or "ZipFile" not in code:
+        return None
+    value = code["ZipFile"]
+    if isinstance(value, str):
+        return value
+    return "\n".join(v for _, v in cfn.walk(value) if isinstance(v, str))
+
+
+def has_rotation_steps(code: str) -> bool:
+    """Whether code handles all four rotation steps: each step name is a string the code
+    compares or dispatches on. Comments and docstrings do not count (a placeholder that says
+    "implement createSecret, setSecret..." in a comment handles nothing)."""
+    return all(step in _code_strings(code) for step in ROTATION_STEPS)
+
+
+def _code_strings(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        # Not Python (Node.js inline code): drop comments, keep quoted strings.
+        text = re.sub(r"//[^\n]*|/\*.*?\*/|#[^\n]*", "", code, flags=re.S)
+        return set(re.findall(r"[\"'`]([A-Za-z]+)[\"'`]", text))
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                docstrings.add(id(body[0].value))
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    }
+
+
+_IMPORT = re.compile(r"^\s*(?:import|from)\s+(psycopg2|psycopg|pg8000|pymysql|mysql|asyncpg)\b", re.M)
+
+
+def needs_driver(code: str) -> bool:
+    """Whether inline code imports a database driver the Lambda runtime does not ship."""
+    return bool(_IMPORT.search(code))
+
+
+def exclude_characters(data: dict[str, Any], secret: str | None) -> str | None:
+    res = cfn.resources(data).get(secret or "") or {}
+    gen = cfn.props(res).get("GenerateSecretString")
+    value = gen.get("ExcludeCharacters") if isinstance(gen, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def password_exclusions(data: dict[str, Any], secret: str | None) -> str | None:
+    """What new passwords leave out: the secret's ``ExcludeCharacters`` plus what RDS refuses."""
+    value = exclude_characters(data, secret)
+    if value is None:
+        return None
+    return value + "".join(c for c in RDS_FORBIDDEN if c not in value)
+
+
+def secret_key(data: dict[str, Any], secret: str | None) -> str | None:
+    """The template KMS key the secret is encrypted with, if any."""
+    from fixers.keys import referenced_key
+
+    res = cfn.resources(data).get(secret or "") or {}
+    value = cfn.props(res).get("KmsKeyId")
+    return referenced_key(data, value) if value is not None else None
+
+
+def transforms(data: dict[str, Any]) -> list[Any]:
+    return cfn.list_of(data.get("Transform"))
+
+
+# -- IAM ------------------------------------------------------------------------------------
+
+
+def role_policy_documents(data: dict[str, Any], role: str) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """(path, document) of every policy document that applies to a template role."""
+    res = cfn.resources(data)
+    r = res.get(role) or {}
+    for i, policy in enumerate(cfn.list_of(cfn.props(r).get("Policies"))):
+        if isinstance(policy, dict) and isinstance(policy.get("PolicyDocument"), dict):
+            yield ("Resources", role, "Properties", "Policies", i, "PolicyDocument"), policy["PolicyDocument"]
+    managed = {cfn.ref_target(a) for a in cfn.list_of(cfn.props(r).get("ManagedPolicyArns"))}
+    for lid, pol in cfn.of_type(data, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        p = cfn.props(pol)
+        roles = {cfn.ref_target(x) for x in cfn.list_of(p.get("Roles"))}
+        if (role in roles or lid in managed) and isinstance(p.get("PolicyDocument"), dict):
+            yield ("Resources", lid, "Properties", "PolicyDocument"), p["PolicyDocument"]
+
+
+def role_statements(data: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    out = []
+    for _, doc in role_policy_documents(data, role):
+        out.extend(s for s in cfn.list_of(doc.get("Statement")) if isinstance(s, dict))
+    return out
+
+
+def allows(statement: dict[str, Any], action: str) -> bool:
+    if statement.get("Effect") != "Allow":
+        return False
+    return any(
+        isinstance(a, str) and fnmatch.fnmatchcase(action.lower(), a.lower())
+        for a in cfn.list_of(statement.get("Action"))
+    )
+
+
+def on_resource(statement: dict[str, Any], target: str) -> bool:
+    """Whether a statement's Resource covers a template resource (by reference, or ``*``)."""
+    for r in cfn.list_of(statement.get("Resource")):
+        if r == "*" or target in cfn.refs(r):
+            return True
+    return False
+
+
+def role_allows(data: dict[str, Any], role: str, action: str, target: str | None = None) -> bool:
+    return any(
+        allows(s, action) and (target is None or on_resource(s, target)) for s in role_statements(data, role)
+    )
+
+
+def secret_policy_path(data: dict[str, Any], role: str, secret: str | None) -> tuple[Any, ...] | None:
+    """The inline policy document of the role that grants the secret-scoped actions, if any."""
+    first = None
+    for path, doc in role_policy_documents(data, role):
+        if path[3] != "Policies":
+            continue
+        first = first or path
+        for s in cfn.list_of(doc.get("Statement")):
+            if isinstance(s, dict) and secret and allows(s, "secretsmanager:GetSecretValue") and on_resource(s, secret):
+                return path
+    return first
+
+
+# -- the conditional layer and the AWS-hosted fallback (MF0402; MF0403 and MF0404 keep it in step)
+
+NO_VALUE = {"Ref": "AWS::NoValue"}
+ROTATION_TYPE = "PostgreSQLSingleUser"
+HOSTED_FIELDS = ("ExcludeCharacters", "KmsKeyArn", "RotationType", "VpcSecurityGroupIds", "VpcSubnetIds")
+
+
+def if_parts(value: Any) -> tuple[str, Any, Any] | None:
+    if isinstance(value, dict) and list(value) == ["Fn::If"]:
+        args = value["Fn::If"]
+        if isinstance(args, list) and len(args) == 3 and isinstance(args[0], str):
+            return args[0], args[1], args[2]
+    return None
+
+
+def layer_condition(function: dict[str, Any]) -> str | None:
+    """The condition of ``Layers: !If [C, [...], !Ref AWS::NoValue]``, if that is the shape."""
+    parts = if_parts(cfn.props(function).get("Layers"))
+    if parts and parts[2] == NO_VALUE and parts[1] != NO_VALUE:
+        return parts[0]
+    return None
+
+
+def expected_hosted(data: dict[str, Any], setup: Setup) -> dict[str, Any]:
+    """The AWS-hosted rotation that stands in when no layer is given: same secret key, same
+    password rules, and the function's own subnets and security groups."""
+    hosted: dict[str, Any] = {"RotationType": ROTATION_TYPE}
+    exclude = password_exclusions(data, setup.secret)
+    if exclude is not None:
+        hosted["ExcludeCharacters"] = exclude
+    key = secret_key(data, setup.secret)
+    if key:
+        hosted["KmsKeyArn"] = {"Fn::GetAtt": [key, "Arn"]}
+    fn = cfn.resources(data).get(setup.function or "") or {}
+    vpc = cfn.props(fn).get("VpcConfig")
+    if isinstance(vpc, dict):
+        for prop, name in (("SubnetIds", "VpcSubnetIds"), ("SecurityGroupIds", "VpcSecurityGroupIds")):
+            if vpc.get(prop) is not None:
+                hosted[name] = {"Fn::Join": [",", vpc[prop]]}
+    return hosted
+
+
+def hosted_branch(data: dict[str, Any], schedule: str) -> tuple[str, dict[str, Any]] | None:
+    """(condition, properties) of ``HostedRotationLambda: !If [C, !Ref AWS::NoValue, {...}]``."""
+    value = cfn.props(cfn.resources(data).get(schedule) or {}).get("HostedRotationLambda")
+    parts = if_parts(value)
+    if parts and parts[1] == NO_VALUE and isinstance(parts[2], dict):
+        return parts[0], parts[2]
+    return None
+
+
+def write_hosted(doc: Any, schedule: str, cond: str, updates: dict[str, Any], fields: tuple[str, ...] = HOSTED_FIELDS) -> None:
+    """Set the hosted branch's ``fields`` to ``updates`` (absent there: removed), keeping the
+    others, always writing the whole value with its keys in one canonical (sorted) order, so
+    that the text does not depend on which rule wrote last."""
+    from fixers.edits import set_property
+
+    current = hosted_branch(doc.data, schedule)
+    merged = dict(current[1]) if current else {}
+    for field in fields:
+        merged.pop(field, None)
+        if field in updates:
+            merged[field] = updates[field]
+    merged = {k: merged[k] for k in sorted(merged)}
+    set_property(doc, schedule, "HostedRotationLambda", {"Fn::If": [cond, NO_VALUE, merged]})
+
+
+def sync_hosted_findings(data: dict[str, Any], setup: "Setup", fields: tuple[str, ...]) -> list[tuple[str, Any, Any]]:
+    """(field, expected, actual) where the hosted branch differs from what it should be."""
+    branch = hosted_branch(data, setup.schedule)
+    if branch is None:
+        return []
+    expected = expected_hosted(data, setup)
+    return [(f, expected.get(f), branch[1].get(f)) for f in fields if expected.get(f) != branch[1].get(f)]

@@ -1,0 +1,236 @@
+"""MF0401: a placeholder rotation function becomes a complete PostgreSQL rotation (spec 4.1)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from fixers.document import Document
+from fixers.rules.rotation.common import rotation_source
+from tests.helpers import codes, dedent, findings, fix_text, run_fix
+
+# A small rotation set-up with its own names: the secret Creds of the Aurora PostgreSQL cluster
+# Ledger, rotated by Rotator (a placeholder) with the role RotatorRole.
+FLAWED = dedent(
+    r"""
+    AWSTemplateFormatVersion: '2010-09-09'
+    Resources:
+      Net:   # the VPC
+        Type: AWS::EC2::VPC
+        Properties:
+          CidrBlock: 10.1.0.0/16
+      AppA:
+        Type: AWS::EC2::Subnet
+        Properties:
+          VpcId: !Ref Net
+          CidrBlock: 10.1.1.0/24
+      AppB:
+        Type: AWS::EC2::Subnet
+        Properties:
+          VpcId: !Ref Net
+          CidrBlock: 10.1.2.0/24
+      Egress:
+        Type: AWS::EC2::RouteTable
+        Properties:
+          VpcId: !Ref Net
+      EgressRoute:
+        Type: AWS::EC2::Route
+        Properties:
+          RouteTableId: !Ref Egress
+          DestinationCidrBlock: 0.0.0.0/0
+          NatGatewayId: nat-0123456789abcdef0
+      AppAEgress:
+        Type: AWS::EC2::SubnetRouteTableAssociation
+        Properties:
+          SubnetId: !Ref AppA
+          RouteTableId: !Ref Egress
+      AppBEgress:
+        Type: AWS::EC2::SubnetRouteTableAssociation
+        Properties:
+          SubnetId: !Ref AppB
+          RouteTableId: !Ref Egress
+      DbFirewall:
+        Type: AWS::EC2::SecurityGroup
+        Properties:
+          GroupDescription: database
+          VpcId: !Ref Net
+      DbSubnets:
+        Type: AWS::RDS::DBSubnetGroup
+        Properties:
+          DBSubnetGroupDescription: db
+          SubnetIds: [!Ref AppA, !Ref AppB]
+      Creds:
+        Type: AWS::SecretsManager::Secret
+        Properties:
+          GenerateSecretString:
+            SecretStringTemplate: '{"username": "ledger"}'
+            GenerateStringKey: password
+            ExcludeCharacters: '"@/\'
+      Ledger:
+        Type: AWS::RDS::DBCluster
+        Properties:
+          Engine: aurora-postgresql
+          DBSubnetGroupName: !Ref DbSubnets
+          VpcSecurityGroupIds: [!Ref DbFirewall]
+          MasterUsername: !Sub '{{resolve:secretsmanager:${Creds}:SecretString:username}}'
+          MasterUserPassword: !Sub '{{resolve:secretsmanager:${Creds}:SecretString:password}}'
+      CredsLink:
+        Type: AWS::SecretsManager::SecretTargetAttachment
+        Properties:
+          SecretId: !Ref Creds
+          TargetId: !Ref Ledger
+          TargetType: AWS::RDS::DBCluster
+      Rotator:
+        Type: AWS::Lambda::Function
+        Properties:
+          Handler: index.handler
+          Runtime: python3.12
+          Role: !GetAtt RotatorRole.Arn
+          Code:
+            ZipFile: |
+              def handler(event, context):
+                  # TODO: createSecret / setSecret / testSecret / finishSecret
+                  return {'statusCode': 200}
+      RotatorRole:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Principal:
+                  Service: lambda.amazonaws.com
+                Action: sts:AssumeRole
+          Policies:
+            - PolicyName: rotate
+              PolicyDocument:
+                Version: '2012-10-17'
+                Statement:
+                  - Effect: Allow   # the secret only
+                    Action:
+                      - secretsmanager:DescribeSecret
+                      - secretsmanager:GetSecretValue
+                      - secretsmanager:PutSecretValue
+                      - secretsmanager:UpdateSecretVersionStage
+                    Resource: !Ref Creds
+      Schedule:
+        Type: AWS::SecretsManager::RotationSchedule
+        DependsOn: CredsLink
+        Properties:
+          SecretId: !Ref Creds
+          RotationLambdaARN: !GetAtt Rotator.Arn
+          RotationRules:
+            AutomaticallyAfterDays: 30
+    """
+)
+
+
+def as_json(yaml_text: str) -> str:
+    """The same template as JSON (2-space indent): the writer keeps that style byte for byte."""
+    return json.dumps(Document.from_text(yaml_text).data, indent=2) + "\n"
+
+
+CODE = textwrap.indent(rotation_source(), "          ")
+FIXED = (
+    FLAWED.replace("      Handler: index.handler\n", "      Handler: index.lambda_handler\n")
+    .replace(
+        """          def handler(event, context):
+              # TODO: createSecret / setSecret / testSecret / finishSecret
+              return {'statusCode': 200}
+""",
+        CODE
+        + """      Environment:
+        Variables:
+          EXCLUDE_CHARACTERS: '"@/\\'
+          SECRETS_MANAGER_ENDPOINT: !Sub https://secretsmanager.${AWS::Region}.${AWS::URLSuffix}
+      Timeout: 60
+""",
+    )
+    .replace(
+        "    DependsOn: CredsLink\n",
+        "    DependsOn:\n      - CredsLink\n      - SecretRotationLambdaPermission\n",
+    )
+    + """  SecretRotationLambdaPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !GetAtt Rotator.Arn
+      Action: lambda:InvokeFunction
+      Principal: secretsmanager.amazonaws.com
+      SourceAccount: !Ref AWS::AccountId
+"""
+)
+
+
+def test_fires_on_a_placeholder_whatever_its_comments_say() -> None:
+    (finding,) = findings(FLAWED, ["MF0401"])
+    assert finding.resource == "Rotator"
+    assert finding.path == ("Resources", "Rotator", "Properties", "Code", "ZipFile")
+    assert finding.fix is not None and not finding.fix.safe
+    assert finding.fix.impact == "update"
+
+
+def test_fix_inlines_the_rotation_function_byte_for_byte_and_converges() -> None:
+    fixed = fix_text(FLAWED, ["MF0401"])
+    assert fixed == FIXED
+    assert "# the VPC" in fixed and "# the secret only" in fixed
+
+
+def test_fixed_function_is_what_secrets_manager_can_run() -> None:
+    data = Document.from_text(fix_text(FLAWED, ["MF0401"])).data
+    fn = data["Resources"]["Rotator"]["Properties"]
+    assert fn["Code"]["ZipFile"] == rotation_source()
+    assert fn["Handler"] == "index.lambda_handler" and fn["Runtime"] == "python3.12"
+    assert 30 <= fn["Timeout"] <= 900
+    # The endpoint follows the partition; the password alphabet is the secret's (RDS-safe).
+    assert fn["Environment"]["Variables"]["SECRETS_MANAGER_ENDPOINT"] == {
+        "Fn::Sub": "https://secretsmanager.${AWS::Region}.${AWS::URLSuffix}"
+    }
+    assert set('"@/') <= set(fn["Environment"]["Variables"]["EXCLUDE_CHARACTERS"])
+    perm = data["Resources"]["SecretRotationLambdaPermission"]["Properties"]
+    assert perm["Principal"] == "secretsmanager.amazonaws.com"
+    assert perm["SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert data["Resources"]["Schedule"]["Properties"]["RotationRules"] == {"AutomaticallyAfterDays": 30}
+
+
+def test_json_twin_is_fixed_byte_for_byte() -> None:
+    assert fix_text(as_json(FLAWED), ["MF0401"]) == as_json(FIXED)
+
+
+def test_fix_adds_no_cfn_lint_error() -> None:
+    assert run_fix(FLAWED, ["MF0401"], validate=True).lint_new == []
+
+
+def test_silent_on_a_real_rotation_function_under_other_names() -> None:
+    # Complete code, an existing permission limited to the account: nothing to say.
+    fixed = fix_text(FLAWED, ["MF0401"]).replace("SecretRotationLambdaPermission", "InvokeByRotation")
+    assert codes(fixed, ["MF0401"]) == []
+
+
+def test_silent_without_a_rotation_schedule() -> None:
+    text = FLAWED.split("  Schedule:\n")[0]
+    assert codes(text, ["MF0401"]) == []
+
+
+def test_silent_for_code_from_s3() -> None:
+    text = FLAWED.replace(
+        """        ZipFile: |
+          def handler(event, context):
+              # TODO: createSecret / setSecret / testSecret / finishSecret
+              return {'statusCode': 200}
+""",
+        "        S3Bucket: artifacts\n        S3Key: rotation.zip\n",
+    )
+    assert codes(text, ["MF0401"]) == []
+
+
+def test_mysql_placeholder_is_reported_without_a_fix() -> None:
+    (finding,) = findings(FLAWED.replace("Engine: aurora-postgresql", "Engine: aurora-mysql"), ["MF0401"])
+    assert finding.fix is None
+
+
+def test_partial_config_of_the_real_code_is_completed() -> None:
+    fixed = fix_text(FLAWED, ["MF0401"])
+    broken = fixed.replace("      Timeout: 60\n", "      Timeout: 3\n")
+    (finding,) = findings(broken, ["MF0401"])
+    assert "Timeout" in finding.message
+    assert fix_text(broken, ["MF0401"]) == fixed
