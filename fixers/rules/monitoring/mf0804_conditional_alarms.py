@@ -1,0 +1,153 @@
+"""MF0804: alarms on the ECS service exist only when the service does (spec 8.4)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from fixers import cfn
+from fixers.document import Document, EditError
+from fixers.ecs_deploy import PARAMETER, service_condition
+from fixers.edits import set_resource_attribute
+from fixers.model import Finding, Fix
+from fixers.rules import Rule
+from fixers.rules.ecs import common
+from fixers.rules.ecs.mf0503_deploy_ecs_service import DeployECSService, dependents
+
+ALARM = "AWS::CloudWatch::Alarm"
+
+
+def alarms_on(data: dict[str, Any], service_id: str) -> list[str]:
+    """Alarms that watch the service: they refer to it, or to a target group only it registers in."""
+    resources = cfn.resources(data)
+    service = resources[service_id]
+    groups = set(common.service_target_groups(data, service))
+    for other_id, other in common.services(data):
+        if other_id != service_id:
+            groups -= set(common.service_target_groups(data, other))
+    found = []
+    for lid, alarm in cfn.of_type(data, ALARM):
+        refs = cfn.refs(cfn.props(alarm))
+        if service_id in refs or refs & groups:
+            found.append(lid)
+    return found
+
+
+def covered(data: dict[str, Any], alarm_condition: str | None, service_cond: str) -> bool:
+    """Whether an alarm's condition implies the service's."""
+    if alarm_condition == service_cond:
+        return True
+    conditions = data.get("Conditions") if isinstance(data.get("Conditions"), dict) else {}
+    body = conditions.get(alarm_condition) if alarm_condition else None
+    return isinstance(body, dict) and list(body) == ["Fn::And"] and {"Condition": service_cond} in (body["Fn::And"] or [])
+
+
+class ConditionalServiceAlarms(Rule):
+    code = "MF0804"
+    spec = ("8.4",)
+    title = "Alarms on the ECS service outlive its deploy condition"
+    area = "monitoring"
+    severity = "medium"
+    fix_applicability = "safe"
+    deploy_impact = "none"
+    why = """
+        When the service is deployed only under a condition (`DeployECSService`, spec 5.3), an
+        alarm that names the service (`!GetAtt ECSService.Name`) breaks the stack whenever the
+        condition is false, and an alarm on the service's target group watches nothing and
+        alerts on-call for a service that is not there. The alarms must follow the service.
+    """
+    bad = """
+        ECSService:
+          Type: AWS::ECS::Service
+          Condition: ShouldDeployECS
+        HighCPUAlarm:
+          Type: AWS::CloudWatch::Alarm          # no condition
+          Properties:
+            Dimensions:
+              - Name: ServiceName
+                Value: !GetAtt ECSService.Name
+    """
+    good = """
+        HighCPUAlarm:
+          Type: AWS::CloudWatch::Alarm
+          Condition: ShouldDeployECS
+        RollbackAlarm:                          # 5XX of the service's target group
+          Type: AWS::CloudWatch::Alarm
+          Condition: ShouldDeployECS
+    """
+    fix_safety = """
+        When the service already has a condition: safe (none). The alarms that watch it (they
+        refer to the service, or to a target group only this service registers in) and what
+        refers to them get the service's condition (combined with `Fn::And` when they have one
+        of their own); wherever the service exists the condition is true and nothing changes.
+        When the service has no condition: unsafe (deletion). The fix first gates the service
+        exactly as MF0503 does (the `DeployECSService` parameter, default `false`, and
+        `ShouldDeployECS`, over the service and what depends on it) and then the alarms: on a
+        deployed stack the default deletes the running service and its alarms; update it with
+        `DeployECSService=true`.
+    """
+    notes = """
+        The spec names the CPU alarm and the rollback alarm: the rollback alarm watches the
+        service's target group (5XX of its tasks), not the service by name, so target-group
+        alarms count when no other service registers in that group. Alarms under a condition
+        of the service's own are left alone.
+    """
+
+    def detect(self, doc: Document) -> Iterator[Finding]:
+        data = doc.data
+        for sid, _ in common.services(data):
+            cond = service_condition(doc, sid)
+            for alarm in alarms_on(data, sid):
+                alarm_cond = cfn.condition_of(data, alarm)
+                if cond is None:
+                    if alarm_cond is not None:
+                        continue  # the alarm has a condition of its own; the service has none to follow
+                    yield self.finding(
+                        ("Resources", alarm),
+                        f"Alarm {alarm} watches ECS service {sid}, which deploys unconditionally: "
+                        f"no {PARAMETER} condition gates the service and its alarms.",
+                        Fix(
+                            title=f"Gate {sid} on {PARAMETER} (default 'false') and put its alarms under the same condition",
+                            apply=lambda d, sid=sid: self.apply(d, sid),
+                            impact="deletion",
+                            impact_detail=(
+                                f"on a deployed stack the default {PARAMETER}=false deletes the running service "
+                                f"and its alarms; update running stacks with {PARAMETER}=true"
+                            ),
+                        ),
+                    )
+                elif not covered(data, alarm_cond, cond):
+                    yield self.finding(
+                        ("Resources", alarm),
+                        f"Alarm {alarm} watches ECS service {sid}, which exists only under {cond}, "
+                        f"but the alarm {'has ' + alarm_cond if alarm_cond else 'has no condition'}.",
+                        Fix(
+                            title=f"Put {alarm} under {cond}",
+                            apply=lambda d, sid=sid: self.apply(d, sid),
+                            impact="none",
+                            impact_detail=f"{cond} is true wherever {sid} exists: the alarm changes only where it watches nothing",
+                        ),
+                    )
+
+    def apply(self, doc: Document, service_id: str) -> None:
+        if service_id not in cfn.resources(doc.data):
+            raise EditError(f"{service_id} is gone")
+        if service_condition(doc, service_id) is None:
+            DeployECSService().apply(doc, service_id)
+        cond = service_condition(doc, service_id)
+        if cond is None:
+            raise EditError(f"{service_id} has no condition to follow")
+        for alarm in alarms_on(doc.data, service_id):
+            current = cfn.condition_of(doc.data, alarm)
+            if covered(doc.data, current, cond):
+                continue
+            set_resource_attribute(doc, alarm, "Condition", DeployECSService._under(doc, current, cond))
+            deps, outs = dependents(doc.data, alarm)
+            for lid in deps:
+                set_resource_attribute(doc, lid, "Condition", DeployECSService._under(doc, cfn.condition_of(doc.data, lid), cond))
+            for name in outs:
+                other = doc.get(("Outputs", name, "Condition"))
+                wanted = DeployECSService._under(doc, other if isinstance(other, str) else None, cond)
+                if other is None:
+                    DeployECSService._output_condition(doc, name, wanted)
+                elif other != wanted:
+                    doc.set(("Outputs", name, "Condition"), wanted)
