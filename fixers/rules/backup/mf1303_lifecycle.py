@@ -1,0 +1,255 @@
+"""MF1303: backup lifecycle meets long-term regulatory retention and is valid (spec 13.3)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from fixers import cfn
+from fixers.document import Document, EditError
+from fixers.edits import add_list_item, ensure_production_condition
+from fixers.model import Finding, Fix
+from fixers.rules import Rule
+from fixers.rules.backup import common as bk
+
+RETENTION_DAYS = 2557  # 7 years, the regulatory retention of financial records
+RULE_NAME = "MonthlyLongTermRetention"
+DEFAULT_SCHEDULE = "cron(0 5 1 * ? *)"
+_DAILY = re.compile(r"cron\((\d{1,2}) (\d{1,2}) \* \* \? \*\)")
+# Resource types AWS Backup can move to cold storage (Feature availability by resource).
+COLD_CAPABLE = (
+    "AWS::EFS::FileSystem",
+    "AWS::DynamoDB::Table",
+    "AWS::DynamoDB::GlobalTable",
+    "AWS::Timestream::Table",
+    "AWS::EC2::Volume",
+    "AWS::EC2::Instance",
+    "AWS::S3::Bucket",
+)
+DATABASE_TYPES = ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance")
+
+
+def _rules(plan: dict[str, Any]) -> list[Any]:
+    body = cfn.props(plan).get("BackupPlan")
+    rules = body.get("BackupPlanRule") if isinstance(body, dict) else None
+    return rules if isinstance(rules, list) else []
+
+
+def _unwrap(rule: Any) -> tuple[Any, tuple[Any, ...]]:
+    if isinstance(rule, dict) and list(rule) == ["Fn::If"]:
+        args = rule["Fn::If"]
+        if isinstance(args, list) and len(args) == 3:
+            return args[1], ("Fn::If", 1)
+    return rule, ()
+
+
+def _keeps_long(rule: Any) -> bool:
+    """Whether a rule keeps recovery points for the regulatory period (in production)."""
+    if not isinstance(rule, dict):
+        return True  # cannot see
+    life = rule.get("Lifecycle")
+    if not isinstance(life, dict):
+        return life is None  # no lifecycle: kept until deleted by hand
+    days = life.get("DeleteAfterDays")
+    if days is None:
+        return True
+    days, _ = _unwrap(days)
+    if isinstance(days, bool):
+        return True
+    if isinstance(days, (int, str)) and str(days).strip().lstrip("-").isdigit():
+        n = int(str(days).strip())
+        return n < 0 or n >= RETENTION_DAYS
+    return True  # a parameter or mapping: set another way
+
+
+def _selections_of(data: dict[str, Any], plan_id: str) -> list[dict[str, Any]]:
+    out = []
+    for _, sel in cfn.of_type(data, "AWS::Backup::BackupSelection"):
+        p = cfn.props(sel)
+        inner = p.get("BackupSelection")
+        if plan_id in cfn.refs(p.get("BackupPlanId")) and isinstance(inner, dict):
+            out.append(inner)
+    return out
+
+
+def protects_database(data: dict[str, Any], plan_id: str) -> bool:
+    """The plan protects (or, without selections, is the plan for) the template's database."""
+    dbs = {lid for lid, _ in cfn.of_type(data, *DATABASE_TYPES)}
+    if not dbs:
+        return False
+    selections = _selections_of(data, plan_id)
+    if not selections:
+        return True
+    return any(dbs & cfn.refs(inner.get("Resources")) for inner in selections)
+
+
+def only_databases(data: dict[str, Any], plan_id: str) -> bool:
+    """Everything the plan protects is RDS or Aurora, which AWS Backup does not move to cold storage."""
+    selections = _selections_of(data, plan_id)
+    if not selections:
+        return bool(cfn.of_type(data, *DATABASE_TYPES)) and not cfn.of_type(data, *COLD_CAPABLE)
+    res = cfn.resources(data)
+    for inner in selections:
+        if inner.get("ListOfTags") or inner.get("Conditions"):
+            return False
+        for item in cfn.list_of(inner.get("Resources")):
+            names = cfn.refs(item)
+            text = item if isinstance(item, str) else ""
+            if isinstance(item, dict) and list(item) == ["Fn::Sub"]:
+                arg = item["Fn::Sub"]
+                text = arg if isinstance(arg, str) else (arg[0] if isinstance(arg, list) and arg else "")
+            if ":rds:" in str(text):
+                continue
+            if names and all(res.get(n, {}).get("Type") in DATABASE_TYPES for n in names):
+                continue
+            return False
+    return True
+
+
+def _cold_paths(plan_id: str, plan: dict[str, Any]) -> list[tuple[Any, ...]]:
+    base = ("Resources", plan_id, "Properties", "BackupPlan", "BackupPlanRule")
+    out = []
+    for i, raw in enumerate(_rules(plan)):
+        rule, inner = _unwrap(raw)
+        if not isinstance(rule, dict):
+            continue
+        rpath = base + (i,) + inner
+        if isinstance(rule.get("Lifecycle"), dict) and "MoveToColdStorageAfterDays" in rule["Lifecycle"]:
+            out.append(rpath + ("Lifecycle", "MoveToColdStorageAfterDays"))
+        for j, raw_copy in enumerate(rule.get("CopyActions") or [] if isinstance(rule.get("CopyActions"), list) else []):
+            copy, cinner = _unwrap(raw_copy)
+            if isinstance(copy, dict) and isinstance(copy.get("Lifecycle"), dict) and "MoveToColdStorageAfterDays" in copy["Lifecycle"]:
+                out.append(rpath + ("CopyActions", j) + cinner + ("Lifecycle", "MoveToColdStorageAfterDays"))
+    return out
+
+
+def long_term_rule(first: dict[str, Any]) -> dict[str, Any]:
+    schedule = first.get("ScheduleExpression")
+    m = _DAILY.fullmatch(schedule) if isinstance(schedule, str) else None
+    rule: dict[str, Any] = {
+        "RuleName": RULE_NAME,
+        "TargetBackupVault": first.get("TargetBackupVault"),
+        "ScheduleExpression": f"cron({m.group(1)} {m.group(2)} 1 * ? *)" if m else DEFAULT_SCHEDULE,
+    }
+    for key in ("StartWindowMinutes", "CompletionWindowMinutes"):
+        if key in first:
+            rule[key] = first[key]
+    rule["Lifecycle"] = {"DeleteAfterDays": RETENTION_DAYS}
+    if "RecoveryPointTags" in first:
+        rule["RecoveryPointTags"] = first["RecoveryPointTags"]
+    return rule
+
+
+class BackupLifecycle(Rule):
+    code = "MF1303"
+    spec = ("13.3",)
+    title = "Backup lifecycle does not meet long-term regulatory retention"
+    area = "backup"
+    severity = "high"
+    fix_applicability = "safe"
+    deploy_impact = "update"
+    why = """
+        Financial records must be kept for years (seven is the common figure: SEC 17a-4, MiFID
+        II, most national banking rules), and the database's own automated backups stop at 35
+        days. A plan whose every rule deletes recovery points after 35 days keeps nothing older.
+
+        The spec asks for "proper cold storage transitions". AWS Backup moves to cold storage only
+        the resource types listed in its Feature availability by resource table (EFS, DynamoDB
+        with advanced features, Timestream, EBS, EC2, S3, VMware, SAP HANA ...); Amazon RDS and
+        Aurora are not among them, and for other types "AWS Backup ignores this expression"
+        (AWS Backup API reference, `Lifecycle`). A `MoveToColdStorageAfterDays` on a plan that
+        protects only the Aurora cluster therefore changes nothing and misleads the reader about
+        cost, and cfn-lint (E3504) already rejects one that deletes less than 90 days after the
+        move. The fix does not write a cold-storage transition for the database. Retention is met
+        instead with a second rule, `MonthlyLongTermRetention`: a monthly recovery point (on the
+        1st, at the daily rule's time, into the same vault) kept 2557 days (7 years), in
+        production (`!If [IsProduction, <rule>, !Ref AWS::NoValue]`: non-production data has no
+        retention duty). When daily and monthly rules fall on the same time AWS Backup runs one
+        job and keeps the longer retention, so the 1st's backup is not taken twice. 84 monthly
+        Aurora snapshots cost a fraction of seven years of dailies.
+
+        A cold-storage transition already written on a plan that protects only RDS or Aurora is
+        reported, and the fix removes it.
+    """
+    bad = """
+        BackupPlanRule:
+          - RuleName: DailyBackups
+            Lifecycle:
+              DeleteAfterDays: 35
+    """
+    good = """
+        BackupPlanRule:
+          - RuleName: DailyBackups
+            Lifecycle:
+              DeleteAfterDays: 35
+          - !If
+            - IsProduction
+            - RuleName: MonthlyLongTermRetention
+              TargetBackupVault: !Ref BackupVault
+              ScheduleExpression: cron(0 5 1 * ? *)
+              Lifecycle:
+                DeleteAfterDays: 2557
+            - !Ref AWS::NoValue
+    """
+    fix_safety = """
+        Safe (update): the plan is updated in place; existing recovery points keep their
+        lifecycle, new monthly ones are kept 7 years. Storage cost grows by the monthly points.
+        Removing an ignored cold-storage transition changes nothing AWS does. Consider AWS Backup
+        Vault Lock (compliance mode) on the vault to make the retention tamper-proof.
+    """
+    notes = """
+        Reads only plans of templates with an RDS database, and only plans that protect it (or
+        have no selection yet). Silent when a rule already keeps recovery points 2557 days or more
+        (in production, when under `Fn::If`), keeps them without a deletion date, or takes its
+        retention from a parameter or mapping. Copy actions are not given the long retention:
+        the disaster-recovery copy protects against the loss of the account, the primary vault's
+        monthly points meet the retention duty.
+    """
+
+    def detect(self, doc: Document) -> Iterator[Finding]:
+        data = doc.data
+        for plan_id, plan in cfn.of_type(data, "AWS::Backup::BackupPlan"):
+            if not protects_database(data, plan_id):
+                continue
+            rules = _rules(plan)
+            if not rules:
+                continue
+            if not any(_keeps_long(_unwrap(r)[0]) for r in rules):
+                first = _unwrap(rules[0])[0]
+                if isinstance(first, dict) and first.get("TargetBackupVault") is not None:
+                    yield self.finding(
+                        ("Resources", plan_id, "Properties", "BackupPlan", "BackupPlanRule"),
+                        f"No rule of backup plan {plan_id} keeps recovery points {RETENTION_DAYS} days (7 years); "
+                        "financial records need long-term retention.",
+                        Fix(
+                            title=f"Add the production rule {RULE_NAME}: monthly, kept {RETENTION_DAYS} days",
+                            apply=lambda d, p=plan_id: self.apply_retention(d, p),
+                            impact="update",
+                            impact_detail="the backup plan is updated in place; existing recovery points keep their lifecycle",
+                        ),
+                    )
+            if only_databases(data, plan_id):
+                for path in _cold_paths(plan_id, plan):
+                    yield self.finding(
+                        path,
+                        f"Backup plan {plan_id} protects only RDS/Aurora, which AWS Backup does not move to cold storage: "
+                        "the transition is ignored.",
+                        Fix(
+                            title="Remove the cold-storage transition AWS Backup ignores for Aurora",
+                            apply=lambda d, p=path: d.delete(p) if d.exists(p) else None,
+                            impact="update",
+                            impact_detail="the plan is updated in place; AWS ignored the transition for these resources",
+                        ),
+                    )
+
+    @staticmethod
+    def apply_retention(doc: Document, plan_id: str) -> None:
+        rules = _rules(cfn.resources(doc.data).get(plan_id) or {})
+        if not rules:
+            raise EditError(f"{plan_id} has no rules")
+        first = _unwrap(rules[0])[0]
+        if not isinstance(first, dict) or first.get("TargetBackupVault") is None:
+            raise EditError(f"the first rule of {plan_id} names no vault")
+        condition = ensure_production_condition(doc)
+        item = {"Fn::If": [condition, long_term_rule(first), bk.NO_VALUE]}
+        add_list_item(doc, ("Resources", plan_id, "Properties", "BackupPlan", "BackupPlanRule"), item)
