@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-suppressed", action="store_true", help="list the findings the template's Metadata suppresses")
     p.add_argument("--show-config", action="store_true", help="print the settings in force for the given paths and exit")
     p.add_argument("-j", "--jobs", type=_jobs, metavar="N", help="files run in parallel (default: the number of CPUs)")
+    p.add_argument(
+        "--templates-only",
+        action="store_true",
+        help="skip given files that are not CloudFormation templates (for pre-commit's file lists)",
+    )
     p.add_argument("--no-validate", action="store_true", help="skip the cfn-lint revalidation after fixing")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.add_argument("--explain", metavar="CODE", help="show a rule's documentation and exit")
@@ -169,6 +174,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         return run_app(args.paths[0], select=select, ignore=ignore)
     files, errors = expand_paths(args.paths)
+    if args.templates_only:
+        files = [f for f in files if looks_like_template(f)]
     if args.output and (len(files) != 1 or len(args.paths) != 1):
         parser.error("-o takes exactly one template")
     from tui.batch import run_batch
