@@ -1,0 +1,107 @@
+"""MF0403: the rotation role may call GetRandomPassword and use the secret's key (spec 4.3)."""
+
+from __future__ import annotations
+
+from fixers.document import Document
+from tests.helpers import codes, findings, fix_text
+from tests.rules.test_mf0401_rotation_function import FLAWED, as_json
+
+GRANT = """\
+                Resource: !Ref Creds
+              - Sid: GenerateRotatedPasswords
+                Effect: Allow
+                Action: secretsmanager:GetRandomPassword
+                Resource: '*'
+"""
+FIXED = FLAWED.replace("                Resource: !Ref Creds\n", GRANT)
+
+KEY_RESOURCES = """\
+  CredsKey:
+    Type: AWS::KMS::Key
+    Properties:
+      EnableKeyRotation: true
+      KeyPolicy:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root
+            Action: kms:*
+            Resource: '*'
+  CredsKeyAlias:
+    Type: AWS::KMS::Alias
+    Properties:
+      AliasName: alias/creds
+      TargetKeyId: !Ref CredsKey
+"""
+
+
+def with_key(text: str) -> str:
+    return text.replace(
+        "        ExcludeCharacters: '\"@/\\'\n",
+        "        ExcludeCharacters: '\"@/\\'\n      KmsKeyId: !Ref CredsKeyAlias\n",
+    ) + KEY_RESOURCES
+
+
+KEYED = with_key(FLAWED)
+
+
+def test_fires_when_the_role_cannot_generate_passwords() -> None:
+    (finding,) = findings(FLAWED, ["MF0403"])
+    assert finding.resource == "RotatorRole"
+    assert "GetRandomPassword" in finding.message
+    assert finding.fix is not None and finding.fix.safe and finding.fix.impact == "update"
+
+
+def test_fix_byte_for_byte_and_converges() -> None:
+    fixed = fix_text(FLAWED, ["MF0403"])
+    assert fixed == FIXED
+    assert "# the secret only" in fixed
+
+
+def test_json_twin_is_fixed_byte_for_byte() -> None:
+    assert fix_text(as_json(FLAWED), ["MF0403"]) == as_json(FIXED)
+
+
+def test_the_key_behind_an_alias_is_granted_on_its_arn_only() -> None:
+    data = Document.from_text(fix_text(KEYED, ["MF0403"])).data
+    statements = data["Resources"]["RotatorRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    by_sid = {s.get("Sid"): s for s in statements}
+    assert by_sid["GenerateRotatedPasswords"]["Resource"] == "*"  # AWS allows only '*' for it
+    assert by_sid["UseCredsKey"] == {
+        "Sid": "UseCredsKey",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": {"Fn::GetAtt": ["CredsKey", "Arn"]},
+    }
+    for s in statements:  # least privilege: only GetRandomPassword has a '*' resource
+        assert s["Resource"] != "*" or s["Action"] == "secretsmanager:GetRandomPassword"
+
+
+def test_a_key_added_later_is_granted_then_and_converges() -> None:
+    first = fix_text(FLAWED, ["MF0403"])
+    later = with_key(first)
+    (finding,) = findings(later, ["MF0403"])
+    assert "CredsKey" in finding.message
+    assert fix_text(later, ["MF0403"]) == fix_text(KEYED, ["MF0403"])
+
+
+def test_silent_when_granted_elsewhere_under_other_names() -> None:
+    text = FLAWED + """\
+  RotatorExtras:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: extras
+      Roles: [!Ref RotatorRole]
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Action: secretsmanager:Get*
+            Resource: '*'
+"""
+    assert codes(text, ["MF0403"]) == []
+
+
+def test_silent_without_rotation() -> None:
+    assert codes(FLAWED.split("  Schedule:\n")[0], ["MF0403"]) == []
