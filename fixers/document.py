@@ -145,7 +145,7 @@ class Document:
         if self.get(path, _MISSING) == value and self.exists(path):
             return
         for n in range(len(path) - 1, 0, -1):
-            if isinstance(self.get(path[:n], None), dict):
+            if isinstance(self.get(path[:n], None), (dict, list)):
                 break
         else:
             n = 0
@@ -276,9 +276,12 @@ class Document:
         m = re.match(r"[ \t]*", self._text[start:])
         return m.group() if m else ""
 
-    def _nl_prefix(self, at: int) -> str:
-        """A newline to put before inserted lines when the file has no final newline."""
-        return "" if at == 0 or self._text[at - 1] == "\n" else "\n"
+    def _at_line_start(self, at: int, lines: str) -> str:
+        """Whole lines to insert at ``at``; at the end of a file without a final newline the
+        newline moves before them, so the file still ends without one."""
+        if at == 0 or self._text[at - 1] == "\n":
+            return lines
+        return "\n" + lines[:-1]
 
     def _replace(self, path: Path, value: Any) -> _Patch:
         loc = self._locate(path)
@@ -298,6 +301,10 @@ class Document:
                 raise EditError(f"cannot write a block value inside flow style at {_fmt(path)}")
             return _Patch(node.start, node.end, text, 0)
         inline = self.yaml.inline(value)
+        if isinstance(value, str) and value.endswith("\n") and not self._text.endswith("\n") and self._value_end(node) == len(self._text):
+            # A block scalar cannot end the file with a line break the file does not have.
+            inline = self.yaml.inline(value, flow=True)
+            return _Patch(node.start, self._value_end(node), inline or "", 0)
         if node.flow and isinstance(value, (dict, list)) and not (node.tag and not intrinsic(value)):
             # A flow collection stays a flow collection when the new value fits on the line.
             flow_text = self.yaml.inline(value, flow=True)
@@ -360,6 +367,10 @@ class Document:
             return self._replace_loc(parent_path, loc, merged)
         if self.style.is_json:
             return self._json_insert(node, index, _json_key(key) + ": ", value)
+        if node.flow and self._text[node.start] != "{":
+            # A single-pair mapping inside a flow sequence (`[0, Key: value]`) has no braces
+            # to add to: it becomes a braced flow mapping.
+            return self._replace(parent_path, {**self.get(parent_path), key: value})
         if node.flow:
             text = self.yaml.inline(value, flow=True)
             if text is None:
@@ -377,11 +388,10 @@ class Document:
         else:
             at = self._line_start(node.keys[index].start)
             at = self._before_leading_comments(at, col)
-        prefix = self._nl_prefix(at)
         text = "\n".join(entry_lines) + "\n"
         if blank:
             text = "\n" + text if index == len(node.items) else text + "\n"
-        return _Patch(at, at, prefix + text, 0)
+        return _Patch(at, at, self._at_line_start(at, text), 0)
 
     def _before_leading_comments(self, at: int, col: int) -> int:
         """Move an insertion point above the comment lines that introduce the next key."""
@@ -433,7 +443,7 @@ class Document:
             at = self._after_node(node.items[-1])
         else:
             at = self._line_start(node.items[index].start)
-        return _Patch(at, at, self._nl_prefix(at) + "\n".join(lines) + "\n", 0)
+        return _Patch(at, at, self._at_line_start(at, "\n".join(lines) + "\n"), 0)
 
     def _dash_col(self, node: Node) -> int:
         first = node.items[0]
