@@ -173,10 +173,8 @@ class Engine:
         """``detect`` with the template's Metadata suppressions applied (and unused ones
         reported as MF0001); the suppressed findings are recorded on ``result``."""
         found = detect(doc, self.rules, errors)
-        code = suppressions.UNUSED_CODE
-        report_unused = (not self.options.select or matches(code, self.options.select)) and not matches(
-            code, self.options.ignore
-        )
+        # MF0001 speaks only of suppressions of rules that ran, so --select does not turn it off.
+        report_unused = not matches(suppressions.UNUSED_CODE, self.options.ignore)
         filtered = suppressions.apply(doc, found, [r.code for r in self.rules], all_rules(), report_unused)
         if result is not None:
             result.suppressed = filtered.suppressed
