@@ -1,0 +1,121 @@
+"""MF1001: the cluster parameter group loads and configures pgaudit (spec 10.1)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.helpers import codes, dedent, findings, fix_text
+
+FLAWED = dedent(
+    """
+    Resources:
+      ClusterParams:
+        Type: AWS::RDS::DBClusterParameterGroup
+        Properties:
+          Description: cluster
+          Family: aurora-postgresql15
+          Parameters:
+            # statistics for troubleshooting
+            shared_preload_libraries: pg_stat_statements
+            pgaudit.log: all   # the team's own choice is kept
+      Ledger:
+        Type: AWS::RDS::DBCluster
+        Properties:
+          Engine: aurora-postgresql
+          DBClusterParameterGroupName: !Ref ClusterParams
+    """
+)
+
+FIXED = FLAWED.replace(
+    "shared_preload_libraries: pg_stat_statements\n",
+    "shared_preload_libraries: pg_stat_statements,pgaudit\n",
+).replace(
+    "pgaudit.log: all   # the team's own choice is kept\n",
+    "pgaudit.log: all   # the team's own choice is kept\n"
+    "        pgaudit.log_catalog: '0'\n"
+    "        pgaudit.log_level: log\n"
+    "        pgaudit.log_parameter: '0'\n"
+    "        pgaudit.log_relation: '1'\n"
+    "        pgaudit.log_statement_once: '0'\n",
+)
+
+
+def test_fires_with_reboot_impact() -> None:
+    (finding,) = findings(FLAWED, ["MF1001"])
+    assert finding.resource == "ClusterParams"
+    assert finding.fix.impact == "reboot" and not finding.fix.safe
+    assert "CREATE EXTENSION pgaudit" in finding.fix.impact_detail
+
+
+def test_fix_loads_pgaudit_keeps_own_values_and_comments() -> None:
+    assert fix_text(FLAWED, ["MF1001"]) == FIXED
+
+
+def test_bind_parameters_are_not_logged() -> None:
+    from fixers.rules.database.mf1001_pgaudit import AUDIT
+
+    assert AUDIT["pgaudit.log_parameter"] == "0"
+    # AWS accepts these classes for pgaudit.log (aws-notes 8).
+    assert set(AUDIT["pgaudit.log"].split(",")) <= {"ddl", "function", "misc", "read", "role", "write"}
+
+
+def test_silent_when_set_in_the_instance_group_or_no_custom_group() -> None:
+    done = FIXED
+    assert codes(done, ["MF1001"]) == []
+    instance_side = dedent(
+        """
+        Resources:
+          ClusterParams:
+            Type: AWS::RDS::DBClusterParameterGroup
+            Properties:
+              Family: aurora-postgresql15
+              Parameters:
+                shared_preload_libraries: pgaudit,pg_stat_statements
+          InstanceParams:
+            Type: AWS::RDS::DBParameterGroup
+            Properties:
+              Family: aurora-postgresql15
+              Parameters:
+                pgaudit.log: ddl
+                pgaudit.log_catalog: 0
+                pgaudit.log_level: log
+                pgaudit.log_parameter: 0
+                pgaudit.log_relation: 1
+                pgaudit.log_statement_once: 1
+          Ledger:
+            Type: AWS::RDS::DBCluster
+            Properties:
+              Engine: aurora-postgresql
+              DBClusterParameterGroupName: !Ref ClusterParams
+          Node:
+            Type: AWS::RDS::DBInstance
+            Properties:
+              DBClusterIdentifier: !Ref Ledger
+              DBParameterGroupName: !Ref InstanceParams
+        """
+    )
+    assert codes(instance_side, ["MF1001"]) == []
+    assert codes(FLAWED.replace("shared_preload_libraries: pg_stat_statements", "shared_preload_libraries: !Ref Libs"), ["MF1001"]) == []
+    assert codes(FLAWED.replace("aurora-postgresql15", "aurora-mysql8.0"), ["MF1001"]) == []
+
+
+def test_json_group_without_libraries() -> None:
+    data = {
+        "Resources": {
+            "G": {"Type": "AWS::RDS::DBClusterParameterGroup", "Properties": {"Description": "g", "Family": "aurora-postgresql16", "Parameters": {"timezone": "UTC"}}},
+            "C": {"Type": "AWS::RDS::DBCluster", "Properties": {"Engine": "aurora-postgresql", "DBClusterParameterGroupName": {"Ref": "G"}}},
+        }
+    }
+    text = json.dumps(data, indent=2) + "\n"
+    fixed = fix_text(text, ["MF1001"])
+    data["Resources"]["G"]["Properties"]["Parameters"] = {
+        "pgaudit.log": "ddl,role,write",
+        "pgaudit.log_catalog": "0",
+        "pgaudit.log_level": "log",
+        "pgaudit.log_parameter": "0",
+        "pgaudit.log_relation": "1",
+        "pgaudit.log_statement_once": "0",
+        "shared_preload_libraries": "pg_stat_statements,pgaudit",
+        "timezone": "UTC",
+    }
+    assert fixed == json.dumps(data, indent=2) + "\n"
