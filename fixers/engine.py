@@ -96,7 +96,9 @@ def load(path: str) -> tuple[Snapshot, Document]:
     try:
         return snapshot, Document(Template(text, bom=bom, path=path))
     except TemplateError as exc:
-        raise FileError(path, exc.located(path)[len(path) + 2 :]) from None
+        err = FileError(path, exc.message)
+        err.args = (exc.located(path),)  # "path:line:col: what is wrong", like compilers
+        raise err from None
 
 
 def detect(doc: Document, rules: Iterable[Rule], errors: list[str] | None = None) -> list[Finding]:
