@@ -1,0 +1,189 @@
+"""MF1301: the copy destination is a vault ARN built from parameters (spec 13.1)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.helpers import codes, dedent, findings, fix_text
+
+FLAWED = dedent(
+    r"""
+    Parameters:
+      DisasterAccount:
+        Type: String
+        Default: ''
+    Resources:
+      Plan:
+        Type: AWS::Backup::BackupPlan
+        Properties:
+          BackupPlan:
+            BackupPlanName: p
+            BackupPlanRule:
+              - RuleName: daily
+                TargetBackupVault: primary
+                CopyActions:
+                  # to the disaster-recovery account
+                  - DestinationBackupVaultArn: payments-dr
+                    Lifecycle:
+                      DeleteAfterDays: 35
+      Copier:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement:
+              - Effect: Allow
+                Principal:
+                  Service: backup.amazonaws.com
+                Action: sts:AssumeRole
+          Policies:
+            - PolicyName: copy
+              PolicyDocument:
+                Statement:
+                  - Effect: Allow
+                    Action: backup:CopyIntoBackupVault
+                    Resource:
+                      Fn::Sub: arn:${AWS::Partition}:backup:${AWS::Region}:${DisasterAccount}:backup-vault:*
+    """
+)
+
+FIXED = dedent(
+    r"""
+    Parameters:
+      DisasterAccount:
+        Type: String
+        Default: ''
+      BackupRegion:
+        Type: String
+        Default: ''
+        AllowedPattern: ^([a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d)?$
+        ConstraintDescription: An AWS Region code such as eu-west-1, or empty for this stack's Region.
+        Description: 'Region of the disaster-recovery backup vault; empty: this stack''s Region. AWS Backup copies Aurora snapshots across accounts or across Regions in one copy, not both at once.'
+      DRBackupVaultName:
+        Type: String
+        Default: payments-dr
+        AllowedPattern: ^[a-zA-Z0-9\-\_\.]{2,50}$
+        ConstraintDescription: 2 to 50 letters, digits, hyphens, underscores or periods.
+        Description: Name of the disaster-recovery backup vault that backups are copied to.
+    Conditions:
+      HasBackupAccount:
+        Fn::Not:
+          - Fn::Equals:
+              - Ref: DisasterAccount
+              - ''
+      HasBackupRegion:
+        Fn::Not:
+          - Fn::Equals:
+              - Ref: BackupRegion
+              - ''
+    Resources:
+      Plan:
+        Type: AWS::Backup::BackupPlan
+        Properties:
+          BackupPlan:
+            BackupPlanName: p
+            BackupPlanRule:
+              - RuleName: daily
+                TargetBackupVault: primary
+                CopyActions:
+                  # to the disaster-recovery account
+                  - Fn::If:
+                      - HasBackupAccount
+                      - DestinationBackupVaultArn:
+                          Fn::Sub:
+                            - arn:${AWS::Partition}:backup:${DestinationRegion}:${DisasterAccount}:backup-vault:${DRBackupVaultName}
+                            - DestinationRegion:
+                                Fn::If:
+                                  - HasBackupRegion
+                                  - Ref: BackupRegion
+                                  - Ref: AWS::Region
+                        Lifecycle:
+                          DeleteAfterDays: 35
+                      - Ref: AWS::NoValue
+      Copier:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement:
+              - Effect: Allow
+                Principal:
+                  Service: backup.amazonaws.com
+                Action: sts:AssumeRole
+          Policies:
+            - PolicyName: copy
+              PolicyDocument:
+                Statement:
+                  - Effect: Allow
+                    Action: backup:CopyIntoBackupVault
+                    Resource:
+                      Fn::Sub: arn:${AWS::Partition}:backup:${AWS::Region}:${DisasterAccount}:backup-vault:*
+    """
+)
+
+ARN = re.compile(r"arn:\$\{AWS::Partition\}:backup:\$\{DestinationRegion\}:\$\{[A-Za-z:]+\}:backup-vault:\$\{DRBackupVaultName\}")
+
+
+def test_fires_on_the_literal_name() -> None:
+    (finding,) = findings(FLAWED, ["MF1301"])
+    assert finding.resource == "Plan"
+    assert finding.path[-1] == "DestinationBackupVaultArn"
+    assert "not an ARN" in finding.message
+    assert finding.fix.impact == "update" and not finding.fix.safe
+
+
+def test_fix_builds_the_arn_from_parameters_under_the_account_condition() -> None:
+    fixed = fix_text(FLAWED, ["MF1301"])
+    assert fixed == FIXED
+    assert "# to the disaster-recovery account" in fixed
+    assert "Default: payments-dr" in fixed  # today's literal name is the default
+
+
+def test_same_account_name_without_account_parameter_stays_unconditional() -> None:
+    text = FLAWED.split("  Copier:")[0].replace("  DisasterAccount:\n    Type: String\n    Default: ''\n", "  Other:\n    Type: String\n")
+    fixed = fix_text(text, ["MF1301"])
+    assert "HasBackupAccount" not in fixed
+    assert "${AWS::AccountId}:backup-vault:${DRBackupVaultName}" in fixed
+
+
+def test_silent_when_built_with_intrinsics() -> None:
+    assert codes(FIXED, ["MF1301"]) == []
+    assert codes(FLAWED.replace("payments-dr", "!GetAtt DrVault.BackupVaultArn"), ["MF1301"]) == []
+
+
+def test_json_literal_arn_keeps_its_region_and_account_as_defaults() -> None:
+    data = {
+        "Resources": {
+            "P": {
+                "Type": "AWS::Backup::BackupPlan",
+                "Properties": {
+                    "BackupPlan": {
+                        "BackupPlanName": "p",
+                        "BackupPlanRule": [
+                            {
+                                "RuleName": "r",
+                                "TargetBackupVault": "v",
+                                "CopyActions": [{"DestinationBackupVaultArn": "arn:aws:backup:eu-west-2:123456789012:backup-vault:dr"}],
+                            }
+                        ],
+                    }
+                },
+            }
+        }
+    }
+    text = json.dumps(data, indent=2) + "\n"
+    fixed = fix_text(text, ["MF1301"])
+    result = json.loads(fixed)
+    params = result["Parameters"]
+    assert params["BackupAccountId"]["Default"] == "123456789012"
+    assert params["BackupRegion"]["Default"] == "eu-west-2"
+    assert params["DRBackupVaultName"]["Default"] == "dr"
+    (item,) = result["Resources"]["P"]["Properties"]["BackupPlan"]["BackupPlanRule"][0]["CopyActions"]
+    cond, action, other = item["Fn::If"]
+    assert cond == "HasBackupAccount" and other == {"Ref": "AWS::NoValue"}
+    template, variables = action["DestinationBackupVaultArn"]["Fn::Sub"]
+    assert ARN.fullmatch(template)
+    assert variables == {"DestinationRegion": {"Fn::If": ["HasBackupRegion", {"Ref": "BackupRegion"}, {"Ref": "AWS::Region"}]}}
+    for name in ("BackupAccountId", "BackupRegion", "DRBackupVaultName"):
+        assert re.fullmatch(params[name]["AllowedPattern"], params[name]["Default"])
+        assert re.fullmatch(params[name]["AllowedPattern"], "") or name == "DRBackupVaultName"
+    assert fixed == json.dumps(result, indent=2) + "\n"
