@@ -170,6 +170,10 @@ class HTTPSListener(Rule):
             if http is None:
                 continue
             http_id, http_res = http
+            # The copies of the HTTP listener's rules are named after them: rank those names now
+            # (after every name registered at import) so they land in one place in any order.
+            for rule_id, _ in rules_of(data, http_id):
+                register_names(mirror_name(rule_id, "HTTPS"))
             actions = cfn.props(http_res).get("DefaultActions")
             if not isinstance(actions, list) or any(
                 isinstance(a, dict) and a.get("Type") == "redirect" for a in actions

@@ -8,7 +8,7 @@ from fixers import cfn
 from fixers.document import Document
 from fixers.edits import set_property
 from fixers.model import Finding, Fix
-from fixers.retention import DEFAULT_YEARS, MAPPING, PARAMETER, YEARS_TO_DAYS, ensure_log_retention, retention_days_expression
+from fixers.retention import DEFAULT_YEARS, MAPPING, PARAMETER, YEARS_TO_DAYS, ensure_log_retention
 from fixers.rules import Rule
 
 # CloudWatch Logs RetentionInDays values (aws-notes §1).
@@ -76,9 +76,8 @@ class LogRetentionParameter(Rule):
     """
     notes = """
         Fires on a log group with no retention, with a value CloudWatch Logs rejects, with a
-        literal of a year or more (a retention policy written as a number), and on any literal
-        once the template has the `LogRetentionYears` parameter. Short literal retentions
-        (below a year) in templates without the parameter are left alone as deliberate. A value
+        literal of a year or more (a retention policy written as a number). Short literal
+        retentions (below a year: debugging windows) are left alone as deliberate. A value
         from a parameter, a mapping or a condition is left alone. The spec asks for `!Ref
         LogRetentionYears` "with proper conversion to days": CloudFormation has no arithmetic,
         so the conversion is the mapping.
@@ -86,7 +85,6 @@ class LogRetentionParameter(Rule):
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
-        has_parameter = retention_days_expression(doc) is not None
         for lid, res in cfn.of_type(data, "AWS::Logs::LogGroup"):
             props = cfn.props(res)
             if "RetentionInDays" not in props:
@@ -99,8 +97,6 @@ class LogRetentionParameter(Rule):
                     reason = f"has RetentionInDays {days}, which CloudWatch Logs rejects"
                 elif days >= LONG_TERM:
                     reason = f"hard-codes RetentionInDays {days}"
-                elif has_parameter:
-                    reason = f"hard-codes RetentionInDays {days} while the template has {PARAMETER}"
                 else:
                     continue
                 current = days

@@ -1,0 +1,126 @@
+"""MF0604: the load balancer's ARN is an output, exported like the others (spec 6.4)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.helpers import codes, dedent, findings, fix_text
+
+CODES = ["MF0604"]
+
+FLAWED = dedent(
+    """
+    AWSTemplateFormatVersion: '2010-09-09'
+    Parameters:
+      PublicSubnets:
+        Type: List<AWS::EC2::Subnet::Id>
+    Resources:
+      Edge:
+        Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+        Properties:
+          Subnets: !Ref PublicSubnets
+    Outputs:
+      # what other stacks import
+      EdgeDns:
+        Value: !GetAtt Edge.DNSName
+        Export:
+          Name: !Sub shop-${AWS::StackName}-EdgeDns
+    """
+)
+
+FLAWED_JSON = json.dumps(
+    {
+        "Resources": {"Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Subnets": ["subnet-1", "subnet-2"]}}},
+        "Outputs": {"LbDns": {"Value": {"Fn::GetAtt": ["Lb", "DNSName"]}}},
+    },
+    indent=2,
+) + "\n"
+
+FIXED = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  PublicSubnets:
+    Type: List<AWS::EC2::Subnet::Id>
+Resources:
+  Edge:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Subnets: !Ref PublicSubnets
+Outputs:
+  # what other stacks import
+  EdgeDns:
+    Value: !GetAtt Edge.DNSName
+    Export:
+      Name: !Sub shop-${AWS::StackName}-EdgeDns
+  LoadBalancerArn:
+    Description: ARN of the application load balancer
+    Value: !Ref Edge
+    Export:
+      Name: !Sub shop-${AWS::StackName}-LoadBalancerArn
+"""
+
+FIXED_JSON = """\
+{
+  "Resources": {
+    "Lb": {
+      "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+      "Properties": {
+        "Subnets": [
+          "subnet-1",
+          "subnet-2"
+        ]
+      }
+    }
+  },
+  "Outputs": {
+    "LbDns": {
+      "Value": {
+        "Fn::GetAtt": [
+          "Lb",
+          "DNSName"
+        ]
+      }
+    },
+    "LoadBalancerArn": {
+      "Description": "ARN of the application load balancer",
+      "Value": {
+        "Ref": "Lb"
+      }
+    }
+  }
+}
+"""
+
+
+def test_fires_without_an_arn_output() -> None:
+    (finding,) = findings(FLAWED, CODES)
+    assert finding.resource == "Edge"
+    assert finding.fix is not None and finding.fix.safe and finding.fix.impact == "none"
+
+
+def test_fix_yaml_follows_the_export_pattern() -> None:
+    fixed = fix_text(FLAWED, CODES)
+    assert fixed == FIXED
+    assert "Name: !Sub shop-${AWS::StackName}-LoadBalancerArn" in fixed
+    assert "# what other stacks import" in fixed
+
+
+def test_fix_json_without_exports_adds_none() -> None:
+    fixed = fix_text(FLAWED_JSON, CODES)
+    assert fixed == FIXED_JSON
+    assert "Export" not in json.loads(fixed)["Outputs"]["LoadBalancerArn"]
+
+
+def test_conditional_load_balancer_gives_a_conditional_output() -> None:
+    text = FLAWED.replace("    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n", "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    Condition: Public\n")
+    text = text.replace("Resources:\n", "Conditions:\n  Public: !Equals [!Ref AWS::Region, eu-west-1]\nResources:\n", 1)
+    from fixers.document import Document
+
+    output = Document.from_text(fix_text(text, CODES)).data["Outputs"]["LoadBalancerArn"]
+    assert output["Condition"] == "Public"
+
+
+def test_silent_when_an_output_already_gives_the_arn() -> None:
+    text = FLAWED + "  TheArn:\n    Value: !Ref Edge\n"
+    assert codes(text, CODES) == []
+    assert codes("Resources:\n  T:\n    Type: AWS::SNS::Topic\n", CODES) == []

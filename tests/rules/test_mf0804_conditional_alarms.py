@@ -1,0 +1,250 @@
+"""MF0804: alarms on the ECS service exist only under its deploy condition (spec 8.4)."""
+
+from __future__ import annotations
+
+import json
+
+from fixers.document import Document
+from tests.helpers import codes, dedent, findings, fix_text
+
+CODES = ["MF0804"]
+
+FLAWED = dedent(
+    """
+    AWSTemplateFormatVersion: '2010-09-09'
+    Parameters:
+      Release:
+        Type: String
+        AllowedValues: ['yes', 'no']
+    Conditions:
+      Released: !Equals [!Ref Release, 'yes']
+    Resources:
+      Cluster:
+        Type: AWS::ECS::Cluster
+      Shop:
+        Type: AWS::ECS::Service
+        Condition: Released
+        Properties:
+          Cluster: !Ref Cluster
+      ShopCpu:  # pages on-call
+        Type: AWS::CloudWatch::Alarm
+        Properties:
+          Namespace: AWS/ECS
+          MetricName: CPUUtilization
+          Dimensions:
+            - Name: ClusterName
+              Value: !Ref Cluster
+            - Name: ServiceName
+              Value: !GetAtt Shop.Name
+          Statistic: Average
+          Period: 300
+          EvaluationPeriods: 2
+          Threshold: 80
+          ComparisonOperator: GreaterThanThreshold
+      ClusterCpu:  # the cluster, not the service: stays
+        Type: AWS::CloudWatch::Alarm
+        Properties:
+          Namespace: AWS/ECS
+          MetricName: CPUReservation
+          Dimensions:
+            - Name: ClusterName
+              Value: !Ref Cluster
+          Statistic: Average
+          Period: 300
+          EvaluationPeriods: 2
+          Threshold: 80
+          ComparisonOperator: GreaterThanThreshold
+    """
+)
+
+# The service deploys unconditionally; its target group's 5XX alarm watches it too.
+FLAWED_JSON = json.dumps(
+    {
+        "Resources": {
+            "Svc": {
+                "Type": "AWS::ECS::Service",
+                "Properties": {"LoadBalancers": [{"TargetGroupArn": {"Ref": "Tg"}, "ContainerName": "app", "ContainerPort": 80}]},
+            },
+            "Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"VpcId": "vpc-1", "Port": 80, "Protocol": "HTTP"}},
+            "Errors": {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {
+                    "Namespace": "AWS/ApplicationELB",
+                    "MetricName": "HTTPCode_Target_5XX_Count",
+                    "Dimensions": [{"Name": "TargetGroup", "Value": {"Fn::GetAtt": ["Tg", "TargetGroupFullName"]}}],
+                    "Statistic": "Sum",
+                    "Period": 60,
+                    "EvaluationPeriods": 3,
+                    "Threshold": 10,
+                    "ComparisonOperator": "GreaterThanThreshold",
+                },
+            },
+        }
+    },
+    indent=2,
+) + "\n"
+
+FIXED = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Release:
+    Type: String
+    AllowedValues: ['yes', 'no']
+Conditions:
+  Released: !Equals [!Ref Release, 'yes']
+Resources:
+  Cluster:
+    Type: AWS::ECS::Cluster
+  Shop:
+    Type: AWS::ECS::Service
+    Condition: Released
+    Properties:
+      Cluster: !Ref Cluster
+  ShopCpu:  # pages on-call
+    Type: AWS::CloudWatch::Alarm
+    Condition: Released
+    Properties:
+      Namespace: AWS/ECS
+      MetricName: CPUUtilization
+      Dimensions:
+        - Name: ClusterName
+          Value: !Ref Cluster
+        - Name: ServiceName
+          Value: !GetAtt Shop.Name
+      Statistic: Average
+      Period: 300
+      EvaluationPeriods: 2
+      Threshold: 80
+      ComparisonOperator: GreaterThanThreshold
+  ClusterCpu:  # the cluster, not the service: stays
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/ECS
+      MetricName: CPUReservation
+      Dimensions:
+        - Name: ClusterName
+          Value: !Ref Cluster
+      Statistic: Average
+      Period: 300
+      EvaluationPeriods: 2
+      Threshold: 80
+      ComparisonOperator: GreaterThanThreshold
+"""
+
+FIXED_JSON = """\
+{
+  "Parameters": {
+    "DeployECSService": {
+      "Type": "String",
+      "Default": "false",
+      "AllowedValues": [
+        "true",
+        "false"
+      ],
+      "Description": "Deploy the ECS service. Set to true once the container images are pushed to the registry; while false, the service and what depends on it are not created."
+    }
+  },
+  "Conditions": {
+    "ShouldDeployECS": {
+      "Fn::Equals": [
+        {
+          "Ref": "DeployECSService"
+        },
+        "true"
+      ]
+    }
+  },
+  "Resources": {
+    "Svc": {
+      "Type": "AWS::ECS::Service",
+      "Condition": "ShouldDeployECS",
+      "Properties": {
+        "LoadBalancers": [
+          {
+            "TargetGroupArn": {
+              "Ref": "Tg"
+            },
+            "ContainerName": "app",
+            "ContainerPort": 80
+          }
+        ]
+      }
+    },
+    "Tg": {
+      "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+      "Properties": {
+        "VpcId": "vpc-1",
+        "Port": 80,
+        "Protocol": "HTTP"
+      }
+    },
+    "Errors": {
+      "Type": "AWS::CloudWatch::Alarm",
+      "Condition": "ShouldDeployECS",
+      "Properties": {
+        "Namespace": "AWS/ApplicationELB",
+        "MetricName": "HTTPCode_Target_5XX_Count",
+        "Dimensions": [
+          {
+            "Name": "TargetGroup",
+            "Value": {
+              "Fn::GetAtt": [
+                "Tg",
+                "TargetGroupFullName"
+              ]
+            }
+          }
+        ],
+        "Statistic": "Sum",
+        "Period": 60,
+        "EvaluationPeriods": 3,
+        "Threshold": 10,
+        "ComparisonOperator": "GreaterThanThreshold"
+      }
+    }
+  }
+}
+"""
+
+
+def test_fires_on_the_alarm_of_a_conditional_service() -> None:
+    (finding,) = findings(FLAWED, CODES)
+    assert finding.resource == "ShopCpu"
+    assert "Released" in finding.message
+    assert finding.fix is not None and finding.fix.safe and finding.fix.impact == "none"
+
+
+def test_fix_yaml_reuses_the_services_condition() -> None:
+    fixed = fix_text(FLAWED, CODES)
+    assert fixed == FIXED
+    assert "# pages on-call" in fixed
+    data = Document.from_text(fixed).data
+    assert data["Resources"]["ShopCpu"]["Condition"] == "Released"
+    assert "Condition" not in data["Resources"]["ClusterCpu"]
+    assert "DeployECSService" not in data.get("Parameters", {})
+
+
+def test_fix_json_gates_an_unconditional_service_and_its_alarm() -> None:
+    (finding,) = findings(FLAWED_JSON, CODES)
+    assert finding.resource == "Errors"
+    assert finding.fix is not None and not finding.fix.safe and finding.fix.impact == "deletion"
+    fixed = fix_text(FLAWED_JSON, CODES)
+    assert fixed == FIXED_JSON
+    data = json.loads(fixed)
+    assert data["Parameters"]["DeployECSService"]["Default"] == "false"
+    assert data["Resources"]["Svc"]["Condition"] == data["Resources"]["Errors"]["Condition"] == "ShouldDeployECS"
+    # Same text as gating the service with MF0503 first.
+    assert fix_text(fix_text(FLAWED_JSON, ["MF0503"]), CODES) == fixed
+
+
+def test_alarm_with_a_condition_of_its_own_gets_both() -> None:
+    text = FLAWED.replace("  ShopCpu:  # pages on-call\n    Type: AWS::CloudWatch::Alarm\n", "  ShopCpu:  # pages on-call\n    Type: AWS::CloudWatch::Alarm\n    Condition: Paging\n")
+    text = text.replace("Resources:\n", "  Paging: !Equals [!Ref AWS::Region, eu-west-1]\nResources:\n", 1)
+    data = Document.from_text(fix_text(text, CODES)).data
+    name = data["Resources"]["ShopCpu"]["Condition"]
+    assert data["Conditions"][name] == {"Fn::And": [{"Condition": "Paging"}, {"Condition": "Released"}]}
+
+
+def test_silent_when_alarms_follow_the_service_or_there_is_none() -> None:
+    assert codes(fix_text(FLAWED, CODES), CODES) == []
+    assert codes(FLAWED.split("  ShopCpu:")[0], CODES) == []
