@@ -32,6 +32,12 @@ class Container:
         return self.definition.get("Name")
 
     @property
+    def label(self) -> str:
+        """The container's name for messages: its literal name, else its position."""
+        name = self.name
+        return name if isinstance(name, str) else f"#{self.index + 1}"
+
+    @property
     def path(self) -> tuple[Any, ...]:
         return ("Resources", self.task, "Properties", "ContainerDefinitions", self.index)
 

@@ -103,7 +103,7 @@ class ECRRepository(Rule):
             fix = None
             if not elsewhere:
                 fix = Fix(
-                    title=f"Add an ECR repository (scan on push, lifecycle policy, KMS) and build {c.name}'s image from it",
+                    title=f"Add an ECR repository (scan on push, lifecycle policy, KMS) and build {c.label}'s image from it",
                     apply=lambda d, p=param: image.wire_image(d, p),
                     impact="interruption",
                     impact_detail=(
@@ -113,7 +113,7 @@ class ECRRepository(Rule):
                 )
             yield self.finding(
                 c.path + ("Image",),
-                f"Container {c.name} of {c.task} runs the image in parameter {param}, from a registry the stack "
+                f"Container {c.label} of {c.task} runs the image in parameter {param}, from a registry the stack "
                 "does not manage; the template has no ECR repository (scan on push, lifecycle policy, encryption)."
                 + ("" if fix else f" {param} is used elsewhere too, so the image is not rewired automatically."),
                 fix,

@@ -79,7 +79,7 @@ class ImageReference(Rule):
             fix = None
             if not elsewhere and len(repos) <= 1:
                 fix = Fix(
-                    title=f"Build {c.name}'s image from {image.REGISTRY_PARAMETER}, {param} and {image.TAG_PARAMETER}, "
+                    title=f"Build {c.label}'s image from {image.REGISTRY_PARAMETER}, {param} and {image.TAG_PARAMETER}, "
                     "defaulting to the stack's ECR repository",
                     apply=lambda d, p=param: image.wire_image(d, p),
                     impact="interruption",
@@ -96,7 +96,7 @@ class ImageReference(Rule):
             default = data.get("Parameters", {}).get(param, {}).get("Default")
             yield self.finding(
                 c.path + ("Image",),
-                f"Container {c.name} of {c.task} takes its whole image reference from parameter {param}"
+                f"Container {c.label} of {c.task} takes its whole image reference from parameter {param}"
                 + (f" (default {default!r})" if isinstance(default, str) else "")
                 + ": registry, name and tag should be separate, with the stack's ECR repository as default."
                 + why_not,

@@ -112,7 +112,7 @@ class ContainerHealthCheck(Rule):
                 )
             yield self.finding(
                 c.path,
-                f"Container {c.name} of {c.task} (service {c.service}) has no HealthCheck."
+                f"Container {c.label} of {c.task} (service {c.service}) has no HealthCheck."
                 + ("" if fix else " It is not behind an HTTP target group, so the check command is not guessed."),
                 fix,
             )

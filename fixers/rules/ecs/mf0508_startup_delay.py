@@ -61,9 +61,9 @@ class StartupDelay(Rule):
                 continue
             yield self.finding(
                 c.path + ("Environment",),
-                f"Container {c.name} of {c.task} has no {VARIABLE} in its environment.",
+                f"Container {c.label} of {c.task} has no {VARIABLE} in its environment.",
                 Fix(
-                    title=f"Add {VARIABLE}={VALUE} to {c.name}'s environment",
+                    title=f"Add {VARIABLE}={VALUE} to {c.label}'s environment",
                     apply=lambda d, p=c.path: add_list_item(d, p + ("Environment",), {"Name": VARIABLE, "Value": VALUE}),
                     impact="update",
                     impact_detail="new task definition revision, rolled out by a service deployment",

@@ -69,10 +69,10 @@ class NonRootUser(Rule):
             path = c.path + ("User",)
             yield self.finding(
                 path,
-                f"Container {c.name} of {c.task} runs as "
+                f"Container {c.label} of {c.task} runs as "
                 + (f"root (User {user!r})." if user is not None else "the image's default user, usually root (no User)."),
                 Fix(
-                    title=f"Run {c.name} as {USER}",
+                    title=f"Run {c.label} as {USER}",
                     apply=lambda d, p=c.path: set_value(d, p + ("User",), USER),
                     impact="update",
                     impact_detail="new task definition revision; the image must work as an unprivileged user",

@@ -58,10 +58,10 @@ class InitProcess(Rule):
             path = c.path + ("LinuxParameters", "InitProcessEnabled")
             yield self.finding(
                 path,
-                f"Container {c.name} of {c.task} runs without an init process (InitProcessEnabled is "
+                f"Container {c.label} of {c.task} runs without an init process (InitProcessEnabled is "
                 + ("false)." if value is not None else "not set)."),
                 Fix(
-                    title=f"Set LinuxParameters.InitProcessEnabled: true on {c.name}",
+                    title=f"Set LinuxParameters.InitProcessEnabled: true on {c.label}",
                     apply=lambda d, p=c.path: set_value(d, p + ("LinuxParameters", "InitProcessEnabled"), True),
                     impact="update",
                     impact_detail="new task definition revision, rolled out by a service deployment",
