@@ -17,6 +17,7 @@ import ast
 import io
 import json
 import logging
+import os
 import secrets
 import types
 import uuid
@@ -70,6 +71,23 @@ def test_source_is_fit_for_inlining():
 # --- fixtures ------------------------------------------------------------------
 
 
+def fixed_sample_code() -> tuple[str, dict]:
+    """The ZipFile code and environment of the rotation function in the sample template as the
+    MF0401 fix leaves it (the engine run on the sample with the rotation codes)."""
+    from fixers.document import Document
+    from fixers.rules.rotation import common
+    from tests.helpers import run_fix
+
+    sample = (REPO / "sample_templates" / "transaction-platform.yaml").read_text(encoding="utf-8")
+    result = run_fix(sample, ["MF0401", "MF0402", "MF0403", "MF0404"])
+    data = Document.from_text(result.new_text).data
+    schedules = [s for s in common.setups(data) if s.function]
+    assert len(schedules) == 1
+    props = data["Resources"][schedules[0].function]["Properties"]
+    assert props["Handler"] == "index.lambda_handler"
+    return props["Code"]["ZipFile"], props["Environment"]["Variables"]
+
+
 @pytest.fixture
 def rotation(postgres_server, monkeypatch):  # noqa: F811
     """The rotation module with moto Secrets Manager and the real server."""
@@ -92,6 +110,17 @@ def rotation(postgres_server, monkeypatch):  # noqa: F811
             yield Rotation(postgres_server, load_rotation_module(ROTATION_SOURCE.read_text()))
     finally:
         root.setLevel(level)
+
+
+@pytest.fixture
+def template_rotation(rotation, monkeypatch):
+    """The same driver, running the code exactly as the fixed sample template inlines it, with
+    the EXCLUDE_CHARACTERS the template gives the function."""
+    code, variables = fixed_sample_code()
+    monkeypatch.setenv("EXCLUDE_CHARACTERS", variables["EXCLUDE_CHARACTERS"])
+    rotation.module = load_rotation_module(code)
+    rotation.code = code
+    return rotation
 
 
 class Rotation:
@@ -377,3 +406,34 @@ def test_rotation_not_enabled_raises(rotation):
 def test_malformed_event_raises(rotation, event):
     with pytest.raises(ValueError):
         rotation.module.lambda_handler(event, None)
+
+
+@pytest.mark.slow
+def test_code_inlined_by_the_fix_rotates_end_to_end(template_rotation):
+    rotation = template_rotation
+    assert rotation.code == ROTATION_SOURCE.read_text(encoding="utf-8")
+    excluded = os.environ["EXCLUDE_CHARACTERS"]
+    username, old_password = rotation.new_login()
+    arn, old_version = rotation.create_secret(username, old_password)
+    token = rotation.start_rotation(arn)
+    for step in STEPS:
+        rotation.step(arn, token, step)
+        rotation.step(arn, token, step)  # a rerun of each step is harmless
+    new_password = rotation.value(arn, VersionStage="AWSCURRENT")["password"]
+    assert new_password != old_password and not set(new_password) & set(excluded)
+    assert rotation.server.can_login(username, new_password)
+    assert not rotation.server.can_login(username, old_password)
+    assert rotation.stages(arn) == {old_version: ["AWSPREVIOUS"], token: ["AWSCURRENT"]}
+
+
+@pytest.mark.slow
+def test_code_inlined_by_the_fix_keeps_awscurrent_when_test_secret_fails(template_rotation):
+    rotation = template_rotation
+    username, old_password = rotation.new_login()
+    arn, old_version = rotation.create_secret(username, old_password)
+    token = rotation.start_rotation(arn)
+    rotation.step(arn, token, "createSecret")
+    with pytest.raises(ValueError, match="AWSPENDING"):
+        rotation.step(arn, token, "testSecret")  # setSecret never ran
+    assert rotation.server.can_login(username, old_password)
+    assert rotation.stages(arn) == {old_version: ["AWSCURRENT"], token: ["AWSPENDING"]}
