@@ -83,6 +83,8 @@ class MeridianApp(App[int]):
         Binding("escape", "close_filter", "Close filter", show=False),
     ]
 
+    lint_delay = LINT_START_DELAY
+
     def __init__(self, review: Review, lint: bool = True) -> None:
         super().__init__()
         self.review = review
@@ -120,7 +122,10 @@ class MeridianApp(App[int]):
         # The code panes need pygments: draw them after the findings are on screen.
         self.call_after_refresh(self._show_selected)
         if self.lint_enabled:
-            self.set_timer(LINT_START_DELAY, self.start_lint)
+            if self.lint_delay > 0:
+                self.set_timer(self.lint_delay, self.start_lint)
+            else:
+                self.call_after_refresh(self.start_lint)
 
     def on_resize(self) -> None:
         # At 80 columns every key fits in the footer only without the palette hint (ctrl+p stays).
@@ -236,8 +241,13 @@ class MeridianApp(App[int]):
 
     # -- cfn-lint --------------------------------------------------------------------------
 
-    def start_lint(self) -> None:
-        """Lint the current edits in the background; a newer run supersedes an older one."""
+    def start_lint(self, fresh: bool = False) -> None:
+        """Lint the current edits in the background; a newer run supersedes an older one.
+
+        ``fresh`` lints the template as opened again too (the configuration may have changed).
+        """
+        if fresh:
+            self._lint_before = None
         self._lint_generation += 1
         self.lint_status.state = "running"
         self._refresh_status()
@@ -393,7 +403,7 @@ class MeridianApp(App[int]):
         self._show_selected()
 
     def action_revalidate(self) -> None:
-        self.start_lint()
+        self.start_lint(fresh=True)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -479,13 +489,13 @@ class MeridianApp(App[int]):
 
     def action_quit_app(self) -> None:
         if not self.review.unwritten:
-            self.exit(self.exit_code())
+            self.exit(self.exit_code(), return_code=self.exit_code())
             return
         n = sum(1 for i in self.review.items if i.state == APPLIED)
         body = Text(f"{n} applied fix{'es are' if n != 1 else ' is'} not written to {self.review.path}.\n\nQuit and lose them?")
         self.push_screen(
             ConfirmScreen("Quit without writing?", body, yes="Quit", no="Stay", danger=True),
-            lambda ok: self.exit(self.exit_code()) if ok else None,
+            lambda ok: self.exit(self.exit_code(), return_code=self.exit_code()) if ok else None,
         )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -31,23 +32,26 @@ class Region:
     marked: set[int]
 
 
-def _syntax(lines: list[str], region: Region, lexer: str, style: str) -> Syntax:
+def _highlight(code: str, lexer: str) -> list[Text]:
+    """The lines of ``code``, syntax highlighted once (a rich Syntax re-lexes on every render)."""
+    text = Syntax(code, lexer, theme=THEME, background_color=BACKGROUND).highlight(code)
+    return text.split("\n", allow_blank=True)[: code.count("\n") + 1]
+
+
+def _numbered(lines: list[str], region: Region, lexer: str, style: str) -> Table:
+    """The region's lines with line numbers; marked lines get a pointer and ``style``."""
     code = "\n".join(lines[region.first - 1 : region.last])
-    syntax = Syntax(
-        code,
-        lexer,
-        theme=THEME,
-        line_numbers=True,
-        start_line=region.first,
-        highlight_lines=region.marked,
-        word_wrap=True,
-        background_color=BACKGROUND,
-    )
-    for line in region.marked:
-        if region.first <= line <= region.last:
-            rel = line - region.first + 1
-            syntax.stylize_range(style, (rel, 0), (rel, len(lines[line - 1])))
-    return syntax
+    width = len(str(region.last)) + 1
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(justify="right", no_wrap=True, width=width)
+    table.add_column(ratio=1, overflow="fold")
+    for number, line in enumerate(_highlight(code, lexer), region.first):
+        if number in region.marked:
+            line.stylize(style)
+            table.add_row(Text(f"❱{number}", "bold"), line)
+        else:
+            table.add_row(Text(str(number), "dim"), line)
+    return table
 
 
 def _merge(regions: list[Region]) -> list[Region]:
@@ -101,7 +105,7 @@ def render_regions(text: str, regions: list[Region], lexer: str, style: str) -> 
     for n, region in enumerate(regions):
         if n:
             parts.append(Text("   ⋮", "dim"))
-        parts.append(_syntax(lines, region, lexer, style))
+        parts.append(_numbered(lines, region, lexer, style))
     return Group(*parts)
 
 
@@ -157,7 +161,7 @@ class ContextView(Vertical):
         pane.border_title = title
         body: RenderableType
         if diff:
-            body = Syntax(diff, "diff", theme=THEME, background_color=BACKGROUND, word_wrap=True)
+            body = Text("\n").join(_highlight(diff.rstrip("\n"), "diff"))
         else:
             body = Text(empty_note, "dim italic")
         self.query_one("#diff-text", Static).update(body)

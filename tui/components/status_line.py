@@ -23,7 +23,8 @@ def status_text(counts: dict[str, int], lint: LintStatus, unwritten: bool, width
     text.append(f"{counts['open']} open", "bold")
     text.append(f" · {counts['applied']} applied", "green" if counts["applied"] else "")
     text.append(f" · {counts['skipped']} skipped", "dim")
-    text.append("  │  cfn-lint: ", "dim")
+    sep = "  │  " if width >= 100 else " │ "
+    text.append(f"{sep}cfn-lint: ", "dim")
     if lint.before is not None:
         text.append(f"{lint.before} before")
     if lint.added is not None:
@@ -40,9 +41,9 @@ def status_text(counts: dict[str, int], lint: LintStatus, unwritten: bool, width
         text.append("waiting", "dim")
     else:
         text.append(" ✓", "green")
-    text.append("  │  ", "dim")
+    text.append(sep, "dim")
     if unwritten:
-        text.append("● unwritten changes", "bold yellow")
+        text.append("● unwritten changes" if width >= 100 else "● unwritten", "bold yellow")
     else:
         text.append("saved", "dim")
     text.truncate(max(width, 1), overflow="ellipsis")
