@@ -34,8 +34,8 @@ class ConfirmScreen(ModalScreen[bool]):
             with VerticalScroll(id="dialog-body"):
                 yield Static(self.body)
             with Horizontal(id="dialog-buttons"):
-                yield Button(f"{self.yes_label} [y]", id="yes", variant="error" if self.danger else "primary")
-                yield Button(f"{self.no_label} [n]", id="no")
+                yield Button(f"{self.yes_label} (y)", id="yes", variant="error" if self.danger else "primary")
+                yield Button(f"{self.no_label} (n)", id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
