@@ -98,11 +98,6 @@ def test_a_secrets_key_added_later_is_granted_and_used_by_the_hosted_rotation() 
 
 
 @pytest.mark.skipif("MF0201" not in all_rules(), reason="MF0201 (the secrets key) is not written yet")
-@pytest.mark.xfail(
-    reason="MF0201 sets HostedRotationLambda/KmsKeyArn as if HostedRotationLambda were a plain mapping; "
-    "here it is the Fn::If that MF0402 writes (reported to the lead)",
-    strict=False,
-)
 def test_combined_with_mf0201_in_any_order() -> None:
     sample = (SAMPLES / "transaction-platform.yaml").read_text(encoding="utf-8")
     together = fix_text(sample, CODES + ["MF0201"])
