@@ -300,31 +300,45 @@ def secrets_in_order(data: dict[str, Any]) -> list[str]:
     return [lid for lid, _ in cfn.of_type(data, "AWS::SecretsManager::Secret")]
 
 
+def find_secrets_key(doc: Any) -> str | None:
+    """The key ``ensure_secrets_key`` returns, without adding one (None if it would add one)."""
+    data = _data(doc)
+    for secret in database_secrets(data):
+        key = referenced_key(data, cfn.props(cfn.resources(data)[secret]).get("KmsKeyId"))
+        if key:
+            return key
+    existing = _keys_used_via(data, "secretsmanager")
+    return existing[0] if existing else None
+
+
+def find_database_key(doc: Any) -> str | None:
+    """The key ``ensure_database_key`` returns, without adding one (None if it would add one)."""
+    data = _data(doc)
+    for _, db in cfn.of_type(data, "AWS::RDS::DBCluster"):
+        key = referenced_key(data, cfn.props(db).get("KmsKeyId"))
+        if key:
+            return key
+    existing = _keys_used_via(data, "rds")
+    return existing[0] if existing else None
+
+
 def ensure_secrets_key(doc: Document) -> str:
     """The customer-managed key for Secrets Manager, added as ``SecretsManagerKMSKey`` if missing.
 
     The key a database secret already uses when it is a key of the template; else a template key
     whose policy admits use through Secrets Manager; else a new key.
     """
-    for secret in database_secrets(doc):
-        key = referenced_key(doc, cfn.props(cfn.resources(doc.data)[secret]).get("KmsKeyId"))
-        if key:
-            return key
-    existing = _keys_used_via(doc, "secretsmanager")
-    if existing:
-        return existing[0]
+    found = find_secrets_key(doc)
+    if found:
+        return found
     return _new_key(doc, SECRETS_KEY, "Encrypts the Secrets Manager secrets of this stack", SECRETS_USE, "secretsmanager")
 
 
 def ensure_database_key(doc: Document) -> str:
     """The customer-managed key for the database, added as ``DatabaseKMSKey`` if missing."""
-    for _, db in cfn.of_type(doc.data, "AWS::RDS::DBCluster"):
-        key = referenced_key(doc, cfn.props(db).get("KmsKeyId"))
-        if key:
-            return key
-    existing = _keys_used_via(doc, "rds")
-    if existing:
-        return existing[0]
+    found = find_database_key(doc)
+    if found:
+        return found
     return _new_key(doc, DATABASE_KEY, "Encrypts the Aurora database storage, snapshots and backups", DATABASE_USE, "database")
 
 
@@ -398,8 +412,10 @@ def rotation_roles(data: dict[str, Any], secret: str) -> list[str]:
         p = cfn.props(sched)
         if cfn.ref_target(p.get("SecretId")) != secret:
             continue
-        fn = cfn.ref_target(p.get("RotationLambdaARN"))
-        if fn and res.get(fn, {}).get("Type") == "AWS::Lambda::Function":
+        # A function ARN, or an Fn::If between one and AWS::NoValue (a hosted function instead).
+        for fn in sorted(cfn.refs(p.get("RotationLambdaARN"))):
+            if res.get(fn, {}).get("Type") != "AWS::Lambda::Function":
+                continue
             role = role_of(data, cfn.props(res[fn]).get("Role"))
             if role and role not in roles:
                 roles.append(role)

@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 from fixers import cfn, keys
 from fixers.document import Document, EditError
-from fixers.edits import set_property
+from fixers.edits import set_property, set_value
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 
@@ -61,15 +61,24 @@ def _missing_grants(data: dict[str, Any], secret: str, key: str) -> list[tuple[s
     return missing
 
 
-def _hosted_schedules(data: dict[str, Any], secret: str, key: str) -> list[str]:
-    """Rotation schedules with a hosted rotation function that does not name the secret's key."""
-    out = []
+def _hosted_schedules(data: dict[str, Any], secret: str, key: str) -> list[tuple[Any, ...]]:
+    """Paths of the hosted rotation functions of the secret (plain, or a branch of an ``Fn::If``)
+    whose ``KmsKeyArn`` does not name the secret's key."""
+    out: list[tuple[Any, ...]] = []
     for lid, sched in cfn.of_type(data, "AWS::SecretsManager::RotationSchedule"):
         p = cfn.props(sched)
+        if cfn.ref_target(p.get("SecretId")) != secret:
+            continue
+        base = ("Resources", lid, "Properties", "HostedRotationLambda")
         hosted = p.get("HostedRotationLambda")
-        if cfn.ref_target(p.get("SecretId")) == secret and isinstance(hosted, dict):
-            if keys.referenced_key(data, hosted.get("KmsKeyArn")) != key:
-                out.append(lid)
+        branches: list[tuple[tuple[Any, ...], Any]] = [(base, hosted)]
+        if isinstance(hosted, dict) and list(hosted) == ["Fn::If"] and isinstance(hosted["Fn::If"], list):
+            branches = [(base + ("Fn::If", i), b) for i, b in enumerate(hosted["Fn::If"]) if i in (1, 2)]
+        for path, branch in branches:
+            if not isinstance(branch, dict) or any(str(k).startswith("Fn::") or k == "Ref" for k in branch):
+                continue
+            if keys.referenced_key(data, branch.get("KmsKeyArn")) != key:
+                out.append(path)
     return out
 
 
@@ -169,7 +178,7 @@ class SecretsManagerKey(Rule):
             hosted = _hosted_schedules(data, secret, key)
             if not missing and not hosted:
                 continue
-            who = [r for r, _ in missing] + hosted
+            who = [r for r, _ in missing] + sorted({p[1] for p in hosted})
             yield self.finding(
                 ("Resources", secret, "Properties", "KmsKeyId"),
                 f"{', '.join(who)} read{'s' if len(who) == 1 else ''} or rotate{'s' if len(who) == 1 else ''} "
@@ -196,5 +205,5 @@ class SecretsManagerKey(Rule):
         for role, kind in _missing_grants(doc.data, secret, key):
             statement = rotator_statement(key) if kind == "rotate" else reader_statement(key)
             keys.add_role_statement(doc, role, _policy_name_for(doc.data, role, secret), statement)
-        for sched in _hosted_schedules(doc.data, secret, key):
-            set_property(doc, sched, ("HostedRotationLambda", "KmsKeyArn"), keys.key_arn(key))
+        for path in _hosted_schedules(doc.data, secret, key):
+            set_value(doc, path + ("KmsKeyArn",), keys.key_arn(key))

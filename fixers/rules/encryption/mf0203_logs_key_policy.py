@@ -110,7 +110,7 @@ class CloudWatchLogsKeyPolicy(Rule):
         for path, st in found:
             cond = st.get("Condition")
             if cond is None:
-                set_value(doc, path + ("Condition",), {"ArnLike": {CONTEXT_KEY: value}})
+                doc.set(path + ("Condition",), {"ArnLike": {CONTEXT_KEY: value}})  # last, as statements have it
             elif not isinstance(cond, dict):
                 raise EditError(f"the condition of {'/'.join(map(str, path))} is not a mapping")
             elif isinstance(cond.get("ArnLike"), dict):

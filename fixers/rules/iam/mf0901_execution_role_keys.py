@@ -48,8 +48,10 @@ def _secret_keys(data: dict[str, Any], task_defs: list[str]) -> tuple[list[str |
             key = keys.referenced_key(data, value)
             if key is None and value is not None and not (isinstance(value, str) and value.endswith("alias/aws/secretsmanager")):
                 unknown.append(secret)
-            elif key not in found:
-                found.append(key)
+            else:
+                key = key or keys.find_secrets_key(data)
+                if key not in found:
+                    found.append(key)
     return found, unknown
 
 

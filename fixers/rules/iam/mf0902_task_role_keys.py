@@ -36,8 +36,10 @@ def needed_keys(data: dict[str, Any], task_defs: list[str]) -> tuple[list[str | 
             key = keys.referenced_key(data, value)
             if key is None and value is not None and not (isinstance(value, str) and value.endswith("alias/aws/secretsmanager")):
                 unknown.append(secret)
-            elif key not in secret_keys:
-                secret_keys.append(key)
+            else:
+                key = key or keys.find_secrets_key(data)
+                if key not in secret_keys:
+                    secret_keys.append(key)
         for group in keys.task_log_groups(data, res[td]):
             key = keys.referenced_key(data, cfn.props(res[group]).get("KmsKeyId"))
             if key and key not in log_keys:

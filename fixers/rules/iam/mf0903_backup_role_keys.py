@@ -102,7 +102,9 @@ def needed(data: dict[str, Any], selections: list[str]) -> tuple[list[str | None
             value = value.get(step) if isinstance(value, dict) else None
         key = keys.referenced_key(data, value)
         if key is None and res[lid]["Type"].startswith("AWS::RDS::") and (value is None or (isinstance(value, str) and value.endswith("alias/aws/rds"))):
-            found.append(None) if None not in found else None  # the database key MF0202 adds
+            key = keys.find_database_key(data)  # the database key MF0202 adds (None: not yet there)
+            if key not in found:
+                found.append(key)
         elif key is not None and key not in found:
             found.append(key)
         else:

@@ -1,0 +1,105 @@
+"""MF0201: the database secret uses a customer-managed key granted to its readers (spec 2.1)."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from tests.helpers import codes, findings, fix_text
+from tests.rules._keys_fixture import APP, SECRETS_KEY_YAML
+
+FIXED = (
+    APP.replace(
+        "        GenerateStringKey: password\n",
+        "        GenerateStringKey: password\n      KmsKeyId: !GetAtt SecretsManagerKMSKey.Arn\n",
+    )
+    .replace(
+        "                Resource: !Ref Creds\n  Rotator:",
+        "                Resource: !Ref Creds\n"
+        "              - Sid: UseSecretsManagerKey\n"
+        "                Effect: Allow\n"
+        "                Action:\n"
+        "                  - kms:Decrypt\n"
+        "                  - kms:GenerateDataKey\n"
+        "                Resource: !GetAtt SecretsManagerKMSKey.Arn\n"
+        "                Condition:\n"
+        "                  StringEquals:\n"
+        "                    kms:ViaService: !Sub secretsmanager.${AWS::Region}.amazonaws.com\n"
+        "  Rotator:",
+    )
+    .replace(
+        "                Resource: !Ref Creds\n  AppRole:",
+        "                Resource: !Ref Creds\n"
+        "              - Sid: DecryptSecretsManagerKey\n"
+        "                Effect: Allow\n"
+        "                Action: kms:Decrypt\n"
+        "                Resource: !GetAtt SecretsManagerKMSKey.Arn\n"
+        "                Condition:\n"
+        "                  StringEquals:\n"
+        "                    kms:ViaService: !Sub secretsmanager.${AWS::Region}.amazonaws.com\n"
+        "  AppRole:",
+    )
+    + SECRETS_KEY_YAML
+)
+
+
+def test_fires_on_the_database_secret():
+    (f,) = findings(APP, ["MF0201"])
+    assert f.path == ("Resources", "Creds") and f.fix.safe and f.fix.impact == "update"
+
+
+def test_fix_keys_the_secret_and_grants_rotation_and_execution_roles():
+    out = fix_text(APP, ["MF0201"])
+    assert out == FIXED
+    assert "# database credentials" in out and "# the one secret" in out
+    data = yaml.safe_load(out.replace("!", ""))  # tags aside: structure only
+    key = data["Resources"]["SecretsManagerKMSKey"]
+    principals = [s["Principal"] for s in key["Properties"]["KeyPolicy"]["Statement"]]
+    assert all(p != "*" and p.get("AWS") != "*" for p in principals)
+
+
+def test_grants_when_the_secret_already_has_a_template_key():
+    keyed = FIXED.replace(
+        "              - Sid: DecryptSecretsManagerKey\n"
+        "                Effect: Allow\n"
+        "                Action: kms:Decrypt\n"
+        "                Resource: !GetAtt SecretsManagerKMSKey.Arn\n"
+        "                Condition:\n"
+        "                  StringEquals:\n"
+        "                    kms:ViaService: !Sub secretsmanager.${AWS::Region}.amazonaws.com\n",
+        "",
+    )
+    (f,) = findings(keyed, ["MF0201"])
+    assert f.path == ("Resources", "Creds", "Properties", "KmsKeyId") and "AgentRole" in f.message
+    assert fix_text(keyed, ["MF0201"]) == FIXED
+
+
+def test_silent_without_database_secret_or_with_key_outside_or_readers_granted():
+    assert codes(FIXED, ["MF0201"]) == []
+    lone = "Resources:\n  S:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n      SecretString: x\n"
+    assert codes(lone, ["MF0201"]) == []  # not a database secret
+    outside = APP.replace("    Properties:\n      GenerateSecretString:", "    Properties:\n      KmsKeyId: !ImportValue shared-key\n      GenerateSecretString:", 1)
+    assert codes(outside, ["MF0201"]) == []
+    # Readers already allowed through a wildcard (MF0901's business) count as granted.
+    star = FIXED.replace("Resource: !GetAtt SecretsManagerKMSKey.Arn\n                Condition", "Resource: '*'\n                Condition")
+    assert codes(star, ["MF0201"]) == []
+
+
+def test_json():
+    data = json.loads(json.dumps({"Resources": {
+        "Creds": {"Type": "AWS::SecretsManager::Secret", "Properties": {"GenerateSecretString": {"GenerateStringKey": "password", "SecretStringTemplate": "{\"username\": \"a\"}"}}},
+        "Attach": {"Type": "AWS::SecretsManager::SecretTargetAttachment", "Properties": {"SecretId": {"Ref": "Creds"}, "TargetId": {"Ref": "Db"}, "TargetType": "AWS::RDS::DBCluster"}},
+        "Db": {"Type": "AWS::RDS::DBCluster", "Properties": {"Engine": "aurora-postgresql"}},
+    }}))
+    text = json.dumps(data, indent=2) + "\n"
+    out = fix_text(text, ["MF0201"])
+    fixed = json.loads(out)
+    assert fixed["Resources"]["Creds"]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["SecretsManagerKMSKey", "Arn"]}
+    assert out == json.dumps(fixed, indent=2) + "\n"
+    expected_key = yaml.safe_load(SECRETS_KEY_YAML.replace("!Sub ", "").replace("!Ref ", ""))
+    assert list(fixed["Resources"]) == ["Creds", "Attach", "Db", "SecretsManagerKMSKey", "SecretsManagerKMSKeyAlias"]
+    assert fixed["Resources"]["SecretsManagerKMSKey"]["Properties"]["EnableKeyRotation"] is True
+    assert expected_key["SecretsManagerKMSKey"]["Properties"]["KeyPolicy"]["Statement"][0]["Action"] == (
+        fixed["Resources"]["SecretsManagerKMSKey"]["Properties"]["KeyPolicy"]["Statement"][0]["Action"]
+    )

@@ -1,0 +1,146 @@
+"""MF0202: the database is encrypted with a customer-managed key (spec 2.2)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.helpers import codes, dedent, findings, fix_text
+
+FLAWED = dedent(
+    """
+    Resources:
+      Ledger:   # the transaction store
+        Type: AWS::RDS::DBCluster
+        Properties:
+          Engine: aurora-postgresql
+          StorageEncrypted: true   # aws/rds
+          MasterUsername: ledger
+          ManageMasterUserPassword: true
+    """
+)
+
+KEY_YAML = """\
+  DatabaseKMSKey:
+    Type: AWS::KMS::Key
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      Description: Encrypts the Aurora database storage, snapshots and backups
+      EnableKeyRotation: true
+      KeyPolicy:
+        Version: '2012-10-17'
+        Statement:
+          - Sid: EnableRootAccountAdministration
+            Effect: Allow
+            Principal:
+              AWS: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root
+            Action:
+              - kms:CancelKeyDeletion
+              - kms:CreateAlias
+              - kms:Delete*
+              - kms:Describe*
+              - kms:Disable*
+              - kms:Enable*
+              - kms:Get*
+              - kms:List*
+              - kms:Put*
+              - kms:Revoke*
+              - kms:RotateKeyOnDemand
+              - kms:ScheduleKeyDeletion
+              - kms:TagResource
+              - kms:UntagResource
+              - kms:Update*
+            Resource: '*'
+          - Sid: AllowRDSUse
+            Effect: Allow
+            Principal:
+              AWS: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root
+            Action:
+              - kms:CreateGrant
+              - kms:Decrypt
+              - kms:DescribeKey
+              - kms:Encrypt
+              - kms:GenerateDataKey*
+              - kms:ListGrants
+              - kms:ReEncrypt*
+            Resource: '*'
+            Condition:
+              StringEquals:
+                kms:CallerAccount: !Ref AWS::AccountId
+                kms:ViaService: !Sub rds.${AWS::Region}.amazonaws.com
+  DatabaseKMSKeyAlias:
+    Type: AWS::KMS::Alias
+    Properties:
+      AliasName: !Sub alias/${AWS::StackName}/database
+      TargetKeyId: !Ref DatabaseKMSKey
+"""
+
+FIXED = (
+    FLAWED.replace(
+        "      Engine: aurora-postgresql\n",
+        "      Engine: aurora-postgresql\n      KmsKeyId: !GetAtt DatabaseKMSKey.Arn\n",
+    )
+    + KEY_YAML
+)
+
+
+def test_fires_unsafe_replacement_from_the_schema():
+    (f,) = findings(FLAWED, ["MF0202"])
+    assert f.path == ("Resources", "Ledger")
+    assert f.fix.impact == "replacement" and not f.fix.safe
+    assert "create-only" in f.fix.impact_detail
+
+
+def test_fix_adds_a_least_privilege_key_and_references_it():
+    out = fix_text(FLAWED, ["MF0202"])
+    assert out == FIXED
+    assert "# the transaction store" in out and "# aws/rds" in out
+    # Production-grade: rotation, retention, no '*' principal, crypto only through RDS.
+    assert "EnableKeyRotation: true" in KEY_YAML and "DeletionPolicy: Retain" in KEY_YAML
+    assert "kms:*" not in KEY_YAML and "AWS: '*'" not in KEY_YAML
+    assert "${AWS::Partition}" in KEY_YAML
+
+
+def test_storage_encryption_is_turned_on_with_the_key():
+    out = fix_text(FLAWED.replace("      StorageEncrypted: true   # aws/rds\n", ""), ["MF0202"])
+    assert "      StorageEncrypted: true\n" in out and "KmsKeyId: !GetAtt DatabaseKMSKey.Arn" in out
+    assert codes(out, ["MF0202"]) == []
+
+
+def test_silent_with_a_key_of_its_own_or_no_database_or_restored():
+    own = FLAWED.replace("StorageEncrypted: true   # aws/rds", "StorageEncrypted: true\n      KmsKeyId: !Ref DataKeyArn")
+    assert codes(own, ["MF0202"]) == []
+    via_alias = FIXED.replace("KmsKeyId: !GetAtt DatabaseKMSKey.Arn", "KmsKeyId: !Ref DatabaseKMSKeyAlias")
+    assert codes(via_alias, ["MF0202"]) == []
+    restored = FLAWED.replace("Engine: aurora-postgresql", "Engine: aurora-postgresql\n      SnapshotIdentifier: snap")
+    assert codes(restored, ["MF0202"]) == []
+    member = "Resources:\n  I:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      DBClusterIdentifier: c\n      DBInstanceClass: db.r6g.large\n      Engine: aurora-postgresql\n"
+    assert codes(member, ["MF0202"]) == []
+
+
+def test_reuses_the_template_key_for_rds():
+    with_key = FIXED.replace("      KmsKeyId: !GetAtt DatabaseKMSKey.Arn\n", "").replace("DatabaseKMSKey", "StoreKey")
+    out = fix_text(with_key, ["MF0202"])
+    assert "KmsKeyId: !GetAtt StoreKey.Arn" in out and "DatabaseKMSKey" not in out
+
+
+def test_json_instance():
+    template = {
+        "Resources": {
+            "Db": {
+                "Type": "AWS::RDS::DBInstance",
+                "Properties": {"Engine": "postgres", "DBInstanceClass": "db.m6g.large", "AllocatedStorage": "50",
+                               "StorageEncrypted": True},
+            }
+        }
+    }
+    text = json.dumps(template, indent=2) + "\n"
+    out = fix_text(text, ["MF0202"])
+    data = json.loads(out)
+    assert data["Resources"]["Db"]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["DatabaseKMSKey", "Arn"]}
+    assert list(data["Resources"]) == ["Db", "DatabaseKMSKey", "DatabaseKMSKeyAlias"]
+    # Byte for byte: the file's own JSON layout, the new key after the template's resources.
+    assert out == json.dumps(data, indent=2) + "\n"
+    assert [k for k in data["Resources"]["Db"]["Properties"]] == [
+        "Engine", "DBInstanceClass", "AllocatedStorage", "KmsKeyId", "StorageEncrypted"
+    ]
