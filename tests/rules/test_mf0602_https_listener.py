@@ -322,3 +322,5 @@ def test_silent_with_https_or_a_redirect_or_no_listener() -> None:
     )
     assert codes(redirect, CODES) == []
     assert codes(FLAWED.split("  Web:")[0], CODES) == []
+    internal = FLAWED.replace("Subnets: !Ref PublicSubnets", "Scheme: internal\n      Subnets: !Ref PublicSubnets")
+    assert codes(internal, CODES) == []

@@ -124,3 +124,11 @@ def test_silent_when_an_output_already_gives_the_arn() -> None:
     text = FLAWED + "  TheArn:\n    Value: !Ref Edge\n"
     assert codes(text, CODES) == []
     assert codes("Resources:\n  T:\n    Type: AWS::SNS::Topic\n", CODES) == []
+
+
+def test_load_balancer_type_from_a_parameter() -> None:
+    text = FLAWED.replace("Subnets: !Ref PublicSubnets", "Type: !Ref Kind\n      Subnets: !Ref PublicSubnets")
+    from fixers.document import Document
+
+    output = Document.from_text(fix_text(text, CODES)).data["Outputs"]["LoadBalancerArn"]
+    assert output["Description"] == "ARN of the load balancer"

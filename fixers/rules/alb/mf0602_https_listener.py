@@ -155,12 +155,16 @@ class HTTPSListener(Rule):
         is an in-place listener update. CloudFormation cannot make a resource depend on a
         conditional one, so an ECS service that `DependsOn` the HTTP listener does not wait for
         the HTTPS listener; on a new stack with a certificate, give the service a dependency on
-        it if its creation races the listener.
+        it if its creation races the listener. Internal load balancers (`Scheme: internal`) are
+        left alone: the gap is clear text across the internet; TLS inside the VPC is a separate
+        decision (and needs a private certificate).
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
-        for lb_id, _ in application_lbs(data):
+        for lb_id, lb in application_lbs(data):
+            if cfn.props(lb).get("Scheme") == "internal":
+                continue  # not reachable from the internet: TLS inside the VPC is another decision
             listeners = listeners_of(data, lb_id)
             if not listeners or any(not isinstance(protocol(res), str) for _, res in listeners):
                 continue

@@ -115,7 +115,7 @@ class LoadBalancerArnOutput(Rule):
         if name in _outputs(data):
             raise EditError(f"output {name} exists with another value")
         lb_type = cfn.props(cfn.resources(data)[lb_id]).get("Type", "application")
-        kind = {"application": "application", "network": "network", "gateway": "gateway"}.get(lb_type, "")
+        kind = lb_type if lb_type in ("application", "network", "gateway") else ""
         output: dict[str, Any] = {}
         condition = cfn.condition_of(data, lb_id)
         if condition:
