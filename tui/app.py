@@ -52,6 +52,13 @@ class LintFailed(Message):
         self.error = error
 
 
+class AllSafePlanned(Message):
+    def __init__(self, plan: Any, error: str | None = None) -> None:
+        super().__init__()
+        self.plan = plan
+        self.error = error
+
+
 class PreviewReady(Message):
     def __init__(self, version: int, key: Any, text: str | None, note: str | None) -> None:
         super().__init__()
@@ -99,6 +106,9 @@ class MeridianApp(App[int]):
         self._pending_write = False
         self._version = 0
         self._previews: dict[tuple[int, Any], tuple[str | None, str | None]] = {}
+        self._painted = False  # the first frame is on screen: the code panes may be drawn
+        self._show_pending = False
+        self.busy: str | None = None  # what is being done to the template in a worker
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -119,13 +129,8 @@ class MeridianApp(App[int]):
         self._refresh_list()
         self.query_one(FindingsList).focus()
         self._refresh_status()
-        # The code panes need pygments: draw them after the findings are on screen.
-        self.call_after_refresh(self._show_selected)
-        if self.lint_enabled:
-            if self.lint_delay > 0:
-                self.set_timer(self.lint_delay, self.start_lint)
-            else:
-                self.call_after_refresh(self.start_lint)
+        # The code panes need pygments and a preview: draw them after the findings are on screen.
+        self.call_after_refresh(self._first_paint_done)
 
     def on_resize(self) -> None:
         # At 80 columns every key fits in the footer only without the palette hint (ctrl+p stays).
@@ -159,10 +164,26 @@ class MeridianApp(App[int]):
         self._show_selected()
         self._refresh_status()
 
-    def on_option_list_option_highlighted(self, event: FindingsList.OptionHighlighted) -> None:
+    def _first_paint_done(self) -> None:
+        self._painted = True
         self._show_selected()
+        if self.lint_enabled:
+            # Importing cfn-lint holds the GIL for a while: let the first frames out first.
+            if self.lint_delay > 0:
+                self.set_timer(self.lint_delay, self.start_lint)
+            else:
+                self.start_lint()
+
+    def on_option_list_option_highlighted(self, event: FindingsList.OptionHighlighted) -> None:
+        # Moving fast through the list redraws the detail once per frame, not once per key.
+        if self._painted and not self._show_pending:
+            self._show_pending = True
+            self.call_after_refresh(self._show_selected)
 
     def _show_selected(self) -> None:
+        self._show_pending = False
+        if not self._painted:
+            return
         item = self.selected_item()
         rule = self.review.by_code.get(item.finding.code) if item else None
         self.query_one(DetailPane).show(item, rule)
@@ -321,6 +342,8 @@ class MeridianApp(App[int]):
         self.findings_list.action_cursor_up()
 
     def action_apply(self) -> None:
+        if self._refuse_when_busy():
+            return
         item = self.selected_item()
         if item is None:
             return
@@ -348,6 +371,8 @@ class MeridianApp(App[int]):
         )
 
     def _apply(self, item: Item) -> None:
+        if self._refuse_when_busy():
+            return
         error = self.review.apply(item)
         if error is not None:
             self.notify(f"Not applied: {error}", severity="error")
@@ -355,8 +380,33 @@ class MeridianApp(App[int]):
             return
         self._after_edit()
 
+    def _refuse_when_busy(self) -> bool:
+        if self.busy:
+            self.notify(f"Wait: {self.busy}.")
+            return True
+        return False
+
     def action_apply_all(self) -> None:
-        n = self.review.apply_all_safe()
+        if self._refuse_when_busy():
+            return
+        self.busy = "applying every safe fix"
+        self.query_one(StatusLine).update(Text("Applying every safe fix…", "yellow"))
+        self._plan_all_safe()
+
+    @work(thread=True, exclusive=True, group="apply-all")
+    def _plan_all_safe(self) -> None:
+        try:
+            self.post_message(AllSafePlanned(self.review.plan_all_safe()))
+        except Exception as exc:  # reported, never fatal
+            self.post_message(AllSafePlanned(None, f"{type(exc).__name__}: {exc}"))
+
+    def on_all_safe_planned(self, message: AllSafePlanned) -> None:
+        self.busy = None
+        if message.error is not None:
+            self.notify(f"Could not apply the safe fixes: {message.error}", severity="error")
+            self._refresh_status()
+            return
+        n = self.review.commit_all(message.plan)
         if n == 0:
             unsafe = sum(1 for i in self.review.items if i.state == OPEN and i.finding.fix is not None)
             note = f" ({unsafe} unsafe: apply them one by one with a)" if unsafe else ""
@@ -367,6 +417,8 @@ class MeridianApp(App[int]):
         self._after_edit()
 
     def action_skip(self) -> None:
+        if self._refuse_when_busy():
+            return
         item = self.selected_item()
         if item is None:
             return
@@ -381,6 +433,8 @@ class MeridianApp(App[int]):
         self._refresh_status()
 
     def action_undo(self) -> None:
+        if self._refuse_when_busy():
+            return
         label = self.review.undo()
         if label is None:
             self.notify("Nothing to undo.")
@@ -433,6 +487,8 @@ class MeridianApp(App[int]):
     # -- writing and quitting --------------------------------------------------------------
 
     def action_write(self) -> None:
+        if self._refuse_when_busy():
+            return
         if not self.review.unwritten:
             self.notify("Nothing to write: no unwritten changes.")
             return
@@ -488,7 +544,7 @@ class MeridianApp(App[int]):
         return EXIT_OK if done else EXIT_FINDINGS
 
     def action_quit_app(self) -> None:
-        if not self.review.unwritten:
+        if not self.review.unwritten and not self.busy:
             self.exit(self.exit_code(), return_code=self.exit_code())
             return
         n = sum(1 for i in self.review.items if i.state == APPLIED)

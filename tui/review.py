@@ -58,6 +58,16 @@ class _Step:
 
 
 @dataclass
+class AllSafePlan:
+    """The result of "apply all safe fixes" computed on a copy, to adopt on the main thread."""
+
+    base_text: str
+    result: tuple[str, dict[str, Any], int]
+    outcomes: list[Outcome]
+    errors: list[str]
+
+
+@dataclass
 class LintReport:
     """cfn-lint on the original text and on the current edits."""
 
@@ -150,24 +160,40 @@ class Review:
 
     def apply_all_safe(self) -> int:
         """Apply every open safe fix the way ``--auto-fix`` does; return how many were applied."""
-        step = self._begin("all safe fixes")
-        engine = Engine(Options(fix=True), rules=self.rules)
+        return self.commit_all(self.plan_all_safe())
+
+    def plan_all_safe(self) -> "AllSafePlan":
+        """Run ``--auto-fix``'s fixing on a copy of the document. Reads the review only, so
+        it may run in a worker thread while the screen goes on showing the review."""
+        text = self.doc.text
+        copy = Document.from_text(text, self.path, self.bom)
         # Outcomes of items not open are marked so that the engine leaves them alone.
         outcomes = [Outcome(i.finding, status=OPEN if i.state == OPEN else "reviewed") for i in self.items]
-        engine.fix_document(self.doc, outcomes, self.rule_errors)
+        errors: list[str] = []
+        Engine(Options(fix=True), rules=self.rules).fix_document(copy, outcomes, errors)
+        return AllSafePlan(text, copy.checkpoint(), outcomes, errors)
+
+    def commit_all(self, plan: "AllSafePlan") -> int:
+        """Adopt a plan made on the text the review still has; return how many fixes it applied."""
+        if plan.base_text != self.doc.text or len(plan.outcomes) < len(self.items):
+            raise RuntimeError("the template changed while the fixes were being applied")
+        step = self._begin("all safe fixes")
+        self.rule_errors.extend(plan.errors)
         applied = 0
-        for item, outcome in zip(self.items, outcomes):
+        for item, outcome in zip(self.items, plan.outcomes):
             if outcome.status == APPLIED:
                 item.state, item.reason = APPLIED, outcome.reason
                 applied += 1
             elif outcome.status == "failed":
                 item.reason = outcome.reason
-        for outcome in outcomes[len(self.items) :]:
+        for outcome in plan.outcomes[len(self.items) :]:
             # Findings a fix made visible, which the engine fixed in a later pass.
             state = APPLIED if outcome.status == APPLIED else OPEN
             self.items.append(Item(outcome.finding, state, outcome.reason or "revealed by an earlier fix"))
             applied += state == APPLIED
-        if self.doc.text != step.point[0]:
+        text, data, _ = plan.result
+        if text != step.point[0]:
+            self.doc.restore((text, data, len(self.doc.edited_paths)))
             self._commit(step)
         return applied
 

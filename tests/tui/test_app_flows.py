@@ -401,3 +401,13 @@ async def test_real_cfn_lint_runs_in_the_background(template: Path) -> None:
         assert app.lint_status.state == "done", app.lint_status
         assert app.lint_status.before is not None
         assert "cfn-lint:" in status(app)
+
+
+async def test_edits_wait_while_every_safe_fix_is_applied(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        app.busy = "applying every safe fix"
+        await press(pilot, "a", "s", "u", "w")
+        assert all(i.state == OPEN for i in app.review.items)
+        assert sum("Wait: applying every safe fix" in n for n in app.notes) == 4

@@ -7,7 +7,6 @@ import difflib
 from dataclasses import dataclass
 
 from rich.console import Group, RenderableType
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -34,6 +33,8 @@ class Region:
 
 def _highlight(code: str, lexer: str) -> list[Text]:
     """The lines of ``code``, syntax highlighted once (a rich Syntax re-lexes on every render)."""
+    from rich.syntax import Syntax  # pygments: imported after the first paint
+
     text = Syntax(code, lexer, theme=THEME, background_color=BACKGROUND).highlight(code)
     return text.split("\n", allow_blank=True)[: code.count("\n") + 1]
 
