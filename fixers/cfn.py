@@ -9,9 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
+from fixers import config
+
 PSEUDO_PREFIX = "AWS::"
 _SUB_VAR = re.compile(r"\$\{(?!!)([^}]+)\}")
-PRODUCTION_VALUES = ("production", "prod", "prd", "live")
+
+
+def production_values() -> tuple[str, ...]:
+    """Environment values that mean production (configurable: ``production-values``)."""
+    return tuple(v.lower() for v in config.current().production_values)
 
 
 def resources(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -118,7 +124,11 @@ def production_condition(data: dict[str, Any]) -> tuple[str, str] | None:
     params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
     if not isinstance(conditions, dict):
         return None
-    for name, cond in conditions.items():
+    values = production_values()
+    preferred = config.current().production_condition
+    names = sorted(conditions, key=lambda n: n != preferred)  # the configured name first
+    for name in names:
+        cond = conditions[name]
         if not (isinstance(cond, dict) and list(cond) == ["Fn::Equals"]):
             continue
         args = cond["Fn::Equals"]
@@ -126,7 +136,7 @@ def production_condition(data: dict[str, Any]) -> tuple[str, str] | None:
             continue
         for a, b in (args, args[::-1]):
             param = ref_target(a) if isinstance(a, dict) and "Ref" in a else None
-            if param and param in params and isinstance(b, str) and b.lower() in PRODUCTION_VALUES:
+            if param and param in params and isinstance(b, str) and b.lower() in values:
                 return name, param
     return None
 
@@ -136,13 +146,15 @@ def environment_parameter(data: dict[str, Any]) -> str | None:
     params = data.get("Parameters")
     if not isinstance(params, dict):
         return None
+    configured = config.current().environment_parameter
+    if isinstance(params.get(configured), dict):
+        return configured
+    values = production_values()
     for name, p in params.items():
         if not isinstance(p, dict):
             continue
         allowed = p.get("AllowedValues")
-        if isinstance(allowed, list) and any(
-            isinstance(v, str) and v.lower() in PRODUCTION_VALUES for v in allowed
-        ):
+        if isinstance(allowed, list) and any(isinstance(v, str) and v.lower() in values for v in allowed):
             return name
     for name in params:
         if name.lower() in ("environment", "env", "environmentname", "environmenttype", "stage"):

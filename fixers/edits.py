@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, config
 from fixers.document import Document, EditError
 
 _NAME_ORDER: dict[str, int] = {}
@@ -36,6 +36,10 @@ def _rank_key(name: Any) -> str | None:
 
 
 def _rank_item(item: Any) -> str | None:
+    if isinstance(item, dict) and list(item) == ["Fn::If"] and isinstance(item["Fn::If"], list):
+        # A statement that exists under a condition ranks as the statement itself.
+        branches = [b for b in item["Fn::If"][1:] if not (isinstance(b, dict) and b.get("Ref") == "AWS::NoValue")]
+        return _rank_item(branches[0]) if branches else None
     if isinstance(item, str):
         return item
     if isinstance(item, dict):
@@ -166,6 +170,9 @@ def add_list_item(doc: Document, path: tuple[Any, ...], item: Any) -> None:
     current = doc.get(path)
     if isinstance(current, list) and item in current:
         return
+    if current is None:
+        set_value(doc, path, [item])
+        return
     doc.append(path, item, rank=_rank_item)
 
 
@@ -190,16 +197,17 @@ def ensure_production_condition(doc: Document) -> str:
     found = cfn.production_condition(doc.data)
     if found:
         return found[0]
+    settings = config.current()
     param = cfn.environment_parameter(doc.data)
-    value = "production"
+    value = settings.production_values[0] if settings.production_values else "production"
     if param is None:
         param = add_parameter(
             doc,
-            unique_id(doc, "Environment", "Parameters"),
+            unique_id(doc, settings.environment_parameter, "Parameters"),
             {
                 "Type": "String",
                 "Default": "development",
-                "AllowedValues": ["production", "staging", "development"],
+                "AllowedValues": [value, "staging", "development"],
                 "Description": "Deployment environment; production gets production sizing.",
             },
         )
@@ -207,10 +215,11 @@ def ensure_production_condition(doc: Document) -> str:
         allowed = doc.get(("Parameters", param, "AllowedValues"))
         if isinstance(allowed, list):
             value = next(
-                (v for v in allowed if isinstance(v, str) and v.lower() in cfn.PRODUCTION_VALUES),
+                (v for v in allowed if isinstance(v, str) and v.lower() in cfn.production_values()),
                 value,
             )
-    name = "IsProduction" if "IsProduction" not in (doc.data.get("Conditions") or {}) else unique_id(doc, "IsProduction")
+    wanted = settings.production_condition
+    name = wanted if wanted not in (doc.data.get("Conditions") or {}) else unique_id(doc, wanted)
     add_condition(doc, name, {"Fn::Equals": [{"Ref": param}, value]})
     return name
 

@@ -205,14 +205,25 @@ class Engine:
         """
         self.apply_fixes(doc, outcomes, errors)
         # A fix can make a gap visible that was hidden before (ruff re-checks until stable too).
+        # A finding fixed earlier may also come back when a later fix adds what it speaks about
+        # (new VPC endpoints the service should wait for): it is fixed again, within the passes.
         for _ in range(MAX_PASSES):
-            seen = {o.finding.key for o in outcomes}
-            fresh = [Outcome(f) for f in self.detect(doc, errors) if f.key not in seen]
-            fresh = [o for o in fresh if o.finding.fix is not None and self.allowed(o.finding)]
-            if not fresh:
+            known = {o.finding.key: o for o in outcomes}
+            fresh: list[Outcome] = []
+            again: list[Outcome] = []
+            for f in self.detect(doc, errors):
+                if f.fix is None or not self.allowed(f):
+                    continue
+                earlier = known.get(f.key)
+                if earlier is None:
+                    fresh.append(Outcome(f))
+                elif earlier.status == "applied":
+                    earlier.status = "open"
+                    again.append(earlier)
+            if not fresh and not again:
                 break
             outcomes.extend(fresh)
-            self.apply_fixes(doc, fresh, errors)
+            self.apply_fixes(doc, fresh + again, errors)
 
     def revalidate(self, doc: Document, result: FileResult) -> None:
         """Lint before and after; roll back the fixes whose result adds cfn-lint errors."""

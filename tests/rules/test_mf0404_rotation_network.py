@@ -20,11 +20,11 @@ FIXED = (
           - !Ref AppB
 """,
     ).replace(
-        "                Resource: !Ref Creds\n",
+        "      Policies:\n",
         """\
-                Resource: !Ref Creds
       ManagedPolicyArns:
         - !Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole
+      Policies:
 """,
     )
     + """\

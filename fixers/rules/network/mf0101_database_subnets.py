@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from fixers import cfn, topology
+from fixers import cfn, config, topology
 from fixers.document import Document, EditError
 from fixers.edits import add_resource, register_names, set_property, unique_id
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 
-SPEC_CIDRS = ["10.0.21.0/24", "10.0.22.0/24", "10.0.23.0/24"]
 MAX_SUBNETS = 6
 
 register_names(
@@ -138,7 +137,8 @@ class DatabaseSubnetIsolation(Rule):
             raise EditError("the VPC or its CIDR is not in the template")
         all_subnets = topology.subnets(data)
         count = min(max(len(ids), 2), MAX_SUBNETS)
-        cidrs = topology.free_subnets(cidr, topology.literal_cidrs(data), SPEC_CIDRS, count)
+        preferred = list(config.current().database_subnet_cidrs)  # the spec's, unless configured
+        cidrs = topology.free_subnets(cidr, topology.literal_cidrs(data), preferred, count)
         if cidrs is None:
             raise EditError(f"no {count} free /24 blocks left in {cidr}")
         table = add_resource(
