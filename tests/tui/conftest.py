@@ -10,7 +10,6 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from fixers.document import Document
-from fixers.fileio import FileError  # noqa: F401  (re-exported for the tests)
 from fixers.model import Fix
 from fixers.rules import Rule, select_rules
 from fixers.validate import LintError
