@@ -265,11 +265,23 @@ class Document:
         return len(self._text) if j < 0 else j + 1
 
     def _after_node(self, node: Node) -> int:
-        """Where a new line may start after a block node (its last line's end)."""
+        """Where a new line may start after a block node: the end of its last line of content.
+
+        A block scalar's span takes in the blank lines after it; unless it keeps them (``|+``)
+        they are not its content, so a line inserted after it goes before them, whatever was
+        inserted there before."""
+        while node.kind in ("map", "seq") and not node.flow and node.items:
+            node = node.items[-1]
         end = node.end
+        if node.kind == "scalar" and node.style in ("|", ">") and not self._keeps_trailing(node):
+            end = self._value_end(node)
         if end > 0 and self._text[end - 1] == "\n":
             return end
         return self._line_end(end)
+
+    def _keeps_trailing(self, node: Node) -> bool:
+        header = re.match(r"(?:![^\s]*\s+)?[|>]([0-9+-]*)", self._text[node.start : node.start + 40])
+        return bool(header and "+" in header.group(1))
 
     def _indent_of_line(self, index: int) -> str:
         start = self._line_start(index)

@@ -31,8 +31,19 @@ def _rank_name(name: Any) -> int | None:
     return _NAME_ORDER.get(name) if isinstance(name, str) else None
 
 
-def _rank_key(name: Any) -> str | None:
-    return name if isinstance(name, str) else None
+_CONVENTIONAL_ORDER = {
+    k: i
+    for i, k in enumerate(
+        ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition")
+    )
+}
+"""IAM statement keys in the order people write them; other keys go alphabetically after them."""
+
+
+def _rank_key(name: Any) -> tuple[int, str] | None:
+    if not isinstance(name, str):
+        return None
+    return (_CONVENTIONAL_ORDER.get(name, len(_CONVENTIONAL_ORDER)), name)
 
 
 def _rank_item(item: Any) -> str | None:

@@ -120,7 +120,11 @@ class YamlRenderer:
                 isinstance(a, str) for a in arg
             ) and "." not in arg[0]:
                 return f"{tag} {arg[0]}.{arg[1]}"
+            if _is_block_string(arg) and not flow:
+                return None  # written as a tagged literal block by the block renderers
             if isinstance(arg, (str, int, float, bool)) or arg is None:
+                if isinstance(arg, str) and "\n" in arg:
+                    return f"{tag} {json.dumps(arg, ensure_ascii=False)}"
                 return f"{tag} {scalar_text(arg, self.style, flow)}"
             inner = self.inline(arg, True) if isinstance(arg, list) else None
             if inner is not None:
@@ -172,6 +176,9 @@ class YamlRenderer:
         if name:
             tag = "!" + (name[4:] if name.startswith("Fn::") else name)
             arg = value[name]
+            if _is_block_string(arg):
+                header, body = self.literal(arg, key_col + self.step)
+                return [f" {tag} {header}"] + body
             child_col = key_col + (self.seq_offset() if isinstance(arg, list) else self.step)
             return [" " + tag] + self.block(arg, child_col)
         if isinstance(value, list):
@@ -218,6 +225,9 @@ class YamlRenderer:
         assert name
         tag = "!" + (name[4:] if name.startswith("Fn::") else name)
         arg = value[name]
+        if _is_block_string(arg):
+            header, body = self.literal(arg, col + self.step)
+            return [f"{pad}{tag} {header}"] + body
         return [pad + tag] + self.block(arg, col + (self.seq_offset() if isinstance(arg, list) else self.step))
 
     def item(self, value: Any, col: int) -> list[str]:
@@ -232,6 +242,9 @@ class YamlRenderer:
         if name:
             tag = "!" + (name[4:] if name.startswith("Fn::") else name)
             arg = value[name]
+            if _is_block_string(arg):
+                header, body = self.literal(arg, col + self.step)
+                return [f"{' ' * col}{tag} {header}"] + body
             return [" " * col + tag] + self.block(arg, col + (self.seq_offset() if isinstance(arg, list) else self.step))
         return self.block(value, col)
 

@@ -167,9 +167,8 @@ def _sort_key(error: LintError) -> tuple[Any, ...]:
 def _path_tuple(path: Any) -> tuple[str | int, ...]:
     if not path:
         return ()
-    return tuple(
-        p if isinstance(p, (str, int)) and not isinstance(p, bool) else str(p) for p in path
-    )
+    # Plain str and int only: cfn-lint's str_node subclasses cannot be pickled (--jobs).
+    return tuple(int(p) if isinstance(p, int) and not isinstance(p, bool) else str(p) + "" for p in path)
 
 
 def _from_match(match: Any) -> LintError:
