@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from fixers.document import Document
-from fixers.engine import Engine, Options, Outcome, apply_one, detect, load
+from fixers import config
+from fixers.engine import Engine, Options, Outcome, apply_one, load
 from fixers.fileio import Snapshot, atomic_write, read_template_bytes
 from fixers.model import AREAS, Finding
 from fixers.rules import Rule, select_rules
@@ -84,7 +85,9 @@ class LintReport:
 class Review:
     """One template under review: the document being edited and the findings' states."""
 
-    def __init__(self, path: str, snapshot: Snapshot, doc: Document, rules: list[Rule]) -> None:
+    def __init__(
+        self, path: str, snapshot: Snapshot, doc: Document, rules: list[Rule], options: Options | None = None
+    ) -> None:
         self.path = path
         self.snapshot = snapshot
         self.doc = doc
@@ -95,7 +98,12 @@ class Review:
         self.bom = doc.template.bom
         self.lexer = "json" if doc.style.is_json else "yaml"
         self.rule_errors: list[str] = []
-        self.items = [Item(f) for f in detect(doc, rules, self.rule_errors)]
+        # The engine --check and --auto-fix use: the same project settings and Metadata
+        # suppressions, so the app shows what they report and "apply all" writes what they write.
+        options = options or Options()
+        self.engine = Engine(Options(options.select, options.ignore, fix=True, settings=options.settings), rules=rules)
+        config.activate(self.engine.settings_for(path))
+        self.items = [Item(f) for f in self.engine.detect(doc, self.rule_errors)]
         self._undo: list[_Step] = []
 
     @classmethod
@@ -108,9 +116,10 @@ class Review:
     ) -> "Review":
         """Read and parse ``path``; FileError says in one line what is wrong."""
         snapshot, doc = load(path)
+        options = Options(list(select or []), list(ignore or []))
         if rules is None:
-            rules = select_rules(list(select or []), list(ignore or []))
-        return cls(path, snapshot, doc, rules)
+            rules = select_rules(options.select, options.ignore)
+        return cls(path, snapshot, doc, rules, options)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -170,7 +179,7 @@ class Review:
         # Outcomes of items not open are marked so that the engine leaves them alone.
         outcomes = [Outcome(i.finding, status=OPEN if i.state == OPEN else "reviewed") for i in self.items]
         errors: list[str] = []
-        Engine(Options(fix=True), rules=self.rules).fix_document(copy, outcomes, errors)
+        self.engine.fix_document(copy, outcomes, errors)
         return AllSafePlan(text, copy.checkpoint(), outcomes, errors)
 
     def commit_all(self, plan: "AllSafePlan") -> int:
@@ -222,7 +231,7 @@ class Review:
 
     def _redetect(self) -> None:
         """Follow the document: findings closed by another fix, findings an edit revealed."""
-        current = {f.key: f for f in detect(self.doc, self.rules, self.rule_errors)}
+        current = {f.key: f for f in self.engine.detect(self.doc, self.rule_errors)}
         for item in self.items:
             fresh = current.pop(item.key, None)
             if fresh is not None:
