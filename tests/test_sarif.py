@@ -41,6 +41,7 @@ def sample_sarif() -> dict:
     return json.loads(out.getvalue())
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 def test_sample_sarif_is_valid_and_complete(sample_sarif: dict, capsys: pytest.CaptureFixture[str]) -> None:
     validate(sample_sarif)
     run = sample_sarif["runs"][0]
@@ -65,6 +66,7 @@ def test_sample_sarif_is_valid_and_complete(sample_sarif: dict, capsys: pytest.C
     assert len({r["partialFingerprints"]["meridianFix/v1"] for r in results}) == len(results)
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 def test_fixes_are_replacements_that_reproduce_the_fix(sample_sarif: dict) -> None:
     original = YAML.read_text()
     fixed = [r for r in sample_sarif["runs"][0]["results"] if "fixes" in r]

@@ -59,6 +59,7 @@ def test_every_gap_is_found_at_its_resource(name: str) -> None:
     assert found == sorted(CASES[name][1], key=lambda x: (x[0], x[1] or ""))
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 @pytest.mark.parametrize("name", list(CASES))
 def test_fix_adds_no_cfn_lint_error_and_converges(name: str) -> None:
     result = _fixed(name)
@@ -69,6 +70,7 @@ def test_fix_adds_no_cfn_lint_error_and_converges(name: str) -> None:
     assert run_fix(result.new_text, CODES).new_text == result.new_text
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 @pytest.mark.parametrize("name", list(CASES))
 def test_order_of_the_fixes_does_not_matter(name: str) -> None:
     together = _fixed(name).new_text

@@ -84,6 +84,7 @@ def test_every_gap_is_found_at_the_right_resource(name: str) -> None:
     assert account[0].path[0] == "Parameters"
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_fixed_without_new_lint_errors_and_converged(name: str) -> None:
     result = fixed_all(name)
@@ -94,6 +95,7 @@ def test_fixed_without_new_lint_errors_and_converged(name: str) -> None:
     assert run_fix(result.new_text, CODES).new_text == result.new_text
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_order_of_fixes_does_not_change_the_result(name: str) -> None:
     expected = fixed_all(name).new_text

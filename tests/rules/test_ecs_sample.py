@@ -63,6 +63,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 @pytest.mark.parametrize("path,expected", CASES, ids=["sample-yaml", "sample-json", "flawed-yaml"])
 def test_found_fixed_validated_converged_and_order_free(path: str, expected: set[tuple[str, str]]) -> None:
     text = (ROOT / path).read_text(encoding="utf-8")

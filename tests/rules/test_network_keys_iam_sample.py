@@ -80,6 +80,7 @@ def test_every_gap_is_found_at_its_resource(sample: str) -> None:
     assert {(f.code, f.resource) for f in findings(sample, CODES)} == EXPECTED
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 def test_fixes_validate_converge_and_do_not_depend_on_order(sample: str, validated) -> None:
     out = check_fixed(sample, validated)
     for name in ("ECRApiVPCEndpoint", "ECRDkrVPCEndpoint", "SecretsManagerVPCEndpoint", "CloudWatchLogsVPCEndpoint",
@@ -89,6 +90,7 @@ def test_fixes_validate_converge_and_do_not_depend_on_order(sample: str, validat
     assert "CloudWatchLogsKMSKey2" not in out  # the template's logs key is reused
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 def test_fixes_are_production_grade(sample: str, validated) -> None:
     data = Document.from_text(validated(sample).new_text).data
     res = data["Resources"]
@@ -113,6 +115,7 @@ def test_fixes_are_production_grade(sample: str, validated) -> None:
     assert res["DatabaseSecret"]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["SecretsManagerKMSKey", "Arn"]}
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 def test_second_flawed_template_is_found_and_fixed_the_same_way(validated) -> None:
     text = (FIXTURES / "network-keys-iam-flawed.yaml").read_text(encoding="utf-8")
     assert {(f.code, f.resource) for f in findings(text, CODES)} == EXPECTED_FLAWED_FIXTURE

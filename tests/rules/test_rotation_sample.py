@@ -51,6 +51,7 @@ def test_every_rotation_gap_is_found_at_its_resource(sample: str) -> None:
     assert {(f.code, f.resource) for f in findings(sample, CODES)} == EXPECTED
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 def test_fixes_validate_converge_and_do_not_depend_on_order(sample: str, validated) -> None:
     result = validated(sample)
     assert not result.rule_errors
@@ -63,6 +64,7 @@ def test_fixes_validate_converge_and_do_not_depend_on_order(sample: str, validat
     assert one_at_a_time(sample, CODES[::-1]) == result.new_text
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 def test_fixed_sample_rotates_with_the_real_function_in_the_vpc(sample: str) -> None:
     data = Document.from_text(fix_text(sample, CODES)).data
     res = data["Resources"]
@@ -105,6 +107,7 @@ def test_combined_with_mf0201_in_any_order() -> None:
     assert one_at_a_time(sample, CODES + ["MF0201"]) == together
 
 
+@pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 def test_second_flawed_template_is_found_and_fixed_the_same_way(validated) -> None:
     text = (FIXTURES / "rotation-flawed.yaml").read_text(encoding="utf-8")
     assert {(f.code, f.resource) for f in findings(text, CODES)} == {
