@@ -80,7 +80,9 @@ class ECRRepository(Rule):
         refuses to overwrite after the first push, and a `MUTABLE` one lets anybody silently
         replace any release. The repository is `IMMUTABLE_WITH_EXCLUSION` with `latest` excluded:
         release tags (`1.4.2`, a commit hash) can never be rewritten, `latest` can move. Prefer
-        deploying an immutable release tag through `ImageTag`.
+        deploying an immutable release tag through `ImageTag`. checkov's CKV_AWS_51 ("ECR image
+        tags are immutable") only accepts `IMMUTABLE` and so reports this repository: that is
+        the one checkov exception this fix keeps, for the reason above.
 
         Encryption is `KMS` with the AWS-managed `aws/ecr` key: ECR decrypts for pulls through its
         own grants, so no task role needs key permissions; a customer-managed key can be set in

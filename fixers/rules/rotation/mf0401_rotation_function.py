@@ -115,6 +115,14 @@ class PlaceholderRotationFunction(Rule):
         code from S3 or an image cannot be seen. The fix is offered when the secret belongs to a
         PostgreSQL or Aurora PostgreSQL database of the template; for another engine the finding
         has no fix. A function that handles all four steps is left alone.
+
+        checkov on the function: CKV_AWS_116 (no dead-letter queue) is expected, since Secrets
+        Manager invokes rotation synchronously and retries itself, so a DLQ would never receive
+        anything. CKV_AWS_115 (reserved concurrency) and CKV_AWS_173 (environment variables
+        encrypted with a customer-managed key) are left to the template's owner: the variables
+        hold no secret (an endpoint URL and the characters to exclude), Lambda encrypts them at
+        rest with its AWS-managed key, and reserving concurrency takes capacity from the
+        account's shared pool, a decision for the account, not for a fix.
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
