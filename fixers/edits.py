@@ -9,26 +9,38 @@ in any order and any subset give the same text.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fixers import cfn, config
 from fixers.document import Document, EditError
 
-_NAME_ORDER: dict[str, int] = {}
+_NAMES: set[str] = set()
+_NAME_PATTERNS: list[re.Pattern[str]] = []
 
 
 def register_names(*names: str) -> None:
-    """Declare the logical IDs (resources, parameters, conditions, outputs) a rule may add.
+    """Declare, at import, the logical IDs (resources, parameters, conditions, outputs) a rule
+    may add.
 
-    New entries are placed in registration order after the template's own entries, which is
-    what makes the result independent of the order in which fixes run.
+    New entries go after the template's own entries, in alphabetical order among themselves.
+    That order depends on nothing but the names, so the text the fixes write does not depend
+    on the order in which they run.
     """
-    for name in names:
-        _NAME_ORDER.setdefault(name, len(_NAME_ORDER))
+    _NAMES.update(names)
 
 
-def _rank_name(name: Any) -> int | None:
-    return _NAME_ORDER.get(name) if isinstance(name, str) else None
+def register_name_pattern(pattern: str) -> None:
+    """Declare, at import, a family of names a rule derives from the template's own IDs."""
+    _NAME_PATTERNS.append(re.compile(pattern))
+
+
+def _rank_name(name: Any) -> str | None:
+    if not isinstance(name, str):
+        return None
+    if name in _NAMES or any(p.fullmatch(name) for p in _NAME_PATTERNS):
+        return name
+    return None
 
 
 _CONVENTIONAL_ORDER = {

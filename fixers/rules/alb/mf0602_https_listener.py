@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 from fixers import cfn
 from fixers.document import Document, EditError
-from fixers.edits import add_condition, add_parameter, add_resource, register_names, set_property
+from fixers.edits import add_condition, add_parameter, add_resource, register_name_pattern, register_names, set_property
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.alb._common import application_lbs, listeners_of, mirror_name, mirror_rule, protocol, rules_of
@@ -36,6 +36,7 @@ REDIRECT = {
 }
 
 register_names(PARAMETER, CONDITION, LISTENER)
+register_name_pattern(r"[A-Za-z0-9]+HTTPS[0-9]*")  # the HTTPS copies of the HTTP listener's rules
 
 
 def certificate_condition(data: dict[str, Any]) -> tuple[str, str] | None:
@@ -174,10 +175,6 @@ class HTTPSListener(Rule):
             if http is None:
                 continue
             http_id, http_res = http
-            # The copies of the HTTP listener's rules are named after them: rank those names now
-            # (after every name registered at import) so they land in one place in any order.
-            for rule_id, _ in rules_of(data, http_id):
-                register_names(mirror_name(rule_id, "HTTPS"))
             actions = cfn.props(http_res).get("DefaultActions")
             if not isinstance(actions, list) or any(
                 isinstance(a, dict) and a.get("Type") == "redirect" for a in actions
