@@ -49,6 +49,13 @@ FIXED = FLAWED.replace(
     "SubnetIds: [!Ref AppSubnetA, !Ref AppSubnetB]  # shared with the service",
     "SubnetIds: [!Ref DatabaseSubnet1, !Ref DatabaseSubnet2]  # shared with the service",
 ) + """\
+  DatabaseRouteTable:
+    Type: AWS::EC2::RouteTable
+    Properties:
+      VpcId: !Ref Network
+      Tags:
+        - Key: Name
+          Value: !Sub ${AWS::StackName}-database-routes
   DatabaseSubnet1:
     Type: AWS::EC2::Subnet
     Properties:
@@ -59,6 +66,11 @@ FIXED = FLAWED.replace(
       Tags:
         - Key: Name
           Value: !Sub ${AWS::StackName}-database-subnet-1
+  DatabaseSubnet1RouteTableAssociation:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties:
+      SubnetId: !Ref DatabaseSubnet1
+      RouteTableId: !Ref DatabaseRouteTable
   DatabaseSubnet2:
     Type: AWS::EC2::Subnet
     Properties:
@@ -69,18 +81,6 @@ FIXED = FLAWED.replace(
       Tags:
         - Key: Name
           Value: !Sub ${AWS::StackName}-database-subnet-2
-  DatabaseRouteTable:
-    Type: AWS::EC2::RouteTable
-    Properties:
-      VpcId: !Ref Network
-      Tags:
-        - Key: Name
-          Value: !Sub ${AWS::StackName}-database-routes
-  DatabaseSubnet1RouteTableAssociation:
-    Type: AWS::EC2::SubnetRouteTableAssociation
-    Properties:
-      SubnetId: !Ref DatabaseSubnet1
-      RouteTableId: !Ref DatabaseRouteTable
   DatabaseSubnet2RouteTableAssociation:
     Type: AWS::EC2::SubnetRouteTableAssociation
     Properties:

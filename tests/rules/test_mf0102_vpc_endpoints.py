@@ -72,7 +72,31 @@ FLAWED = dedent(
     """
 )
 
-ADDED = """\
+ADDED = "".join(
+    f"""\
+  {name}:
+    Type: AWS::EC2::VPCEndpoint
+    Properties:
+      VpcId: !Ref Net
+      ServiceName: !Sub com.amazonaws.${{AWS::Region}}.{svc}
+      VpcEndpointType: Interface
+      PrivateDnsEnabled: true
+      SubnetIds:
+        - !Ref WorkA
+        - !Ref WorkB
+      SecurityGroupIds:
+        - !Ref VPCEndpointSecurityGroup
+"""
+    for name, svc in (("CloudWatchLogsVPCEndpoint", "logs"), ("ECRApiVPCEndpoint", "ecr.api"), ("ECRDkrVPCEndpoint", "ecr.dkr"))
+) + """\
+  S3VPCEndpoint:
+    Type: AWS::EC2::VPCEndpoint
+    Properties:
+      VpcId: !Ref Net
+      ServiceName: !Sub com.amazonaws.${AWS::Region}.s3
+      VpcEndpointType: Gateway
+      RouteTableIds:
+        - !Ref WorkRoutes
   VPCEndpointSecurityGroup:
     Type: AWS::EC2::SecurityGroup
     Properties:
@@ -93,31 +117,6 @@ ADDED = """\
       Tags:
         - Key: Name
           Value: !Sub ${AWS::StackName}-vpc-endpoints
-""" + "".join(
-    f"""\
-  {name}:
-    Type: AWS::EC2::VPCEndpoint
-    Properties:
-      VpcId: !Ref Net
-      ServiceName: !Sub com.amazonaws.${{AWS::Region}}.{svc}
-      VpcEndpointType: Interface
-      PrivateDnsEnabled: true
-      SubnetIds:
-        - !Ref WorkA
-        - !Ref WorkB
-      SecurityGroupIds:
-        - !Ref VPCEndpointSecurityGroup
-"""
-    for name, svc in (("ECRApiVPCEndpoint", "ecr.api"), ("ECRDkrVPCEndpoint", "ecr.dkr"), ("CloudWatchLogsVPCEndpoint", "logs"))
-) + """\
-  S3VPCEndpoint:
-    Type: AWS::EC2::VPCEndpoint
-    Properties:
-      VpcId: !Ref Net
-      ServiceName: !Sub com.amazonaws.${AWS::Region}.s3
-      VpcEndpointType: Gateway
-      RouteTableIds:
-        - !Ref WorkRoutes
 """
 
 FIXED = FLAWED.replace(
@@ -168,8 +167,8 @@ def test_a_rotation_function_later_moved_into_the_vpc_is_admitted_too():
     assert "  SecretsManagerVPCEndpoint:\n" in out
     # The ingress rules come in the same order as when everything is added at once.
     at_once = fix_text(FLAWED + extra, ["MF0102"])
-    block = out[out.index("  VPCEndpointSecurityGroup:"):out.index("  ECRApiVPCEndpoint:")]
-    assert block in at_once
+    block = out[out.index("  VPCEndpointSecurityGroup:"):out.index("  FnSg:")]
+    assert "SourceSecurityGroupId: !Ref FnSg" in block and block in at_once
 
 
 def test_silent_for_public_or_absent_workloads_or_when_already_there_under_other_names():
@@ -185,13 +184,12 @@ def test_silent_for_public_or_absent_workloads_or_when_already_there_under_other
 
 
 def test_existing_endpoint_without_private_dns_is_fixed_in_place():
-    half = FIXED.replace("      PrivateDnsEnabled: true\n", "", 1)
+    half = FIXED.replace(".ecr.api\n      VpcEndpointType: Interface\n      PrivateDnsEnabled: true\n", ".ecr.api\n      VpcEndpointType: Interface\n")
     (f,) = findings(half, ["MF0102"])
     assert "private DNS off on ECRApiVPCEndpoint" in f.message
     assert fix_text(half, ["MF0102"]) == FIXED.replace(
-        "      VpcEndpointType: Interface\n      PrivateDnsEnabled: true\n      SubnetIds:",
-        "      VpcEndpointType: Interface\n      SubnetIds:",
-        1,
+        ".ecr.api\n      VpcEndpointType: Interface\n      PrivateDnsEnabled: true\n",
+        ".ecr.api\n      VpcEndpointType: Interface\n",
     ).replace(
         "  ECRApiVPCEndpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n",
         "  ECRApiVPCEndpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      PrivateDnsEnabled: true\n",
@@ -217,6 +215,6 @@ def test_json():
     out = fix_text(text, ["MF0102"])
     fixed = json.loads(out)
     assert out == json.dumps(fixed, indent=2) + "\n"
-    assert list(fixed["Resources"])[-5:] == ["VPCEndpointSecurityGroup", "ECRApiVPCEndpoint", "ECRDkrVPCEndpoint", "CloudWatchLogsVPCEndpoint", "S3VPCEndpoint"]
+    assert list(fixed["Resources"])[-5:] == ["CloudWatchLogsVPCEndpoint", "ECRApiVPCEndpoint", "ECRDkrVPCEndpoint", "S3VPCEndpoint", "VPCEndpointSecurityGroup"]
     assert fixed["Resources"]["Net"]["Properties"]["EnableDnsHostnames"] is True
     assert fixed["Resources"]["ECRDkrVPCEndpoint"]["Properties"]["ServiceName"] == {"Fn::Sub": "com.amazonaws.${AWS::Region}.ecr.dkr"}

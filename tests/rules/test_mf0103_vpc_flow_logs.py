@@ -44,6 +44,19 @@ FLAWED = dedent(
 )
 
 ADDED = """\
+  VPCFlowLogs:
+    Type: AWS::EC2::FlowLog
+    Properties:
+      ResourceId: !Ref Net
+      ResourceType: VPC
+      TrafficType: ALL
+      LogDestinationType: cloud-watch-logs
+      LogGroupName: !Ref VPCFlowLogsLogGroup
+      DeliverLogsPermissionArn: !GetAtt VPCFlowLogsRole.Arn
+      MaxAggregationInterval: 60
+      Tags:
+        - Key: Name
+          Value: !Sub ${AWS::StackName}-vpc-flow-logs
   VPCFlowLogsLogGroup:
     Type: AWS::Logs::LogGroup
     DeletionPolicy: Retain
@@ -77,19 +90,6 @@ ADDED = """\
                   - logs:DescribeLogStreams
                   - logs:PutLogEvents
                 Resource: !GetAtt VPCFlowLogsLogGroup.Arn
-  VPCFlowLogs:
-    Type: AWS::EC2::FlowLog
-    Properties:
-      ResourceId: !Ref Net
-      ResourceType: VPC
-      TrafficType: ALL
-      LogDestinationType: cloud-watch-logs
-      LogGroupName: !Ref VPCFlowLogsLogGroup
-      DeliverLogsPermissionArn: !GetAtt VPCFlowLogsRole.Arn
-      MaxAggregationInterval: 60
-      Tags:
-        - Key: Name
-          Value: !Sub ${AWS::StackName}-vpc-flow-logs
 """
 
 
@@ -103,7 +103,7 @@ def test_fix_adds_group_role_and_flow_log_reusing_key_and_retention():
     assert out == FLAWED + ADDED
     assert "# the only network" in out
     # Least privilege: the role's actions name the log group only; retention from the allowed list.
-    assert "Resource: '*'" not in ADDED.split("VPCFlowLogs:")[0].split("Policies:")[1]
+    assert "Resource: '*'" not in ADDED.split("  VPCFlowLogsRole:")[1].split("Policies:")[1]
 
 
 def test_without_a_logs_key_or_retention_they_are_added():
@@ -131,7 +131,7 @@ def test_json():
     out = fix_text(text, ["MF0103"])
     fixed = json.loads(out)
     assert out == json.dumps(fixed, indent=2) + "\n"
-    assert list(fixed["Resources"]) == ["V", "CloudWatchLogsKMSKey", "CloudWatchLogsKMSKeyAlias", "VPCFlowLogsLogGroup", "VPCFlowLogsRole", "VPCFlowLogs"]
+    assert list(fixed["Resources"]) == ["V", "CloudWatchLogsKMSKey", "CloudWatchLogsKMSKeyAlias", "VPCFlowLogs", "VPCFlowLogsLogGroup", "VPCFlowLogsRole"]
     assert fixed["Resources"]["VPCFlowLogs"]["Properties"]["ResourceId"] == {"Ref": "V"}
     assert fixed["Resources"]["VPCFlowLogsLogGroup"]["Properties"]["RetentionInDays"] == {
         "Fn::FindInMap": ["LogRetentionDays", {"Ref": "LogRetentionYears"}, "Days"]

@@ -28,6 +28,15 @@ FIXED = (
 """,
     )
     + """\
+  DatabaseIngressFromRotationLambda:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !Ref DbFirewall
+      Description: Database port from the secret rotation function
+      IpProtocol: tcp
+      FromPort: 5432
+      ToPort: 5432
+      SourceSecurityGroupId: !Ref LambdaSecurityGroup
   LambdaSecurityGroup:
     Type: AWS::EC2::SecurityGroup
     Properties:
@@ -47,15 +56,6 @@ FIXED = (
       Tags:
         - Key: Name
           Value: !Sub ${AWS::StackName}-rotation-lambda
-  DatabaseIngressFromRotationLambda:
-    Type: AWS::EC2::SecurityGroupIngress
-    Properties:
-      GroupId: !Ref DbFirewall
-      Description: Database port from the secret rotation function
-      IpProtocol: tcp
-      FromPort: 5432
-      ToPort: 5432
-      SourceSecurityGroupId: !Ref LambdaSecurityGroup
 """
 )
 

@@ -89,8 +89,8 @@ def test_a_dependent_with_its_own_condition_gets_both_json() -> None:
         },
         "Conditions": {
             "IsProd": data["Conditions"]["IsProd"],
-            "ShouldDeployECS": {"Fn::Equals": [{"Ref": "DeployECSService"}, "true"]},
             "IsProdAndShouldDeployECS": {"Fn::And": [{"Condition": "IsProd"}, {"Condition": "ShouldDeployECS"}]},
+            "ShouldDeployECS": {"Fn::Equals": [{"Ref": "DeployECSService"}, "true"]},
         },
         "Resources": {
             "T": data["Resources"]["T"],

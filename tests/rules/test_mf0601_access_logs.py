@@ -63,25 +63,6 @@ Parameters:
       - '10'
     Description: Years to keep logs (CloudWatch Logs and log buckets); only the years CloudWatch Logs has a retention for are allowed.
 Mappings:
-  LogRetentionDays:
-    '1':
-      Days: 365
-    '2':
-      Days: 731
-    '3':
-      Days: 1096
-    '5':
-      Days: 1827
-    '6':
-      Days: 2192
-    '7':
-      Days: 2557
-    '8':
-      Days: 2922
-    '9':
-      Days: 3288
-    '10':
-      Days: 3653
   ELBAccessLogsAccounts:
     us-east-1:
       AccountId: '127311923021'
@@ -159,6 +140,25 @@ Mappings:
       AccountId: none
     mx-central-1:
       AccountId: none
+  LogRetentionDays:
+    '1':
+      Days: 365
+    '2':
+      Days: 731
+    '3':
+      Days: 1096
+    '5':
+      Days: 1827
+    '6':
+      Days: 2192
+    '7':
+      Days: 2557
+    '8':
+      Days: 2922
+    '9':
+      Days: 3288
+    '10':
+      Days: 3653
 Conditions:
   ELBAccessLogsByAccount: !Not [!Equals [!FindInMap [ELBAccessLogsAccounts, !Ref AWS::Region, AccountId], none]]
 Resources:
@@ -255,35 +255,6 @@ FIXED_JSON = """\
     }
   },
   "Mappings": {
-    "LogRetentionDays": {
-      "1": {
-        "Days": 365
-      },
-      "2": {
-        "Days": 731
-      },
-      "3": {
-        "Days": 1096
-      },
-      "5": {
-        "Days": 1827
-      },
-      "6": {
-        "Days": 2192
-      },
-      "7": {
-        "Days": 2557
-      },
-      "8": {
-        "Days": 2922
-      },
-      "9": {
-        "Days": 3288
-      },
-      "10": {
-        "Days": 3653
-      }
-    },
     "ELBAccessLogsAccounts": {
       "us-east-1": {
         "AccountId": "127311923021"
@@ -398,6 +369,35 @@ FIXED_JSON = """\
       },
       "mx-central-1": {
         "AccountId": "none"
+      }
+    },
+    "LogRetentionDays": {
+      "1": {
+        "Days": 365
+      },
+      "2": {
+        "Days": 731
+      },
+      "3": {
+        "Days": 1096
+      },
+      "5": {
+        "Days": 1827
+      },
+      "6": {
+        "Days": 2192
+      },
+      "7": {
+        "Days": 2557
+      },
+      "8": {
+        "Days": 2922
+      },
+      "9": {
+        "Days": 3288
+      },
+      "10": {
+        "Days": 3653
       }
     }
   },

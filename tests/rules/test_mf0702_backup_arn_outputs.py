@@ -46,16 +46,16 @@ FLAWED = dedent(
 )
 
 FIXED = FLAWED + (
-    "  BackupVaultArn:\n"
-    "    Description: ARN of the backup vault\n"
-    "    Value: !GetAtt Store.BackupVaultArn\n"
-    "    Export:\n"
-    "      Name: !Sub ${AWS::StackName}:BackupVaultArn\n"
     "  BackupRoleArn:\n"
     "    Description: ARN of the IAM role AWS Backup runs jobs with\n"
     "    Value: !GetAtt Runner.Arn\n"
     "    Export:\n"
     "      Name: !Sub ${AWS::StackName}:BackupRoleArn\n"
+    "  BackupVaultArn:\n"
+    "    Description: ARN of the backup vault\n"
+    "    Value: !GetAtt Store.BackupVaultArn\n"
+    "    Export:\n"
+    "      Name: !Sub ${AWS::StackName}:BackupVaultArn\n"
 )
 
 
