@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from fixers.render import YamlRenderer, intrinsic, json_text
-from fixers.template import TEMPLATE_KEYS, Located, Node, PathError, Template, fn_name, locate
+from fixers.template import TEMPLATE_KEYS, Located, Node, PathError, Template, TemplateError, fn_name, locate
 
 Path = tuple[Any, ...]
 
@@ -35,6 +35,20 @@ class _Patch:
     end: int
     text: str
     seq: int
+    depth: int = 0  # at one position, text for deeper containers comes first
+    slot: "tuple[Path, Any, Any] | None" = None  # (container, key, item) of an insertion
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A cheap point to roll back to (see ``Document.mark``)."""
+
+    undo: int
+    text: str
+    template: Template
+    pending: tuple[_Patch, ...]
+    pending_paths: tuple[tuple[str, Path], ...]
+    edited: int
 
 
 RankFn = Callable[[Any], Any]
@@ -56,7 +70,8 @@ class Document:
         self._expected: dict[str, Any] = template.data
         self._expected_shared = True  # expected is template.data until the first edit
         self._pending: list[_Patch] = []
-        self._pending_paths: list[Path] = []
+        self._pending_paths: list[tuple[str, Path]] = []  # what pending patches claim
+        self._undo: list[tuple[Any, list[Any]]] = []  # (container, its items before a change)
         self._seq = 0
         self.edited_paths: list[Path] = []
         self.yaml = YamlRenderer(self.style)
@@ -96,17 +111,72 @@ class Document:
         self._expected_shared = False
         del self.edited_paths[n_paths:]
 
+    def mark(self) -> Mark:
+        """A point to roll back to that costs no copy of the template and no reading of it:
+        the engine takes one before each fix. ``checkpoint`` is the self-contained snapshot."""
+        return Mark(
+            len(self._undo),
+            self._text,
+            self.template,
+            tuple(self._pending),
+            tuple(self._pending_paths),
+            len(self.edited_paths),
+        )
+
+    def rollback(self, mark: Mark) -> None:
+        """Undo every edit made since ``mark``."""
+        while len(self._undo) > mark.undo:
+            container, items = self._undo.pop()
+            container.clear()
+            if isinstance(container, dict):
+                container.update(items)
+            else:
+                container.extend(items)
+        self._text = mark.text
+        self.template = mark.template
+        self._pending = list(mark.pending)
+        self._pending_paths = list(mark.pending_paths)
+        del self.edited_paths[mark.edited :]
+
     def flush(self) -> None:
-        """Apply the pending patches and read the text again."""
+        """Apply the pending patches and read the text again.
+
+        Raises SelfCheckError (the document left as it was) if the patched text cannot be read.
+        """
         if not self._pending:
             return
         text = self._text
-        for patch in sorted(self._pending, key=lambda p: (p.start, p.seq), reverse=True):
-            text = text[: patch.start] + patch.text + text[patch.end :]
+        parts: list[str] = []
+        at = 0
+        orders: dict[Path, dict[Any, int]] = {}
+
+        def order(patch: _Patch) -> int:
+            # Insertions at one place come in the order their container has now, after them all.
+            if patch.slot is None:
+                return 0
+            parent, key, item = patch.slot
+            if parent not in orders:
+                container = self.get(parent)
+                if isinstance(container, dict):
+                    orders[parent] = {k: i for i, k in enumerate(container)}
+                else:
+                    orders[parent] = {id(x): i for i, x in enumerate(container or [])}
+            return orders[parent].get(key if item is None else id(item), 0)
+
+        for patch in sorted(self._pending, key=lambda p: (p.start, -p.depth, order(p), p.seq)):
+            parts.append(text[at : patch.start])
+            parts.append(patch.text)
+            at = max(at, patch.end)
+        parts.append(text[at:])
+        text = "".join(parts)
+        try:
+            template = Template(text, bom=self.template.bom, path=self.path)
+        except TemplateError as exc:
+            raise SelfCheckError(f"the edited text does not read back: {exc.message}") from None
         self._pending.clear()
         self._pending_paths.clear()
         self._text = text
-        self.template = Template(text, bom=self.template.bom, path=self.path)
+        self.template = template
 
     def self_check(self) -> None:
         """The text reads back as the edited tree; raises SelfCheckError otherwise."""
@@ -159,7 +229,9 @@ class Document:
         parent_path, key = path[:-1], path[-1]
         parent = self.get(parent_path)
         if isinstance(parent, dict) and key not in parent:
-            self._edit(parent_path, lambda: self._insert_key(parent_path, key, value, rank))
+            # An insertion claims only the new entry: edits elsewhere in the mapping, and other
+            # insertions into it, can share the same batch of patches.
+            self._edit(path, lambda: self._insert_key(parent_path, key, value, rank), (parent_path, key, None))
             self._model_insert(parent_path, key, value, rank)
         elif isinstance(parent, (dict, list)):
             self._edit(path, lambda: self._replace(path, value))
@@ -185,9 +257,13 @@ class Document:
         if not isinstance(current, list):
             raise EditError(f"{_fmt(path)} is not a list")
         index = _canonical_index(current, value, rank)
-        self._edit(path, lambda: self._insert_item(path, index, value))
+        item = copy.deepcopy(value)
+        # Appends to one list share a batch; anything else under the list waits for them.
+        self._edit(path, lambda: self._insert_item(path, value, rank), (path, None, item), appending=True)
+        self._own_expected()
         node = self.get(path)
-        node.insert(index, copy.deepcopy(value))
+        self._undo.append((node, list(node)))
+        node.insert(index, item)
         self.edited_paths.append(path + (index,))
 
     def delete(self, path: Path) -> None:
@@ -202,6 +278,7 @@ class Document:
         self._edit(path[:-1], lambda: self._remove(path))
         self._own_expected()
         container = self.get(path[:-1])
+        self._undo.append((container, list(container.items()) if isinstance(container, dict) else list(container)))
         del container[path[-1]]
         self.edited_paths.append(path[:-1])
 
@@ -215,6 +292,7 @@ class Document:
     def _model_set(self, path: Path, value: Any) -> None:
         self._own_expected()
         container = self.get(path[:-1])
+        self._undo.append((container, list(container.items()) if isinstance(container, dict) else list(container)))
         container[path[-1]] = copy.deepcopy(value)
 
     def _model_insert(self, parent_path: Path, key: str, value: Any, rank: RankFn | None) -> None:
@@ -223,16 +301,28 @@ class Document:
         keys = list(parent)
         index = _canonical_key_index(keys, key, rank, top=not parent_path)
         items = list(parent.items())
+        self._undo.append((parent, list(items)))
         items.insert(index, (key, copy.deepcopy(value)))
         parent.clear()
         parent.update(items)
 
     # -- internals: text patches -------------------------------------------------------------
 
-    def _edit(self, path: Path, make: Callable[[], _Patch | list[_Patch]]) -> None:
+    def _edit(
+        self,
+        path: Path,
+        make: Callable[[], _Patch | list[_Patch]],
+        slot: "tuple[Path, Any, Any] | None" = None,
+        appending: bool = False,
+    ) -> None:
         """Compute a patch on the current tree, reading the text again first if it must."""
-        if any(_is_under(path, p) or _is_under(p, path) for p in self._pending_paths):
-            self.flush()
+        claim = ("append" if appending else "edit", path)
+        for kind, pending in self._pending_paths:
+            if appending and kind == "append" and pending == path:
+                continue
+            if _is_under(path, pending) or _is_under(pending, path):
+                self.flush()
+                break
         try:
             patches = make()
         except PathError:
@@ -245,11 +335,15 @@ class Document:
                 raise EditError(str(exc)) from None
         for patch in patches if isinstance(patches, list) else [patches]:
             patch.seq = self._seq
+            # The depth of the container the text goes into: an item appended to a list sits
+            # one level below the list, like a key inserted into a mapping below the mapping.
+            patch.depth = len(path) + 1 if appending else len(path)
+            patch.slot = slot
             self._seq += 1
             if self.style.newline != "\n":
                 patch.text = patch.text.replace("\r\n", "\n").replace("\n", self.style.newline)
             self._pending.append(patch)
-        self._pending_paths.append(path)
+        self._pending_paths.append(claim)
 
     def _locate(self, path: Path) -> Located:
         return locate(self.template.root, path)
@@ -372,8 +466,15 @@ class Document:
         node = loc.node
         if node.kind != "map" or loc.tag_consumed:
             raise EditError(f"{_fmt(parent_path)} is not a mapping in the text")
-        keys = [k.value for k in node.keys]
-        index = _canonical_key_index(keys, key, rank, top=not parent_path)
+        # The place in the text: right after the key that will precede the new one in the
+        # edited mapping, skipping keys other pending insertions add (they share the place).
+        expected = list(self.get(parent_path) or {})
+        position = _canonical_key_index(expected, key, rank, top=not parent_path)
+        index = 0
+        for before in reversed(expected[:position]):
+            if before in node.lookup:
+                index = node.lookup[before] + 1
+                break
         if not node.items:
             merged = {key: value}
             return self._replace_loc(parent_path, loc, merged)
@@ -433,14 +534,19 @@ class Document:
     def _replace_loc(self, path: Path, loc: Located, value: Any) -> _Patch:
         return self._replace(path, value)
 
-    def _insert_item(self, path: Path, index: int, value: Any) -> _Patch:
+    def _insert_item(self, path: Path, value: Any, rank: RankFn | None) -> _Patch:
         loc = self._locate(path)
         node = loc.node
         if node.kind != "seq":
             raise EditError(f"{_fmt(path)} is not a list in the text")
         if not node.items:
-            current = self.get(path)
-            return self._replace(path, [value] if current == [] else current)
+            return self._replace(path, [value])
+        # The place among the items the text has now: the canonical place in the edited list,
+        # less the items other pending appends add there.
+        expected = self.get(path) or []
+        pending = {id(p.slot[2]) for p in self._pending if p.slot and p.slot[0] == path and p.slot[2] is not None}
+        position = _canonical_index(expected, value, rank)
+        index = sum(1 for item in expected[:position] if id(item) not in pending)
         if self.style.is_json:
             return self._json_insert(node, index, "", value)
         if node.flow:

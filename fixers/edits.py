@@ -183,9 +183,28 @@ def add_depends_on(doc: Document, logical_id: str, *targets: str) -> None:
         set_resource_attribute(doc, logical_id, "DependsOn", sorted(missing) if len(missing) > 1 else missing[0])
         return
     if isinstance(current, str):
-        doc.set(("Resources", logical_id, "DependsOn"), [current])
+        # One edit for the new list, in the order the appends below would give it.
+        items = [current]
+        for target in sorted(missing):
+            items.insert(_canonical_position(items, target), target)
+        doc.set(("Resources", logical_id, "DependsOn"), items)
+        return
     for target in sorted(missing):
         doc.append(("Resources", logical_id, "DependsOn"), target, rank=_rank_item)
+
+
+def _canonical_position(items: list[Any], item: Any) -> int:
+    """Where ``Document.append`` puts an item ranked by ``_rank_item``."""
+    mine = _rank_item(item)
+    i = len(items)
+    if mine is None:
+        return i
+    while i > 0:
+        theirs = _rank_item(items[i - 1])
+        if theirs is None or not theirs > mine:
+            break
+        i -= 1
+    return i
 
 
 def add_list_item(doc: Document, path: tuple[Any, ...], item: Any) -> None:
@@ -206,7 +225,10 @@ def add_statement(doc: Document, policy_document_path: tuple[Any, ...], statemen
     if isinstance(current, dict):
         if current == statement:
             return
-        doc.set(path, [current])
+        items = [current]
+        items.insert(_canonical_position(items, statement), statement)
+        doc.set(path, items)  # one edit: the statement becomes a list with the new one in place
+        return
     add_list_item(doc, path, statement)
 
 

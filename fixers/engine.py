@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 from fixers import config, suppressions
 from fixers.document import Document, EditError
 from fixers.fileio import FileError, Snapshot, decode_text, read_template_bytes
-from fixers.model import Finding
+from fixers.model import Finding, Fix
 from fixers.rules import Rule, all_rules, matches, select_rules
 from fixers.template import Template, TemplateError
 
@@ -185,8 +185,17 @@ class Engine:
     def allowed(self, finding: Finding) -> bool:
         return finding.fix is not None and (finding.fix.safe or self.options.unsafe_fixes)
 
-    def apply_fixes(self, doc: Document, outcomes: list[Outcome], errors: list[str]) -> None:
+    def apply_fixes(
+        self, doc: Document, outcomes: list[Outcome], errors: list[str], careful: bool = False
+    ) -> None:
+        """Apply the allowed fixes of ``outcomes``, rule by rule in code order.
+
+        Each rule detects once for all its findings, and edits are batched: the text is read
+        again only where an edit needs a place a pending one changes. ``careful`` re-detects
+        and self-checks after every single fix instead, to isolate a fix that breaks the text.
+        """
         by_code = {r.code: r for r in self.rules}
+        groups: dict[str, list[Outcome]] = {}
         for outcome in sorted(outcomes, key=lambda o: (o.finding.code, [str(p) for p in o.finding.path])):
             finding = outcome.finding
             if finding.fix is None or outcome.status != "open":
@@ -195,7 +204,26 @@ class Engine:
                 outcome.status = "unsafe"
                 outcome.reason = f"unsafe fix ({finding.fix.impact}): use --unsafe-fixes to apply"
                 continue
-            outcome.status, outcome.reason = apply_one(doc, by_code[finding.code], finding, errors)
+            groups.setdefault(finding.code, []).append(outcome)
+        for code, group in groups.items():
+            rule = by_code[code]
+            if careful:
+                for outcome in group:
+                    outcome.status, outcome.reason = apply_one(doc, rule, outcome.finding, errors)
+                continue
+            try:
+                current = {f.key: f for f in rule.detect(doc)}
+            except Exception as exc:  # a broken rule must not stop the others
+                errors.append(f"{code}: internal error: {exc!r}\n{traceback.format_exc(limit=3)}")
+                continue
+            for outcome in group:
+                found = current.get(outcome.finding.key)
+                if found is None:
+                    outcome.status, outcome.reason = "applied", "already fixed by an earlier fix"
+                elif found.fix is None:
+                    outcome.status, outcome.reason = "failed", "the finding no longer offers a fix"
+                else:
+                    outcome.status, outcome.reason = _apply_fix(doc, code, found.fix, errors)
 
     def fix_document(self, doc: Document, outcomes: list[Outcome], errors: list[str]) -> None:
         """Apply every allowed fix, then fix what the fixes made visible, until stable.
@@ -203,7 +231,23 @@ class Engine:
         New outcomes are appended to ``outcomes``. This is what ``--auto-fix`` does and what
         the app's "apply all safe fixes" does, so both write the same bytes.
         """
-        self.apply_fixes(doc, outcomes, errors)
+        start = doc.mark()
+        before = [(o.status, o.reason) for o in outcomes]
+        count = len(outcomes)
+        self._fix_passes(doc, outcomes, errors, careful=False)
+        try:
+            doc.self_check()
+        except EditError:
+            # Some fix wrote text that does not read back as intended: start again, checking
+            # after every fix, so that only the fix at fault is rolled back.
+            doc.rollback(start)
+            del outcomes[count:]
+            for outcome, (status, reason) in zip(outcomes, before):
+                outcome.status, outcome.reason = status, reason
+            self._fix_passes(doc, outcomes, errors, careful=True)
+
+    def _fix_passes(self, doc: Document, outcomes: list[Outcome], errors: list[str], careful: bool) -> None:
+        self.apply_fixes(doc, outcomes, errors, careful)
         # A fix can make a gap visible that was hidden before (ruff re-checks until stable too).
         # A finding fixed earlier may also come back when a later fix adds what it speaks about
         # (new VPC endpoints the service should wait for): it is fixed again, within the passes.
@@ -223,7 +267,7 @@ class Engine:
             if not fresh and not again:
                 break
             outcomes.extend(fresh)
-            self.apply_fixes(doc, fresh + again, errors)
+            self.apply_fixes(doc, fresh + again, errors, careful)
 
     def revalidate(self, doc: Document, result: FileResult) -> None:
         """Lint before and after; roll back the fixes whose result adds cfn-lint errors."""
@@ -257,6 +301,21 @@ class Engine:
             after = validator.lint(doc.text, doc.path) if doc.changed else before
             new = compare(before, after)
         result.lint_before, result.lint_after, result.lint_new = before, after, new
+
+
+def _apply_fix(doc: Document, code: str, fix: "Fix", errors: list[str]) -> tuple[str, str | None]:
+    """Apply one fix in the batch; on failure undo just its edits (the self-check comes later)."""
+    mark = doc.mark()
+    try:
+        fix.apply(doc)
+    except EditError as exc:
+        doc.rollback(mark)
+        return "failed", f"not applied: {exc}"
+    except Exception as exc:  # a broken fix is rolled back and reported, never half-applied
+        doc.rollback(mark)
+        errors.append(f"{code}: internal error in fix: {exc!r}\n{traceback.format_exc(limit=4)}")
+        return "failed", f"internal error in fix: {exc!r}"
+    return "applied", None
 
 
 def apply_one(doc: Document, rule: Rule, finding: Finding, errors: list[str]) -> tuple[str, str | None]:

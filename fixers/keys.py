@@ -510,8 +510,31 @@ def add_role_statement(doc: Document, role: str, policy_name: str, statement: di
                     if st.get(k) != v:
                         set_value(doc, path + (k,), v)
                 return
+    add_role_statements(doc, role, policy_name, [statement], replace_same_sid=False)
+
+
+def add_role_statements(
+    doc: Document, role: str, policy_name: str, statements: list[dict[str, Any]], replace_same_sid: bool = True
+) -> None:
+    """``add_role_statement`` for several statements; a policy made for them gets them all in
+    one edit."""
+    if replace_same_sid:
+        rest = []
+        for statement in statements:
+            if _has_same_sid(doc, role, statement):
+                add_role_statement(doc, role, policy_name, statement)
+            else:
+                rest.append(statement)
+        statements = rest
+    if not statements:
+        return
     policies = doc.get(("Resources", role, "Properties", "Policies"))
-    new_policy = {"PolicyName": policy_name, "PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}}
+    from fixers.edits import _canonical_position
+
+    ordered: list[dict[str, Any]] = []
+    for st in statements:  # the order appending them one by one would give
+        ordered.insert(_canonical_position(ordered, st), st)
+    new_policy = {"PolicyName": policy_name, "PolicyDocument": {"Version": "2012-10-17", "Statement": ordered}}
     if policies is None:
         from fixers.edits import set_property
 
@@ -525,8 +548,20 @@ def add_role_statement(doc: Document, role: str, policy_name: str, statement: di
             document = doc.get(path)
             if not isinstance(document, dict):
                 raise EditError(f"policy {policy_name} of {role} has no policy document the fix can edit")
-            add_statement(doc, path, statement)
+            for st in statements:
+                add_statement(doc, path, st)
             return
     from fixers.edits import add_list_item
 
     add_list_item(doc, ("Resources", role, "Properties", "Policies"), new_policy)
+
+
+def _has_same_sid(doc: Document, role: str, statement: dict[str, Any]) -> bool:
+    sid = statement.get("Sid")
+    if sid is None:
+        return False
+    for pol in cfn.list_of(doc.get(("Resources", role, "Properties", "Policies"))):
+        if isinstance(pol, dict) and isinstance(pol.get("PolicyDocument"), dict):
+            if any(st.get("Sid") == sid for _, st in statements_of(pol["PolicyDocument"])):
+                return True
+    return False

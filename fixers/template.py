@@ -74,12 +74,14 @@ class Node:
     keys: list["Node"] = field(default_factory=list)  # mapping keys
     items: list["Node"] = field(default_factory=list)  # mapping values or sequence items
     target: "Node | None" = None  # for aliases
+    lookup: dict[str, int] = field(default_factory=dict)  # mapping key to its index
+
+    def add_key(self, key: "Node") -> None:
+        self.lookup[key.value] = len(self.keys)
+        self.keys.append(key)
 
     def key_index(self, key: str) -> int:
-        for i, k in enumerate(self.keys):
-            if k.value == key:
-                return i
-        return -1
+        return self.lookup.get(key, -1)
 
     def get(self, key: str) -> "Node | None":
         i = self.key_index(key)
@@ -281,9 +283,9 @@ def _attach(stack: list[Node], node: Node, text: str) -> None:
             raise TemplateError("a mapping key must be a plain value", node.line + 1, node.col + 1)
         key = str(node.value) if node.value is not None else ""
         node.value = key
-        if parent.key_index(key) >= 0:
+        if key in parent.lookup:
             raise TemplateError(f"duplicate key {key!r}", node.line + 1, node.col + 1)
-        parent.keys.append(node)
+        parent.add_key(node)
     else:
         parent.items.append(node)
 
@@ -433,7 +435,7 @@ def _make_json_key(text: str, lines: _LineIndex, skip: Any, err: Any) -> Any:
         line, col = lines.locate(i)
         if mapping.key_index(value) >= 0:
             raise TemplateError(f"duplicate key {value!r}", line + 1, col + 1)
-        mapping.keys.append(Node("scalar", i, end, line, col, flow=True, style='"', value=value))
+        mapping.add_key(Node("scalar", i, end, line, col, flow=True, style='"', value=value))
         j = skip(end)
         if j >= len(text) or text[j] != ":":
             raise err("expected ':'", j)

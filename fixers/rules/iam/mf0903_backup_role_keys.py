@@ -241,5 +241,4 @@ class BackupRoleKeys(Rule):
             ensured = keys.ensure_database_key(doc)
             key_ids = [ensured if k is None else k for k in key_ids]
         key_ids = [k for k in dict.fromkeys(key_ids) if k]
-        for st in statements(key_ids, services):
-            keys.add_role_statement(doc, role, POLICY_NAME, st)
+        keys.add_role_statements(doc, role, POLICY_NAME, list(statements(key_ids, services)))
