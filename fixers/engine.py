@@ -274,8 +274,12 @@ class Engine:
         from fixers.validate import compare
 
         validator = self.validator
-        before = validator.lint(result.original_text, doc.path)
         after = validator.lint(doc.text, doc.path)
+        if not any(e.level == "error" for e in after):
+            # No error in the result: none can be new, so the original need not be linted.
+            result.lint_after, result.lint_new = after, []
+            return
+        before = validator.lint(result.original_text, doc.path)
         new = compare(before, after)
         applied = [o for o in result.outcomes if o.applied]
         if new and applied:

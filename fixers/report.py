@@ -121,9 +121,11 @@ def file_dict(report: FileReport | FileResult) -> dict[str, Any]:
         entry["suppression"] = s.suppression.as_dict()
         suppressed.append(entry)
     validation = None
-    if result.lint_before is not None:
+    if result.lint_after is not None:
         validation = {
-            "before": [lint_dict(e) for e in result.lint_before],
+            # null when the result has no cfn-lint error: then no error can be new, and the
+            # original is not linted (it would double the cost of every clean run)
+            "before": None if result.lint_before is None else [lint_dict(e) for e in result.lint_before],
             "after": [lint_dict(e) for e in result.lint_after or []],
             "new": [lint_dict(e) for e in result.lint_new or []],
         }

@@ -102,7 +102,9 @@ def all_rules() -> dict[str, Rule]:
             importlib.import_module(info.name)
         found: dict[str, Rule] = {}
         for cls in _subclasses(Rule):
-            if cls.code:
+            # Only the rule modules' own classes: a subclass a test or plugin defines elsewhere
+            # must not join the registry depending on what was imported first.
+            if cls.code and cls.__module__.startswith(__name__ + "."):
                 if cls.code in found:
                     raise RuntimeError(f"two rules use {cls.code}")
                 found[cls.code] = cls()
