@@ -138,9 +138,13 @@ class DatabaseSubnetIsolation(Rule):
         all_subnets = topology.subnets(data)
         count = min(max(len(ids), 2), MAX_SUBNETS)
         preferred = list(config.current().database_subnet_cidrs)  # the spec's, unless configured
-        cidrs = topology.free_subnets(cidr, topology.literal_cidrs(data), preferred, count)
+        cidrs = None
+        for prefix in range(max(24, cidr.prefixlen + 2), 29):  # /24s, or smaller in a small VPC
+            cidrs = topology.free_subnets(cidr, topology.literal_cidrs(data), preferred, count, prefix)
+            if cidrs is not None:
+                break
         if cidrs is None:
-            raise EditError(f"no {count} free /24 blocks left in {cidr}")
+            raise EditError(f"no {count} free blocks of /28 or larger left in {cidr}")
         table = add_resource(
             doc,
             unique_id(doc, "DatabaseRouteTable"),
