@@ -28,6 +28,7 @@ from tui.components.context_view import ContextView
 from tui.components.detail_pane import DetailPane
 from tui.components.findings_list import FindingsList
 from tui.components.help_screen import HelpScreen
+from tui.components.reason import ReasonScreen
 from tui.components.status_line import LintStatus, StatusLine
 from tui.review import APPLIED, OPEN, Item, LintReport, Review, lint_review, preview, unified_diff
 
@@ -77,6 +78,7 @@ class MeridianApp(App[int]):
     BINDINGS = [
         Binding("a", "apply", "Apply"),
         Binding("s", "skip", "Skip"),
+        Binding("x", "suppress", "Suppress"),
         Binding("A", "apply_all", "All safe", key_display="A"),
         Binding("u", "undo", "Undo"),
         Binding("d", "toggle_diff", "Diff"),
@@ -431,6 +433,32 @@ class MeridianApp(App[int]):
             self.findings_list.action_cursor_down()
         self._show_selected()
         self._refresh_status()
+
+    def action_suppress(self) -> None:
+        if self._refuse_when_busy():
+            return
+        item = self.selected_item()
+        if item is None:
+            return
+        if item.state == APPLIED:
+            self.notify("This finding is fixed: nothing to suppress.")
+            return
+        where = f"resource {item.finding.resource}" if item.finding.resource else "the template"
+        body = Text()
+        body.append(f"{item.finding.code} {item.finding.title}\n", "bold")
+        body.append(f"The suppression goes into the Metadata of {where}, with the reason you give.\n")
+
+        def done(reason: str | None) -> None:
+            if not reason:
+                return
+            error = self.review.suppress(item, reason)
+            if error is not None:
+                self.notify(f"Not suppressed: {error}", severity="error")
+                return
+            self.notify(f"Suppressed {item.finding.code}.")
+            self._after_edit()
+
+        self.push_screen(ReasonScreen("Suppress this finding?", body), done)
 
     def action_undo(self) -> None:
         if self._refuse_when_busy():

@@ -167,6 +167,25 @@ class Review:
         self._commit(step)
         return None
 
+    def suppress(self, item: Item, reason: str) -> str | None:
+        """Record a suppression of the finding, with its reason, in the template's Metadata
+        (the resource's, or the template's when the finding has no resource); None on success."""
+        from fixers.document import EditError
+        from fixers.edits import add_list_item
+
+        finding = item.finding
+        base: tuple[Any, ...] = ("Resources", finding.resource) if finding.resource in (self.doc.data.get("Resources") or {}) else ()
+        step = self._begin(f"suppression of {finding.code}")
+        try:
+            add_list_item(self.doc, base + ("Metadata", "meridian-fix", "ignore"), {"code": finding.code, "reason": reason})
+            self.doc.self_check()
+        except EditError as exc:
+            self.doc.restore(step.point)
+            return str(exc)
+        self._commit(step)
+        self.items = [i for i in self.items if i.key != item.key]
+        return None
+
     def apply_all_safe(self) -> int:
         """Apply every open safe fix the way ``--auto-fix`` does; return how many were applied."""
         return self.commit_all(self.plan_all_safe())

@@ -411,3 +411,37 @@ async def test_edits_wait_while_every_safe_fix_is_applied(make_app) -> None:
         await press(pilot, "a", "s", "u", "w")
         assert all(i.state == OPEN for i in app.review.items)
         assert sum("Wait: applying every safe fix" in n for n in app.notes) == 4
+
+
+async def test_x_suppresses_with_a_reason_in_the_resource_metadata(make_app) -> None:
+    from tui.components.reason import ReasonScreen
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await press(pilot, "j")
+        assert selected_code(app) == "MF0101"
+        await press(pilot, "x")
+        assert isinstance(app.screen, ReasonScreen)
+        await settle(pilot)
+        await pilot.press(*"moving the cluster is planned")
+        assert app.screen.query_one("#reason").value == "moving the cluster is planned"
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert "MF0101" not in codes_in_order(app)
+        text = app.review.text
+        assert "meridian-fix:" in text and "code: MF0101" in text
+        assert "reason: moving the cluster is planned" in text
+        await press(pilot, "u")
+        assert app.review.text == TEMPLATE
+        assert "MF0101" in codes_in_order(app)
+
+
+async def test_x_then_escape_changes_nothing(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "x")
+        await press(pilot, "escape")
+        assert app.review.text == TEMPLATE
+        assert "MF0101" in codes_in_order(app)

@@ -14,6 +14,7 @@ KEYS = [
     ("↑ ↓  j k", "move between findings"),
     ("a", "apply the selected fix (an unsafe fix asks first)"),
     ("s", "skip the selected finding (again: reopen it)"),
+    ("x", "suppress the finding in the template's Metadata, with a reason"),
     ("A", "apply every safe fix, as --auto-fix does"),
     ("u", "undo the last applied fix"),
     ("d", "toggle side by side / unified diff of the whole file"),
