@@ -90,7 +90,7 @@ def test_unused_check_can_be_ignored_and_respects_selection(tmp_path: Path, caps
     _, doc = report(capsys, path, "--ignore", "MF0001")
     assert all(f["code"] != "MF0001" for f in doc["files"][0]["findings"])
     # The MF06 rules do not run: the resource's MF0602 entry is not "unused".
-    code = main(["--check", "--format", "json", "--select", "MF01", str(path)])
+    assert main(["--check", "--format", "json", "--select", "MF01", str(path)]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert [f["code"] for f in doc["files"][0]["findings"] if f["code"] == "MF0001"] == []
 

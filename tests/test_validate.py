@@ -8,7 +8,6 @@ the module exists to pay once), except where a test counts rule builds.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

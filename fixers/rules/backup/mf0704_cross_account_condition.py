@@ -220,7 +220,7 @@ class CrossAccountCondition(Rule):
             f"{param} may be empty, but {', '.join(what)} assume a backup account: "
             f"put them under a condition that {param} is set.",
             Fix(
-                title=f"Add HasBackupAccount and put the cross-account statements, copies and key access under it",
+                title="Add HasBackupAccount and put the cross-account statements, copies and key access under it",
                 apply=lambda d, p=param: self.apply(d, p),
                 impact="update",
                 impact_detail="IAM policies, the backup plan and the key policy are updated in place",
