@@ -10,7 +10,7 @@ import difflib
 import os
 import traceback
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from fixers import config, suppressions
 from fixers.document import Document, EditError
@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 
 
 MAX_PASSES = 3
+MAX_TRIAL_LINTS = 24
+"""Lints spent finding the fixes that add cfn-lint errors, before giving up on the template."""
+
+
+class _OutOfTrials(Exception):
+    pass
 
 
 @dataclass
@@ -44,6 +50,7 @@ class Outcome:
     finding: Finding
     status: str = "open"  # open, applied, unsafe (not applied), failed, rolled back
     reason: str | None = None
+    touched: frozenset[tuple[str, str]] = frozenset()  # (section, name) entries the fix edited
 
     @property
     def applied(self) -> bool:
@@ -209,7 +216,9 @@ class Engine:
             rule = by_code[code]
             if careful:
                 for outcome in group:
+                    first = len(doc.edited_paths)
                     outcome.status, outcome.reason = apply_one(doc, rule, outcome.finding, errors)
+                    outcome.touched = _entries(doc.edited_paths[first:])
                 continue
             try:
                 current = {f.key: f for f in rule.detect(doc)}
@@ -223,7 +232,9 @@ class Engine:
                 elif found.fix is None:
                     outcome.status, outcome.reason = "failed", "the finding no longer offers a fix"
                 else:
+                    first = len(doc.edited_paths)
                     outcome.status, outcome.reason = _apply_fix(doc, code, found.fix, errors)
+                    outcome.touched = _entries(doc.edited_paths[first:])
 
     def fix_document(self, doc: Document, outcomes: list[Outcome], errors: list[str]) -> None:
         """Apply every allowed fix, then fix what the fixes made visible, until stable.
@@ -270,7 +281,12 @@ class Engine:
             self.apply_fixes(doc, fresh + again, errors, careful)
 
     def revalidate(self, doc: Document, result: FileResult) -> None:
-        """Lint before and after; roll back the fixes whose result adds cfn-lint errors."""
+        """Lint the result; roll back the fixes whose result adds cfn-lint errors.
+
+        The original is linted only when the result has errors. Fixes are blamed first by
+        where the new errors are (the entries each fix edited), then, if that does not account
+        for them, by bisecting the fixes in the order they ran: a few lints, not one a fix.
+        """
         from fixers.validate import compare
 
         validator = self.validator
@@ -283,28 +299,85 @@ class Engine:
         new = compare(before, after)
         applied = [o for o in result.outcomes if o.applied]
         if new and applied:
-            # Apply the fixes again one at a time, keeping each only if it adds no error.
-            doc.restore((result.original_text, Template(result.original_text, bom=result.bom, path=doc.path).data, 0))
-            by_code = {r.code: r for r in self.rules}
-            for outcome in applied:
-                point = doc.checkpoint()
-                status, reason = apply_one(doc, by_code[outcome.finding.code], outcome.finding, result.rule_errors)
-                if status != "applied":
-                    outcome.status, outcome.reason = status, reason
-                    continue
-                if not doc.changed or doc.text == point[0]:
-                    continue
-                trial = validator.lint(doc.text, doc.path)
-                added = compare(before, trial)
-                if added:
-                    doc.restore(point)
-                    outcome.status = "rolled back"
-                    outcome.reason = "adds cfn-lint errors: " + "; ".join(
-                        f"{e.rule} {'/'.join(map(str, e.path))}: {e.message}" for e in added[:3]
-                    )
+
+            budget = [MAX_TRIAL_LINTS]
+
+            def adds(outcomes: list[Outcome]) -> list["LintError"]:
+                if budget[0] <= 0:
+                    raise _OutOfTrials
+                budget[0] -= 1
+                trial = self._apply_subset(result, outcomes)
+                return compare(before, validator.lint(trial.text, doc.path)) if trial.changed else []
+
+            def blame(outcome: Outcome, added: list["LintError"]) -> None:
+                outcome.status = "rolled back"
+                outcome.reason = "adds cfn-lint errors: " + "; ".join(
+                    f"{e.rule} {'/'.join(map(str, e.path))}: {e.message[:120]}" for e in added[:3]
+                )
+
+            keep = list(applied)
+            try:
+                keep = self._isolate(keep, new, adds, blame)
+            except _OutOfTrials:
+                # Linting this template is too slow to isolate the fault: write no fix at all.
+                for o in keep:
+                    o.status = "rolled back"
+                    o.reason = f"the fixes add cfn-lint errors that {MAX_TRIAL_LINTS} trial lints could not isolate"
+                keep = []
+            final = self._apply_subset(result, keep)
+            doc.restore((final.text, final.data, 0))
             after = validator.lint(doc.text, doc.path) if doc.changed else before
             new = compare(before, after)
         result.lint_before, result.lint_after, result.lint_new = before, after, new
+
+    @staticmethod
+    def _isolate(keep: list[Outcome], new: list["LintError"], adds: Any, blame: Any) -> list[Outcome]:
+        """The fixes to keep: blame by place first, then bisect in the order the fixes ran."""
+        where = {tuple(e.path[:2]) for e in new if len(e.path) >= 2}
+        suspects = [o for o in keep if o.touched & where]
+        if suspects:
+            rest = [o for o in keep if o not in suspects]
+            if not adds(rest):
+                keep = rest
+                for o in suspects:  # give each suspect its chance alone with the others
+                    added = adds(keep + [o])
+                    if added:
+                        blame(o, added)
+                    else:
+                        keep.append(o)
+        for _ in range(len(keep)):
+            added = adds(keep)
+            if not added:
+                break
+            lo, hi = 1, len(keep)  # the shortest prefix of the fixes that adds an error
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if adds(keep[:mid]):
+                    hi = mid
+                else:
+                    lo = mid + 1
+            culprit = keep.pop(lo - 1)
+            blame(culprit, added)
+        return keep
+
+    def _apply_subset(self, result: FileResult, outcomes: list[Outcome]) -> Document:
+        """The original template with just these fixes applied (in the order they ran)."""
+        doc = Document(Template(result.original_text, bom=result.bom, path=result.path))
+        order = {id(o): i for i, o in enumerate(result.outcomes)}
+        trial = [Outcome(o.finding) for o in sorted(outcomes, key=lambda o: order[id(o)])]
+        errors: list[str] = []
+        self.apply_fixes(doc, trial, errors)
+        try:
+            doc.self_check()
+        except EditError:
+            doc = Document(Template(result.original_text, bom=result.bom, path=result.path))
+            self.apply_fixes(doc, [Outcome(o.finding) for o in trial], errors, careful=True)
+        return doc
+
+
+def _entries(paths: list[tuple[Any, ...]]) -> frozenset[tuple[str, str]]:
+    """The template entries (section, name) that edits at these paths are in."""
+    return frozenset((str(p[0]), str(p[1])) for p in paths if len(p) >= 2)
 
 
 def _apply_fix(doc: Document, code: str, fix: "Fix", errors: list[str]) -> tuple[str, str | None]:
