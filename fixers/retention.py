@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fixers import config
 from fixers.document import Document
 from fixers.edits import add_mapping, add_parameter, register_names
 
@@ -44,6 +45,14 @@ PARAMETER_DEFINITION: dict[str, Any] = {
         "has a retention for are allowed."
     ),
 }
+
+
+
+def parameter_definition() -> dict[str, Any]:
+    """The parameter, defaulting to the configured ``log-retention-years`` (7 unless set)."""
+    years = str(config.current().log_retention_years)
+    return {**PARAMETER_DEFINITION, "Default": years if years in YEARS_TO_DAYS else DEFAULT_YEARS}
+
 
 MAPPING_DEFINITION: dict[str, Any] = {years: {"Days": days} for years, days in YEARS_TO_DAYS.items()}
 
@@ -103,7 +112,7 @@ def ensure_log_retention(doc: Document) -> Any:
     data = doc.data
     params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
     if PARAMETER not in params:
-        add_parameter(doc, PARAMETER, PARAMETER_DEFINITION)
+        add_parameter(doc, PARAMETER, parameter_definition())
     elif not _parameter_ok(params.get(PARAMETER)):
         from fixers.document import EditError
 

@@ -127,3 +127,42 @@ def test_valid_oddities_are_processed_and_kept(name: str, data: bytes, tmp_path:
     assert main(["--auto-fix", "--no-validate", str(path)]) == 0
     assert path.read_bytes() == data
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_when_opening_the_app(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The app refuses the same inputs the same way, before anything is drawn."""
+    from tui.app import run_app
+
+    data, expected = BAD[case]
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(data)
+    assert run_app(str(bad)) == 2
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and str(bad) in lines[0] and expected in lines[0], err
+    assert bad.read_bytes() == data
+
+
+def test_no_network_and_only_the_given_files_are_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A fixing run opens no socket and touches no file but the template it was given (and -o)."""
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("meridian-fix opened a network connection")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    sample = Path(__file__).resolve().parent.parent / "sample_templates" / "transaction-platform.yaml"
+    (tmp_path / "other.yaml").write_text(GOOD)
+    template = tmp_path / "t.yaml"
+    template.write_bytes(sample.read_bytes())
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert main(["--auto-fix", "--unsafe-fixes", str(template)]) in (0, 1)
+    assert main(["--auto-fix", "--unsafe-fixes", "-o", str(tmp_path / "out.yaml"), str(tmp_path / "other.yaml")]) in (0, 1)
+    capsys.readouterr()
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert set(after) == set(before) | {"out.yaml"}
+    assert after["other.yaml"] == before["other.yaml"]
+    assert after["t.yaml"] != before["t.yaml"]

@@ -131,3 +131,42 @@ def test_engine_activates_the_settings_of_each_file(tmp_path: Path) -> None:
     assert seen[-1].database_subnet_cidrs == ("10.9.0.0/24",)
     Engine(Options(), rules=[Probe()]).run_document(Document.from_text(YAML))  # type: ignore[list-item]
     assert seen[-1] == config.Settings()
+
+
+def test_configured_names_cidrs_and_retention_reach_the_fixes(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """production-condition, environment-parameter, database-subnet-cidrs and
+    log-retention-years change what the fixes write."""
+    from tui.cli import main
+
+    (tmp_path / ".meridian-fix.toml").write_text(
+        'production-condition = "InProd"\nenvironment-parameter = "Stage"\n'
+        'database-subnet-cidrs = ["10.0.31.0/24", "10.0.32.0/24", "10.0.33.0/24"]\nlog-retention-years = 10\n'
+    )
+    sample = (Path(__file__).resolve().parent.parent / "sample_templates" / "transaction-platform.yaml").read_text()
+    template = tmp_path / "t.yaml"
+    template.write_text(sample.replace("IsProduction", "Prod").replace("Environment", "Env"))
+    main(["--auto-fix", "--unsafe-fixes", "--no-validate", "--select", "MF0101,MF0301,MF0801", str(template)])
+    capsys.readouterr()
+    fixed = template.read_text()
+    assert "CidrBlock: 10.0.31.0/24" in fixed and "10.0.21.0/24" not in fixed
+    assert "Default: '10'" in fixed  # LogRetentionYears
+    assert "!If [Prod," in fixed  # the template's own production condition is reused
+
+
+def test_a_new_production_condition_takes_the_configured_names(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tui.cli import main
+
+    (tmp_path / ".meridian-fix.toml").write_text('production-condition = "InProd"\nenvironment-parameter = "Stage"\n')
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        "Resources:\n  Target:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n    Properties:\n"
+        "      MinCapacity: 3\n      MaxCapacity: 10\n      ResourceId: !Sub service/${Cluster}/${Service.Name}\n"
+        "      ScalableDimension: ecs:service:DesiredCount\n      ServiceNamespace: ecs\n"
+        "  Cluster:\n    Type: AWS::ECS::Cluster\n"
+        "  Service:\n    Type: AWS::ECS::Service\n    Properties:\n      Cluster: !Ref Cluster\n"
+    )
+    main(["--auto-fix", "--unsafe-fixes", "--no-validate", "--select", "MF0504", str(template)])
+    capsys.readouterr()
+    fixed = template.read_text()
+    assert "InProd: !Equals [!Ref Stage, production]" in fixed
+    assert "MinCapacity: !If [InProd, 3, 2]" in fixed
