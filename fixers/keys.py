@@ -565,3 +565,33 @@ def _has_same_sid(doc: Document, role: str, statement: dict[str, Any]) -> bool:
             if any(st.get("Sid") == sid for _, st in statements_of(pol["PolicyDocument"])):
                 return True
     return False
+
+
+def task_secret_keys(data: dict[str, Any], task_defs: list[str]) -> tuple[list[str | None], list[str]]:
+    """For the secrets the task definitions inject: the template key of each (None: the
+    Secrets Manager key to ensure), and the secrets whose key the template cannot show."""
+    res = cfn.resources(data)
+    found: list[str | None] = []
+    unknown: list[str] = []
+    for td in task_defs:
+        for secret in task_secrets(data, res[td]):
+            value = cfn.props(res[secret]).get("KmsKeyId")
+            key = referenced_key(data, value)
+            if key is None and value is not None and not (isinstance(value, str) and value.endswith("alias/aws/secretsmanager")):
+                unknown.append(secret)
+            else:
+                key = key or find_secrets_key(data)
+                if key not in found:
+                    found.append(key)
+    return found, unknown
+
+
+def task_log_keys(data: dict[str, Any], task_defs: list[str]) -> list[str]:
+    res = cfn.resources(data)
+    out: list[str] = []
+    for td in task_defs:
+        for group in task_log_groups(data, res[td]):
+            key = referenced_key(data, cfn.props(res[group]).get("KmsKeyId"))
+            if key and key not in out:
+                out.append(key)
+    return out

@@ -36,36 +36,6 @@ def wildcard_kms_statements(data: dict[str, Any], role: str) -> list[tuple[tuple
     return out
 
 
-def _secret_keys(data: dict[str, Any], task_defs: list[str]) -> tuple[list[str | None], list[str]]:
-    """For the secrets the task definitions inject: the template key of each (None: the
-    Secrets Manager key to ensure), and the secrets whose key the template cannot show."""
-    res = cfn.resources(data)
-    found: list[str | None] = []
-    unknown: list[str] = []
-    for td in task_defs:
-        for secret in keys.task_secrets(data, res[td]):
-            value = cfn.props(res[secret]).get("KmsKeyId")
-            key = keys.referenced_key(data, value)
-            if key is None and value is not None and not (isinstance(value, str) and value.endswith("alias/aws/secretsmanager")):
-                unknown.append(secret)
-            else:
-                key = key or keys.find_secrets_key(data)
-                if key not in found:
-                    found.append(key)
-    return found, unknown
-
-
-def _log_keys(data: dict[str, Any], task_defs: list[str]) -> list[str]:
-    res = cfn.resources(data)
-    out: list[str] = []
-    for td in task_defs:
-        for group in keys.task_log_groups(data, res[td]):
-            key = keys.referenced_key(data, cfn.props(res[group]).get("KmsKeyId"))
-            if key and key not in out:
-                out.append(key)
-    return out
-
-
 def _services(statement: dict[str, Any]) -> set[str]:
     return set(keys.via_services(statement))
 
@@ -128,7 +98,7 @@ class ExecutionRoleKeys(Rule):
             found = wildcard_kms_statements(data, role)
             if not found:
                 continue
-            _, unknown = _secret_keys(data, task_defs)
+            _, unknown = keys.task_secret_keys(data, task_defs)
             unbound = any(not (_services(st) & {"secretsmanager", "logs"}) for _, st in found)
             message = f"Execution role {role} (of {', '.join(task_defs)}) allows KMS on Resource '*'"
             if unknown:
@@ -153,14 +123,14 @@ class ExecutionRoleKeys(Rule):
         task_defs = execution_roles(doc.data).get(role)
         if not task_defs:
             raise EditError(f"{role} is no longer an execution role")
-        secret_keys, unknown = _secret_keys(doc.data, task_defs)
+        secret_keys, unknown = keys.task_secret_keys(doc.data, task_defs)
         if unknown:
             raise EditError(f"the keys of {', '.join(unknown)} are not in the template")
         if None in secret_keys:
             ensured = keys.ensure_secrets_key(doc)
             secret_keys = [ensured if k is None else k for k in secret_keys]
         secret_keys = list(dict.fromkeys(secret_keys))
-        log_keys = _log_keys(doc.data, task_defs)
+        log_keys = keys.task_log_keys(doc.data, task_defs)
         for path, st in wildcard_kms_statements(doc.data, role):
             services = _services(st)
             named: list[str] = []

@@ -26,24 +26,8 @@ def task_roles(data: dict[str, Any]) -> dict[str, list[str]]:
 def needed_keys(data: dict[str, Any], task_defs: list[str]) -> tuple[list[str | None], list[str], list[str]]:
     """(Secrets Manager keys, None standing for the key to ensure), logs keys, secrets whose
     key is outside the template."""
-    res = cfn.resources(data)
-    secret_keys: list[str | None] = []
-    log_keys: list[str] = []
-    unknown: list[str] = []
-    for td in task_defs:
-        for secret in keys.task_secrets(data, res[td]):
-            value = cfn.props(res[secret]).get("KmsKeyId")
-            key = keys.referenced_key(data, value)
-            if key is None and value is not None and not (isinstance(value, str) and value.endswith("alias/aws/secretsmanager")):
-                unknown.append(secret)
-            else:
-                key = key or keys.find_secrets_key(data)
-                if key not in secret_keys:
-                    secret_keys.append(key)
-        for group in keys.task_log_groups(data, res[td]):
-            key = keys.referenced_key(data, cfn.props(res[group]).get("KmsKeyId"))
-            if key and key not in log_keys:
-                log_keys.append(key)
+    secret_keys, unknown = keys.task_secret_keys(data, task_defs)
+    log_keys = keys.task_log_keys(data, task_defs)
     return secret_keys, log_keys, unknown
 
 
