@@ -418,14 +418,19 @@ class MeridianApp(App[int]):
         self.notify(f"Applied {n} safe fix{'es' if n != 1 else ''}.")
         self._after_edit()
 
-    def action_skip(self) -> None:
+    def _selected_unapplied(self, when_applied: str) -> Item | None:
+        """The selected finding, unless the app is busy or its fix is applied (then say why)."""
         if self._refuse_when_busy():
-            return
+            return None
         item = self.selected_item()
+        if item is not None and item.state == APPLIED:
+            self.notify(when_applied)
+            return None
+        return item
+
+    def action_skip(self) -> None:
+        item = self._selected_unapplied("Applied fixes are undone with u, not skipped.")
         if item is None:
-            return
-        if item.state == APPLIED:
-            self.notify("Applied fixes are undone with u, not skipped.")
             return
         self.review.skip(item)
         self._refresh_list()
@@ -435,13 +440,8 @@ class MeridianApp(App[int]):
         self._refresh_status()
 
     def action_suppress(self) -> None:
-        if self._refuse_when_busy():
-            return
-        item = self.selected_item()
+        item = self._selected_unapplied("This finding is fixed: nothing to suppress.")
         if item is None:
-            return
-        if item.state == APPLIED:
-            self.notify("This finding is fixed: nothing to suppress.")
             return
         where = f"resource {item.finding.resource}" if item.finding.resource else "the template"
         body = Text()
