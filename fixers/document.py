@@ -240,13 +240,6 @@ class Document:
             raise EditError(f"{_fmt(parent_path)} is not a mapping")
         self.edited_paths.append(path)
 
-    def insert(self, path: Path, key: str, value: Any, rank: RankFn | None = None) -> None:
-        """Add ``key: value`` to the mapping at ``path`` (which must not have the key)."""
-        path = tuple(path)
-        if self.exists(path + (key,)):
-            raise EditError(f"{_fmt(path + (key,))} exists already")
-        self.set(path + (key,), value, rank)
-
     def append(self, path: Path, value: Any, rank: RankFn | None = None) -> None:
         """Add an item to the list at ``path`` (created when absent), at its canonical place."""
         path = tuple(path)
@@ -477,7 +470,7 @@ class Document:
                 break
         if not node.items:
             merged = {key: value}
-            return self._replace_loc(parent_path, loc, merged)
+            return self._replace(parent_path, merged)
         if self.style.is_json:
             return self._json_insert(node, index, _json_key(key) + ": ", value)
         if node.flow and self._text[node.start] != "{":
@@ -530,9 +523,6 @@ class Document:
             if re.search(r"\n[ \t]*\n", between) or between.startswith("\n") and prev.end > 0 and self._text[prev.end - 1] == "\n":
                 gaps += 1
         return gaps * 2 > len(node.keys) - 1
-
-    def _replace_loc(self, path: Path, loc: Located, value: Any) -> _Patch:
-        return self._replace(path, value)
 
     def _insert_item(self, path: Path, value: Any, rank: RankFn | None) -> _Patch:
         loc = self._locate(path)

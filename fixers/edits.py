@@ -159,17 +159,14 @@ def _rank_resource_attr(name: Any) -> int | None:
 
 def set_resource_attribute(doc: Document, logical_id: str, attribute: str, value: Any) -> None:
     """Set ``Condition``, ``DependsOn``, ``DeletionPolicy`` ... next to ``Type``."""
-    path = ("Resources", logical_id, attribute)
-    if doc.get(path, object()) == value:
-        return
-    if doc.exists(path):
-        doc.set(path, value)
-        return
-    keys = list(doc.get(("Resources", logical_id)) or {})
     mine = _RESOURCE_ATTR_ORDER[attribute]
-    # Insert before the first attribute that comes later in the canonical order.
-    doc.set(path, value, rank=lambda k: _RESOURCE_ATTR_ORDER.get(k, -1) if k != attribute else mine)
-    del keys
+    # A new attribute goes before the first one that comes later in the canonical order
+    # (``doc.set`` replaces an existing one in place and does nothing if it is equal).
+    doc.set(
+        ("Resources", logical_id, attribute),
+        value,
+        rank=lambda k: _RESOURCE_ATTR_ORDER.get(k, -1) if k != attribute else mine,
+    )
 
 
 def add_depends_on(doc: Document, logical_id: str, *targets: str) -> None:

@@ -106,7 +106,6 @@ class Style:
     seq_indent: int = 0  # YAML: columns from a key to the dashes of its block sequence
     quote: str = "'"  # the quote a new YAML string that needs quoting gets
     short_form: bool = True  # YAML written with !Ref-style tags
-    blank_between_resources: bool = False
 
 
 class _Stats:
@@ -444,26 +443,17 @@ def _make_json_key(text: str, lines: _LineIndex, skip: Any, err: Any) -> Any:
     return key
 
 
-def detect_style(text: str, root: Node, stats: _Stats | None, is_json: bool, bom: bool) -> Style:
+def detect_style(text: str, stats: _Stats | None, is_json: bool, bom: bool) -> Style:
     crlf = text.count("\r\n")
     newline = "\r\n" if crlf and crlf >= text.count("\n") - crlf else "\n"
     final_newline = text.endswith("\n")
-    resources = root.get("Resources") if root.kind == "map" else None
-    blank = False
-    if resources is not None and resources.kind == "map" and len(resources.keys) > 1:
-        gaps = sum(
-            1
-            for a, b in zip(resources.items, resources.keys[1:])
-            if "\n\n" in text[a.end:b.start].replace("\r\n", "\n").replace(" ", "")
-        )
-        blank = gaps * 2 >= len(resources.keys) - 1
     if is_json:
         indent: int | str = 2
         m = re.search(r"[{\[][ \t]*\r?\n([ \t]+)\S", text)
         if m:
             ws = m.group(1)
             indent = "\t" if ws.startswith("\t") else len(ws)
-        return Style(True, newline, bom, final_newline, indent, 0, '"', False, blank)
+        return Style(True, newline, bom, final_newline, indent, 0, '"', False)
     assert stats is not None
     indent = stats.indents.most_common(1)[0][0] if stats.indents else 2
     if not isinstance(indent, int) or indent < 1:
@@ -471,7 +461,7 @@ def detect_style(text: str, root: Node, stats: _Stats | None, is_json: bool, bom
     seq_indent = stats.seq_offsets.most_common(1)[0][0] if stats.seq_offsets else indent
     quote = "'" if stats.quotes["'"] >= stats.quotes['"'] else '"'
     short = stats.short_tags >= stats.long_keys
-    return Style(False, newline, bom, final_newline, indent, seq_indent, quote, short, blank)
+    return Style(False, newline, bom, final_newline, indent, seq_indent, quote, short)
 
 
 def to_data(node: Node, budget: list[int] | None = None) -> Any:
@@ -538,12 +528,8 @@ class Template:
             node = self.root.get("Resources")
             kind = "empty" if self.data["Resources"] is None else "not a mapping"
             raise TemplateError(f"Resources is {kind}", node.line + 1 if node else 1)
-        self.style = detect_style(text, self.root, stats, self.is_json, bom)
+        self.style = detect_style(text, stats, self.is_json, bom)
         self._line_starts: list[int] | None = None
-
-    def node_at(self, path: tuple[Any, ...] | list[Any]) -> "Located":
-        """The node at a data path; steps through short-form tags as their long-form key."""
-        return locate(self.root, path)
 
     def line_of(self, path: tuple[Any, ...] | list[Any]) -> tuple[int, int]:
         """1-based line and column of the deepest node on the path that exists."""
