@@ -7,6 +7,7 @@ together through ``Ref``, ``Fn::GetAtt``, ``Fn::Sub`` and ``DependsOn``.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from typing import Any, Iterator
 
 from fixers import config
@@ -20,7 +21,121 @@ def production_values() -> tuple[str, ...]:
     return tuple(v.lower() for v in config.current().production_values)
 
 
+# -- the index of a tracked template ---------------------------------------------------------
+#
+# Rules ask the same questions of the same data many times (every resource's references, who
+# refers to a resource, the resources of a type). A Document registers the data it edits with
+# ``track`` and reports every change with ``changed``; for tracked data the answers are computed
+# once and kept until the next change. Data nobody tracks (a test's dict, a value a fix builds)
+# is answered afresh each time, so a caller can never see a stale answer.
+
+_TRACKED_MAX = 8
+_tracked: "OrderedDict[int, list[Any]]" = OrderedDict()  # id(data) -> [data, _Index | None]
+
+
+class _Index:
+    """What the rules ask of one state of a template, computed when first asked."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        res = data.get("Resources")
+        self.data = data
+        self.resources: dict[str, dict[str, Any]] = (
+            {k: v for k, v in res.items() if isinstance(v, dict)} if isinstance(res, dict) else {}
+        )
+        self.ids = {id(v): k for k, v in self.resources.items()}
+        self.refs: dict[str, frozenset[str]] = {}
+        self._by_type: dict[str, list[tuple[str, dict[str, Any]]]] | None = None
+        self._referrers: dict[str, list[str]] | None = None
+        self._dependents: dict[str, list[str]] | None = None
+        self._direct: dict[str, list[tuple[Any, ...]]] | None = None
+
+    def refs_of(self, lid: str) -> frozenset[str]:
+        found = self.refs.get(lid)
+        if found is None:
+            collected: set[str] = set()
+            _collect_refs(self.resources[lid], collected)
+            found = self.refs[lid] = frozenset(collected)
+        return found
+
+    def by_type(self) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        if self._by_type is None:
+            self._by_type = {}
+            for k, v in self.resources.items():
+                t = v.get("Type")
+                if isinstance(t, str):
+                    self._by_type.setdefault(t, []).append((k, v))
+        return self._by_type
+
+    def referrers(self) -> dict[str, list[str]]:
+        """Target name to the resources whose definition refers to it, in template order."""
+        if self._referrers is None:
+            self._referrers = {}
+            for lid in self.resources:
+                for name in self.refs_of(lid):
+                    self._referrers.setdefault(name, []).append(lid)
+        return self._referrers
+
+    def dependents(self) -> dict[str, list[str]]:
+        """Target name to the resources that refer to it or name it in ``DependsOn``."""
+        if self._dependents is None:
+            self._dependents = {}
+            for lid, r in self.resources.items():
+                for name in self.refs_of(lid) | set(depends_on(r)):
+                    self._dependents.setdefault(name, []).append(lid)
+        return self._dependents
+
+    def direct_uses(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Name to the paths (in Resources, Outputs, Conditions) of the nodes that refer to it
+        themselves: a ``Ref`` of it, or an ``Fn::Sub`` naming it."""
+        if self._direct is None:
+            self._direct = {}
+            for section in ("Resources", "Outputs", "Conditions"):
+                for path, value in walk(self.data.get(section) or {}, (section,)):
+                    if isinstance(value, dict):
+                        for name in _own_refs(value):
+                            self._direct.setdefault(name, []).append(path)
+        return self._direct
+
+
+def track(data: dict[str, Any]) -> None:
+    """Keep an index of ``data``, whose owner promises to call ``changed`` on every change."""
+    _tracked[id(data)] = [data, None]
+    _tracked.move_to_end(id(data))
+    while len(_tracked) > _TRACKED_MAX:
+        _tracked.popitem(last=False)
+
+
+def changed(data: dict[str, Any]) -> None:
+    """``data`` (tracked) changed: forget what was computed from it."""
+    entry = _tracked.get(id(data))
+    if entry is not None and entry[0] is data:
+        entry[1] = None
+
+
+def _index(data: Any) -> _Index | None:
+    entry = _tracked.get(id(data))
+    if entry is None or entry[0] is not data:
+        return None
+    if entry[1] is None:
+        entry[1] = _Index(data)
+    return entry[1]
+
+
+def _resource_index(value: Any) -> tuple[_Index, str] | None:
+    """The index and logical ID when ``value`` is a resource definition of tracked data."""
+    for data, idx in _tracked.values():
+        if idx is not None:
+            lid = idx.ids.get(id(value))
+            if lid is not None and idx.resources[lid] is value:
+                return idx, lid
+    return None
+
+
 def resources(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The template's resources (entries that are mappings), in template order. Read only."""
+    idx = _index(data)
+    if idx is not None:
+        return idx.resources
     res = data.get("Resources")
     if not isinstance(res, dict):
         return {}
@@ -29,6 +144,13 @@ def resources(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def of_type(data: dict[str, Any], *types: str) -> list[tuple[str, dict[str, Any]]]:
     """Resources of the given types, in template order."""
+    idx = _index(data)
+    if idx is not None:
+        by_type = idx.by_type()
+        if len(types) == 1:
+            return list(by_type.get(types[0], ()))
+        wanted = {id(v) for t in types for _, v in by_type.get(t, ())}
+        return [(k, v) for k, v in idx.resources.items() if id(v) in wanted]
     return [(k, v) for k, v in resources(data).items() if v.get("Type") in types]
 
 
@@ -39,9 +161,27 @@ def props(resource: dict[str, Any]) -> dict[str, Any]:
 
 def refs(value: Any) -> set[str]:
     """Logical names a value refers to through Ref, Fn::GetAtt and Fn::Sub (no pseudo params)."""
+    if isinstance(value, dict) and _tracked:
+        hit = _resource_index(value)
+        if hit is not None:
+            return set(hit[0].refs_of(hit[1]))
     found: set[str] = set()
     _collect_refs(value, found)
     return found
+
+
+def _own_refs(value: dict[str, Any]) -> set[str]:
+    """Names a node itself refers to (not its children): Ref, or the variables of a Fn::Sub."""
+    if len(value) != 1:
+        return set()
+    (k, arg), = value.items()
+    if k == "Ref":
+        return {arg} if isinstance(arg, str) else set()
+    if k == "Fn::Sub":
+        found: set[str] = set()
+        _collect_refs(value, found)
+        return found
+    return set()
 
 
 def _collect_refs(value: Any, found: set[str]) -> None:
@@ -102,7 +242,32 @@ def depends_on(resource: dict[str, Any]) -> list[str]:
 
 def referrers(data: dict[str, Any], target: str) -> list[str]:
     """Resources whose definition refers to ``target``."""
+    idx = _index(data)
+    if idx is not None:
+        return list(idx.referrers().get(target, ()))
     return [k for k, v in resources(data).items() if target in refs(v)]
+
+
+def dependents(data: dict[str, Any], target: str) -> list[str]:
+    """Resources that refer to ``target`` or name it in ``DependsOn``, in template order."""
+    idx = _index(data)
+    if idx is not None:
+        return list(idx.dependents().get(target, ()))
+    return [k for k, v in resources(data).items() if target in refs(v) or target in depends_on(v)]
+
+
+def direct_uses(data: dict[str, Any], name: str) -> list[tuple[Any, ...]]:
+    """Paths of the nodes in Resources, Outputs and Conditions that are themselves a ``Ref``
+    of ``name`` or an ``Fn::Sub`` naming it."""
+    idx = _index(data)
+    if idx is not None:
+        return list(idx.direct_uses().get(name, ()))
+    return [
+        path
+        for section in ("Resources", "Outputs", "Conditions")
+        for path, value in walk(data.get(section) or {}, (section,))
+        if isinstance(value, dict) and name in _own_refs(value)
+    ]
 
 
 def list_of(value: Any) -> list[Any]:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from fixers import cfn
 from fixers.render import YamlRenderer, intrinsic, json_text
 from fixers.template import TEMPLATE_KEYS, Located, Node, PathError, Template, TemplateError, fn_name, locate
 
@@ -75,6 +76,7 @@ class Document:
         self._seq = 0
         self.edited_paths: list[Path] = []
         self.yaml = YamlRenderer(self.style)
+        cfn.track(self._expected)
 
     @classmethod
     def from_text(cls, text: str, path: str = "<template>", bom: bool = False) -> "Document":
@@ -109,6 +111,7 @@ class Document:
             self.template = Template(text, bom=self.template.bom, path=self.path)
         self._expected = expected
         self._expected_shared = False
+        cfn.track(expected)
         del self.edited_paths[n_paths:]
 
     def mark(self) -> Mark:
@@ -125,6 +128,8 @@ class Document:
 
     def rollback(self, mark: Mark) -> None:
         """Undo every edit made since ``mark``."""
+        if len(self._undo) > mark.undo:
+            cfn.changed(self._expected)
         while len(self._undo) > mark.undo:
             container, items = self._undo.pop()
             container.clear()
@@ -281,6 +286,8 @@ class Document:
         if self._expected_shared:
             self._expected = copy.deepcopy(self._expected)
             self._expected_shared = False
+            cfn.track(self._expected)
+        cfn.changed(self._expected)
 
     def _model_set(self, path: Path, value: Any) -> None:
         self._own_expected()

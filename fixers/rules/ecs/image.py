@@ -68,24 +68,8 @@ def parameter_users(data: dict[str, Any], param: str) -> tuple[list[tuple[Any, .
     for c in common.containers(data):
         if image_parameter(data, c.definition.get("Image")) == param:
             images.append(c.path + ("Image",))
-    elsewhere = False
-    for section in ("Resources", "Outputs", "Conditions"):
-        for path, value in cfn.walk(data.get(section) or {}, (section,)):
-            if isinstance(value, dict) and path not in images and param in _direct_refs(value):
-                elsewhere = True
+    elsewhere = any(path not in images for path in cfn.direct_uses(data, param))
     return images, elsewhere
-
-
-def _direct_refs(value: dict[str, Any]) -> set[str]:
-    """Names a node itself refers to (not its children): Ref, or the variables of a Fn::Sub string."""
-    if len(value) != 1:
-        return set()
-    (k, arg), = value.items()
-    if k == "Ref":
-        return {arg} if isinstance(arg, str) else set()
-    if k == "Fn::Sub":
-        return cfn.refs(value)
-    return set()
 
 
 def repositories(data: dict[str, Any]) -> list[str]:

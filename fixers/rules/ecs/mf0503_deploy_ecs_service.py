@@ -22,10 +22,8 @@ def dependents(data: dict[str, Any], service_id: str) -> tuple[list[str], list[s
     frontier = [service_id]
     while frontier:
         target = frontier.pop(0)
-        for lid, r in res.items():
-            if lid in seen:
-                continue
-            if target in cfn.refs(r) or target in cfn.depends_on(r):
+        for lid in cfn.dependents(data, target):
+            if lid not in seen:
                 seen.add(lid)
                 found.append(lid)
                 frontier.append(lid)
