@@ -49,6 +49,7 @@ class Mark:
     template: Template
     pending: tuple[_Patch, ...]
     pending_paths: tuple[tuple[str, Path], ...]
+    fresh: tuple[tuple[Path, Callable[[], "_Patch | list[_Patch]"]], ...]
     edited: int
 
 
@@ -72,6 +73,9 @@ class Document:
         self._expected_shared = True  # expected is template.data until the first edit
         self._pending: list[_Patch] = []
         self._pending_paths: list[tuple[str, Path]] = []  # what pending patches claim
+        # Entries pending insertions add, each with how to render its insertion again: an edit
+        # inside such an entry changes the data and renders the insertion anew, no reading needed.
+        self._fresh: dict[Path, Callable[[], _Patch | list[_Patch]]] = {}
         self._undo: list[tuple[Any, list[Any]]] = []  # (container, its items before a change)
         self._seq = 0
         self.edited_paths: list[Path] = []
@@ -106,6 +110,7 @@ class Document:
         text, expected, n_paths = point
         self._pending.clear()
         self._pending_paths.clear()
+        self._fresh.clear()
         if text != self._text:
             self._text = text
             self.template = Template(text, bom=self.template.bom, path=self.path)
@@ -123,6 +128,7 @@ class Document:
             self.template,
             tuple(self._pending),
             tuple(self._pending_paths),
+            tuple(self._fresh.items()),
             len(self.edited_paths),
         )
 
@@ -141,6 +147,7 @@ class Document:
         self.template = mark.template
         self._pending = list(mark.pending)
         self._pending_paths = list(mark.pending_paths)
+        self._fresh = dict(mark.fresh)
         del self.edited_paths[mark.edited :]
 
     def flush(self) -> None:
@@ -180,6 +187,7 @@ class Document:
             raise SelfCheckError(f"the edited text does not read back: {exc.message}") from None
         self._pending.clear()
         self._pending_paths.clear()
+        self._fresh.clear()
         self._text = text
         self.template = template
 
@@ -233,11 +241,26 @@ class Document:
             value, path = nested, path[: n + 1]
         parent_path, key = path[:-1], path[-1]
         parent = self.get(parent_path)
-        if isinstance(parent, dict) and key not in parent:
+        host = self._fresh_host(path)
+        if host is not None and isinstance(parent, (dict, list)):
+            if isinstance(parent, dict) and key not in parent:
+                self._model_insert(parent_path, key, value, rank)
+            else:
+                self._model_set(path, value)
+            self._render_again(host)
+        elif isinstance(parent, dict) and key not in parent:
             # An insertion claims only the new entry: edits elsewhere in the mapping, and other
             # insertions into it, can share the same batch of patches.
-            self._edit(path, lambda: self._insert_key(parent_path, key, value, rank), (parent_path, key, None))
+            def insert() -> _Patch:
+                return self._insert_key(parent_path, key, self.get(path), rank)
+
             self._model_insert(parent_path, key, value, rank)
+            try:
+                self._edit(path, insert, (parent_path, key, None))
+            except Exception:
+                self._undo_last()
+                raise
+            self._fresh[path] = insert
         elif isinstance(parent, (dict, list)):
             self._edit(path, lambda: self._replace(path, value))
             self._model_set(path, value)
@@ -256,12 +279,16 @@ class Document:
             raise EditError(f"{_fmt(path)} is not a list")
         index = _canonical_index(current, value, rank)
         item = copy.deepcopy(value)
-        # Appends to one list share a batch; anything else under the list waits for them.
-        self._edit(path, lambda: self._insert_item(path, value, rank), (path, None, item), appending=True)
+        host = self._fresh_host(path)
+        if host is None:
+            # Appends to one list share a batch; anything else under the list waits for them.
+            self._edit(path, lambda: self._insert_item(path, value, rank), (path, None, item), appending=True)
         self._own_expected()
         node = self.get(path)
         self._undo.append((node, list(node)))
         node.insert(index, item)
+        if host is not None:
+            self._render_again(host)
         self.edited_paths.append(path + (index,))
 
     def delete(self, path: Path) -> None:
@@ -273,12 +300,56 @@ class Document:
         if len(parent) == 1:
             self.set(path[:-1], {} if isinstance(parent, dict) else [])
             return
-        self._edit(path[:-1], lambda: self._remove(path))
+        host = self._fresh_host(path[:-1])
+        if host is None:
+            self._edit(path[:-1], lambda: self._remove(path))
         self._own_expected()
         container = self.get(path[:-1])
         self._undo.append((container, list(container.items()) if isinstance(container, dict) else list(container)))
         del container[path[-1]]
+        if host is not None:
+            self._render_again(host)
         self.edited_paths.append(path[:-1])
+
+    # -- internals: edits inside entries pending insertions add -----------------------------
+
+    def _fresh_host(self, path: Path) -> Path | None:
+        """The pending insertion whose new entry holds ``path``, if no other pending edit
+        touches it: the edit then needs no reading of the text, only the entry rendered anew."""
+        for host in self._fresh:
+            if _is_under(path, host):
+                for _, pending in self._pending_paths:
+                    if pending != host and (_is_under(path, pending) or _is_under(pending, path)):
+                        return None
+                return host
+        return None
+
+    def _render_again(self, host: Path) -> None:
+        """Render the insertion of ``host`` again from the data it holds now."""
+        slot = (host[:-1], host[-1], None)
+        old = [p for p in self._pending if p.slot == slot]
+        self._pending = [p for p in self._pending if p.slot != slot]
+        made = self._fresh[host]()
+        for i, patch in enumerate(made if isinstance(made, list) else [made]):
+            if i < len(old):
+                patch.seq = old[i].seq  # the insertion keeps its place among the pending ones
+            else:
+                patch.seq = self._seq
+                self._seq += 1
+            patch.depth = len(host)
+            patch.slot = slot
+            if self.style.newline != "\n":
+                patch.text = patch.text.replace("\r\n", "\n").replace("\n", self.style.newline)
+            self._pending.append(patch)
+
+    def _undo_last(self) -> None:
+        container, items = self._undo.pop()
+        cfn.changed(self._expected)
+        container.clear()
+        if isinstance(container, dict):
+            container.update(items)
+        else:
+            container.extend(items)
 
     # -- internals: keeping the expected data --------------------------------------------------
 
@@ -411,8 +482,9 @@ class Document:
             # A block scalar cannot end the file with a line break the file does not have.
             inline = self.yaml.inline(value, flow=True)
             return _Patch(node.start, self._value_end(node), inline or "", 0)
-        if node.flow and isinstance(value, (dict, list)) and not (node.tag and not intrinsic(value)):
-            # A flow collection stays a flow collection when the new value fits on the line.
+        if node.flow and node.items and isinstance(value, (dict, list)) and not (node.tag and not intrinsic(value)):
+            # A flow collection stays a flow collection when the new value fits on the line;
+            # an empty one (`{}`, `[]`: how block YAML writes "nothing") takes the block style.
             flow_text = self.yaml.inline(value, flow=True)
             if flow_text is not None:
                 return _Patch(node.start, node.end, flow_text, 0)

@@ -1,0 +1,104 @@
+"""Edits inside an entry that a pending insertion adds change the data and render the insertion
+again, without reading the text: the bytes are the same as reading the text after every edit."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fixers import template as template_module
+from fixers.document import Document
+
+YAML = """\
+AWSTemplateFormatVersion: '2010-09-09'
+# the network
+Resources:
+    VPC:   # odd indentation, kept
+        Type: AWS::EC2::VPC
+        Properties:
+            CidrBlock: 10.0.0.0/16
+            Tags: [{Key: Name, Value: vpc}]
+Outputs:
+    VpcId:
+        Value: !Ref VPC
+"""
+
+JSON = """\
+{
+\t"Resources": {
+\t\t"VPC": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}
+\t}
+}
+"""
+
+NEW = ("Resources", "LogGroup")
+
+# Each step is an edit inside (or beside) the new resource.
+STEPS = {
+    "property": lambda d: d.set(NEW + ("Properties", "RetentionInDays"), 365),
+    "nested": lambda d: d.set(NEW + ("Properties", "Tags"), [{"Key": "Name", "Value": "logs"}]),
+    "append": lambda d: d.append(NEW + ("Properties", "Tags"), {"Key": "Owner", "Value": "platform"}),
+    "replace": lambda d: d.set(NEW + ("Properties", "LogGroupName"), {"Fn::Sub": "${AWS::StackName}-app"}),
+    "delete": lambda d: d.delete(NEW + ("Properties", "LogGroupName")) if d.exists(NEW + ("Properties", "LogGroupName")) else None,
+    "condition": lambda d: d.set(NEW + ("Condition",), "IsProduction"),
+    "beside": lambda d: d.set(("Outputs", "LogGroup"), {"Value": {"Ref": "LogGroup"}}),
+    "into beside": lambda d: d.set(("Outputs", "LogGroup", "Export"), {"Name": "logs"}) if d.exists(("Outputs", "LogGroup")) else None,
+}
+
+
+def _run(text: str, steps: list[str], read_every_time: bool) -> str:
+    doc = Document.from_text(text)
+    doc.set(NEW, {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "app"}})
+    for name in steps:
+        STEPS[name](doc)
+        if read_every_time:
+            doc.flush()
+    doc.self_check()
+    return doc.text
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.sampled_from([YAML, JSON]), steps=st.lists(st.sampled_from(sorted(STEPS)), max_size=8))
+def test_batched_edits_inside_new_entries_write_the_same_bytes(text: str, steps: list[str]) -> None:
+    assert _run(text, steps, read_every_time=False) == _run(text, steps, read_every_time=True)
+
+
+@pytest.mark.parametrize("text", [YAML, JSON], ids=["yaml", "json"])
+def test_edits_inside_a_new_entry_need_no_reading(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = Document.from_text(text)
+    reads: list[int] = []
+    real = template_module.Template.__init__
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(template_module.Template, "__init__", counting)
+    doc.set(NEW, {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "app"}})
+    for name in ("property", "nested", "append", "replace", "condition", "beside", "into beside", "delete"):
+        STEPS[name](doc)
+    assert reads == []
+    doc.self_check()
+    assert len(reads) == 1
+    assert "# the network" in doc.text or text is JSON
+
+
+def test_rollback_undoes_a_merged_edit() -> None:
+    doc = Document.from_text(YAML)
+    doc.set(NEW, {"Type": "AWS::Logs::LogGroup"})
+    mark = doc.mark()
+    doc.set(NEW + ("Properties",), {"RetentionInDays": 365})
+    doc.rollback(mark)
+    doc.self_check()
+    assert "RetentionInDays" not in doc.text and "LogGroup:" in doc.text
+
+
+def test_an_empty_flow_collection_takes_the_block_style_and_a_full_one_stays_flow() -> None:
+    doc = Document.from_text("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {}\n    Tags: [{Key: a, Value: b}]\n")
+    doc.set(("Resources", "Q", "Properties", "DelaySeconds"), 5)
+    doc.append(("Resources", "Q", "Tags"), {"Key": "c", "Value": "d"})
+    assert doc.text == (
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 5\n"
+        "    Tags: [{Key: a, Value: b}, {Key: c, Value: d}]\n"
+    )
