@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from fixers import cfn
+from fixers import cfn, limits
 from fixers.render import YamlRenderer, intrinsic, json_text
 from fixers.template import TEMPLATE_KEYS, Located, Node, PathError, Template, TemplateError, fn_name, locate
 
@@ -81,6 +81,8 @@ class Document:
         self.edited_paths: list[Path] = []
         self.yaml = YamlRenderer(self.style)
         cfn.track(self._expected)
+        self._sized: tuple[str, int] = ("", 0)
+        self.original_measure = self.measure()
 
     @classmethod
     def from_text(cls, text: str, path: str = "<template>", bom: bool = False) -> "Document":
@@ -101,6 +103,20 @@ class Document:
     @property
     def changed(self) -> bool:
         return self.text != self.original_text
+
+    def size(self) -> int:
+        """Bytes the file will have (UTF-8, with its BOM), pending edits included: measured
+        without applying them, so a fix can be weighed before the text is read again."""
+        if self._sized[0] is not self._text:
+            self._sized = (self._text, len(self._text.encode("utf-8", "surrogatepass")) + 3 * self.template.bom)
+        size = self._sized[1]
+        for p in self._pending:
+            size += len(p.text.encode("utf-8", "surrogatepass")) - len(self._text[p.start : p.end].encode("utf-8", "surrogatepass"))
+        return size
+
+    def measure(self) -> limits.Measure:
+        """The template as CloudFormation's limits see it now (``fixers.limits``)."""
+        return limits.measure(self._expected, self.size())
 
     def checkpoint(self) -> tuple[str, dict[str, Any], int]:
         self.flush()

@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from fixers import config, suppressions
+from fixers import config, limits, suppressions
 from fixers.document import Document, EditError
 from fixers.fileio import FileError, Snapshot, decode_text, read_template_bytes
 from fixers.model import Finding, Fix
@@ -392,6 +392,10 @@ def _apply_fix(doc: Document, code: str, fix: "Fix", errors: list[str]) -> tuple
         doc.rollback(mark)
         errors.append(f"{code}: internal error in fix: {exc!r}\n{traceback.format_exc(limit=4)}")
         return "failed", f"internal error in fix: {exc!r}"
+    breach = limits.new_breach(doc.original_measure, doc.measure())
+    if breach:
+        doc.rollback(mark)
+        return "rolled back", breach
     return "applied", None
 
 
@@ -414,4 +418,8 @@ def apply_one(doc: Document, rule: Rule, finding: Finding, errors: list[str]) ->
         doc.restore(point)
         errors.append(f"{rule.code}: internal error in fix: {exc!r}\n{traceback.format_exc(limit=4)}")
         return "failed", f"internal error in fix: {exc!r}"
+    breach = limits.new_breach(doc.original_measure, doc.measure())
+    if breach:
+        doc.restore(point)
+        return "rolled back", breach
     return "applied", None
