@@ -20,12 +20,15 @@ from fixers.rules import Rule, all_rules, matches, select_rules
 from fixers.template import Template, TemplateError
 
 if TYPE_CHECKING:
-    from fixers.validate import LintError, Validator
+    from fixers.validate import LintError, Prelint, Validator
 
 
 MAX_PASSES = 3
 MAX_TRIAL_LINTS = 24
 """Lints spent finding the fixes that add cfn-lint errors, before giving up on the template."""
+PRELINT_MIN_BYTES = 200_000
+"""Templates from this size get their original linted in a second process while they are
+fixed (``Prelint``): below it a lint takes about a second, not worth a process."""
 
 
 class _OutOfTrials(Exception):
@@ -39,6 +42,9 @@ class Options:
     fix: bool = False
     unsafe_fixes: bool = False
     validate: bool = True
+    # Lint the original of a large template on a second core while fixing (see Prelint);
+    # off where other processes already use the cores (--jobs N with N > 1).
+    prelint: bool = False
     # The project settings in force (fixers.config); None: found from each file's folder.
     settings: config.Settings | None = None
 
@@ -161,9 +167,14 @@ class Engine:
             result.new_text = doc.text
             result.remaining = findings
             return result
-        self.fix_document(doc, result.outcomes, result.rule_errors)
-        if doc.changed and self.options.validate:
-            self.revalidate(doc, result)
+        prelint = self._start_prelint(doc, result.outcomes)
+        try:
+            self.fix_document(doc, result.outcomes, result.rule_errors)
+            if doc.changed and self.options.validate:
+                self.revalidate(doc, result, prelint)
+        finally:
+            if prelint is not None:
+                prelint.cancel()
         result.new_text = doc.text
         result.remaining = self.detect(doc, result.rule_errors)
         return result
@@ -280,7 +291,22 @@ class Engine:
             outcomes.extend(fresh)
             self.apply_fixes(doc, fresh + again, errors, careful)
 
-    def revalidate(self, doc: Document, result: FileResult) -> None:
+    def _start_prelint(self, doc: Document, outcomes: list[Outcome]) -> "Prelint | None":
+        """Start linting the original in a second process, where that will pay (Prelint)."""
+        if not (self.options.prelint and self.options.validate):
+            return None
+        if len(doc.original_text) < PRELINT_MIN_BYTES or _cpus() < 2:
+            return None
+        if not any(self.allowed(o.finding) for o in outcomes):
+            return None
+        from fixers.validate import Prelint
+
+        try:
+            return Prelint(doc.original_text, doc.path)
+        except (OSError, AssertionError):  # no process to be had (limits; a daemonic parent)
+            return None
+
+    def revalidate(self, doc: Document, result: FileResult, prelint: "Prelint | None" = None) -> None:
         """Lint the result; roll back the fixes whose result adds cfn-lint errors.
 
         The original is linted only when the result has errors. Fixes are blamed first by
@@ -295,7 +321,9 @@ class Engine:
             # No error in the result: none can be new, so the original need not be linted.
             result.lint_after, result.lint_new = after, []
             return
-        before = validator.lint(result.original_text, doc.path)
+        before = prelint.result() if prelint is not None else None
+        if before is None:
+            before = validator.lint(result.original_text, doc.path)
         new = compare(before, after)
         applied = [o for o in result.outcomes if o.applied]
         if new and applied:
@@ -373,6 +401,14 @@ class Engine:
             doc = Document(Template(result.original_text, bom=result.bom, path=result.path))
             self.apply_fixes(doc, [Outcome(o.finding) for o in trial], errors, careful=True)
         return doc
+
+
+def _cpus() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _entries(paths: list[tuple[Any, ...]]) -> frozenset[tuple[str, str]]:

@@ -52,14 +52,15 @@ class Task:
     fix: bool
     validate: bool
     want_fixes: bool  # compute each finding's fix as edits (SARIF)
+    prelint: bool = False  # the files run one after another: a second core is free
 
 
 _ENGINES: dict[tuple[Any, ...], Engine] = {}
 
 
-def engine_for(settings: config.Settings, fix: bool, validate: bool) -> Engine:
+def engine_for(settings: config.Settings, fix: bool, validate: bool, prelint: bool = False) -> Engine:
     """One engine per distinct settings in this process (rules and cfn-lint built once)."""
-    key = (settings, fix, validate)
+    key = (settings, fix, validate, prelint)
     engine = _ENGINES.get(key)
     if engine is None:
         engine = Engine(
@@ -69,6 +70,7 @@ def engine_for(settings: config.Settings, fix: bool, validate: bool) -> Engine:
                 fix=fix,
                 unsafe_fixes=settings.unsafe_fixes,
                 validate=validate,
+                prelint=prelint,
                 settings=settings,
             )
         )
@@ -102,7 +104,7 @@ def portable(report: FileReport) -> FileReport:
 
 def run_one(task: Task) -> FileReport:
     """Run one file (in this process or a worker); never raises for a bad file."""
-    engine = engine_for(task.settings, task.fix, task.validate)
+    engine = engine_for(task.settings, task.fix, task.validate, task.prelint)
     if not task.want_fixes or task.fix:
         report = FileReport(engine.run_path(task.path), settings=task.settings)
     else:
@@ -209,6 +211,8 @@ def run_batch(files: list[str], errors: list[str], args: argparse.Namespace) -> 
     jobs = args.jobs if args.jobs else default_jobs()
     if args.output or len(tasks) < 2:
         jobs = 1
+    if jobs == 1:
+        tasks = [dataclasses.replace(t, prelint=True) for t in tasks]
     reports = run_with_progress(tasks, jobs)
 
     if fixing and not args.diff:
