@@ -54,6 +54,8 @@ def print_results(
         if diff and result.changed:
             out.print(escape(result.diff()), end="", markup=True)
         remaining = {f.key for f in result.remaining}
+        # A rule that finds several things on one resource: its title would repeat; say each one.
+        repeated = Counter((o.finding.code, o.finding.resource) for o in result.outcomes)
         for outcome in result.outcomes:
             f = outcome.finding
             if f.key in rep.baselined:
@@ -67,7 +69,8 @@ def print_results(
                     state = " " + STATUS_STYLE[outcome.status]
                     if outcome.reason and outcome.status != "unsafe":
                         state += f" [dim]({escape(outcome.reason)})[/]"
-            out.print(f"{escape(where)} [bold]{f.code}[/] {escape(f.title)} [dim]·[/] {escape(f.resource or '')} {fix_label(f)}{state}")
+            what = f.message if repeated[(f.code, f.resource)] > 1 else f.title
+            out.print(f"{escape(where)} [bold]{f.code}[/] {escape(what)} [dim]·[/] {escape(f.resource or '')} {fix_label(f)}{state}")
         if show_suppressed:
             for s in result.suppressed:
                 f, sup = s.finding, s.suppression
