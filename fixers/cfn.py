@@ -7,6 +7,7 @@ together through ``Ref``, ``Fn::GetAtt``, ``Fn::Sub`` and ``DependsOn``.
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from typing import Any, Iterator
 
@@ -31,6 +32,7 @@ def production_values() -> tuple[str, ...]:
 
 _TRACKED_MAX = 8
 _tracked: "OrderedDict[int, list[Any]]" = OrderedDict()  # id(data) -> [data, _Index | None]
+_lock = threading.Lock()  # the app fixes a copy in a worker thread while the screen reads
 
 
 class _Index:
@@ -99,31 +101,38 @@ class _Index:
 
 def track(data: dict[str, Any]) -> None:
     """Keep an index of ``data``, whose owner promises to call ``changed`` on every change."""
-    _tracked[id(data)] = [data, None]
-    _tracked.move_to_end(id(data))
-    while len(_tracked) > _TRACKED_MAX:
-        _tracked.popitem(last=False)
+    with _lock:
+        _tracked[id(data)] = [data, None]
+        _tracked.move_to_end(id(data))
+        while len(_tracked) > _TRACKED_MAX:
+            _tracked.popitem(last=False)
 
 
 def changed(data: dict[str, Any]) -> None:
     """``data`` (tracked) changed: forget what was computed from it."""
-    entry = _tracked.get(id(data))
-    if entry is not None and entry[0] is data:
-        entry[1] = None
+    with _lock:
+        entry = _tracked.get(id(data))
+        if entry is not None and entry[0] is data:
+            entry[1] = None
 
 
 def _index(data: Any) -> _Index | None:
-    entry = _tracked.get(id(data))
+    with _lock:
+        entry = _tracked.get(id(data))
     if entry is None or entry[0] is not data:
         return None
-    if entry[1] is None:
-        entry[1] = _Index(data)
-    return entry[1]
+    idx = entry[1]
+    if idx is None:
+        idx = _Index(data)  # built outside the lock: only this document's thread asks of it
+        entry[1] = idx
+    return idx
 
 
 def _resource_index(value: Any) -> tuple[_Index, str] | None:
     """The index and logical ID when ``value`` is a resource definition of tracked data."""
-    for data, idx in _tracked.values():
+    with _lock:
+        entries = list(_tracked.values())
+    for data, idx in entries:
         if idx is not None:
             lid = idx.ids.get(id(value))
             if lid is not None and idx.resources[lid] is value:
