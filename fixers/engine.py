@@ -20,15 +20,15 @@ from fixers.rules import Rule, all_rules, matches, select_rules
 from fixers.template import Template, TemplateError
 
 if TYPE_CHECKING:
-    from fixers.validate import LintError, Prelint, Validator
+    from fixers.validate import LintError, LintWorker, Validator
 
 
 MAX_PASSES = 3
 MAX_TRIAL_LINTS = 24
 """Lints spent finding the fixes that add cfn-lint errors, before giving up on the template."""
 PRELINT_MIN_BYTES = 200_000
-"""Templates from this size get their original linted in a second process while they are
-fixed (``Prelint``): below it a lint takes about a second, not worth a process."""
+"""Templates from this size get their original linted in another process while they are fixed,
+just in case the result has errors (see ``LintWorker``); below it a lint takes about a second."""
 
 
 class _OutOfTrials(Exception):
@@ -42,9 +42,9 @@ class Options:
     fix: bool = False
     unsafe_fixes: bool = False
     validate: bool = True
-    # Lint the original of a large template on a second core while fixing (see Prelint);
-    # off where other processes already use the cores (--jobs N with N > 1).
-    prelint: bool = False
+    # Use free cores for cfn-lint (see LintWorker): ready it while fixing, and lint a large
+    # template's original then too. Off where other processes already use the cores (--jobs N).
+    parallel_lint: bool = False
     # The project settings in force (fixers.config); None: found from each file's folder.
     settings: config.Settings | None = None
 
@@ -137,6 +137,7 @@ class Engine:
         self.options = options
         self.rules = rules if rules is not None else select_rules(options.select, options.ignore)
         self._validator: "Validator | None" = None
+        self._worker: "LintWorker | None" = None
 
     @property
     def validator(self) -> "Validator":
@@ -167,14 +168,14 @@ class Engine:
             result.new_text = doc.text
             result.remaining = findings
             return result
-        prelint = self._start_prelint(doc, result.outcomes)
+        prelint = self._start_workers(doc, result.outcomes)
         try:
             self.fix_document(doc, result.outcomes, result.rule_errors)
             if doc.changed and self.options.validate:
                 self.revalidate(doc, result, prelint)
         finally:
             if prelint is not None:
-                prelint.cancel()
+                prelint.close()
         result.new_text = doc.text
         result.remaining = self.detect(doc, result.rule_errors)
         return result
@@ -291,22 +292,41 @@ class Engine:
             outcomes.extend(fresh)
             self.apply_fixes(doc, fresh + again, errors, careful)
 
-    def _start_prelint(self, doc: Document, outcomes: list[Outcome]) -> "Prelint | None":
-        """Start linting the original in a second process, where that will pay (Prelint)."""
-        if not (self.options.prelint and self.options.validate):
-            return None
-        if len(doc.original_text) < PRELINT_MIN_BYTES or _cpus() < 2:
+    def _start_workers(self, doc: Document, outcomes: list[Outcome]) -> "LintWorker | None":
+        """Where cores are free, start cfn-lint in another process before fixing, so that it is
+        ready when the result is; for a large template also lint its original in a third one
+        (returned: the caller closes it), in case the result has errors."""
+        if not (self.options.parallel_lint and self.options.validate) or _cpus() < 2:
             return None
         if not any(self.allowed(o.finding) for o in outcomes):
             return None
-        from fixers.validate import Prelint
+        from fixers.validate import LintWorker
 
         try:
-            return Prelint(doc.original_text, doc.path)
+            if self._worker is None or not self._worker.alive:
+                self._worker = LintWorker(warm_filename=doc.path)
+            if len(doc.original_text) >= PRELINT_MIN_BYTES:
+                return LintWorker(first=(doc.original_text, doc.path))
         except (OSError, AssertionError):  # no process to be had (limits; a daemonic parent)
-            return None
+            pass
+        return None
 
-    def revalidate(self, doc: Document, result: FileResult, prelint: "Prelint | None" = None) -> None:
+    def lint(self, text: str, path: str) -> list["LintError"]:
+        """cfn-lint's findings on ``text``: from the worker if there is one, else in process."""
+        if self._worker is not None:
+            found = self._worker.lint(text, path)
+            if found is not None:
+                return found
+            self._worker = None  # gone: lint here from now on
+        return self.validator.lint(text, path)
+
+    def close(self) -> None:
+        """Stop the lint worker, if any."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def revalidate(self, doc: Document, result: FileResult, prelint: "LintWorker | None" = None) -> None:
         """Lint the result; roll back the fixes whose result adds cfn-lint errors.
 
         The original is linted only when the result has errors. Fixes are blamed first by
@@ -315,15 +335,14 @@ class Engine:
         """
         from fixers.validate import compare
 
-        validator = self.validator
-        after = validator.lint(doc.text, doc.path)
+        after = self.lint(doc.text, doc.path)
         if not any(e.level == "error" for e in after):
             # No error in the result: none can be new, so the original need not be linted.
             result.lint_after, result.lint_new = after, []
             return
         before = prelint.result() if prelint is not None else None
         if before is None:
-            before = validator.lint(result.original_text, doc.path)
+            before = self.lint(result.original_text, doc.path)
         new = compare(before, after)
         applied = [o for o in result.outcomes if o.applied]
         if new and applied:
@@ -335,7 +354,7 @@ class Engine:
                     raise _OutOfTrials
                 budget[0] -= 1
                 trial = self._apply_subset(result, outcomes)
-                return compare(before, validator.lint(trial.text, doc.path)) if trial.changed else []
+                return compare(before, self.lint(trial.text, doc.path)) if trial.changed else []
 
             def blame(outcome: Outcome, added: list["LintError"]) -> None:
                 outcome.status = "rolled back"
@@ -354,7 +373,7 @@ class Engine:
                 keep = []
             final = self._apply_subset(result, keep)
             doc.restore((final.text, final.data, 0))
-            after = validator.lint(doc.text, doc.path) if doc.changed else before
+            after = self.lint(doc.text, doc.path) if doc.changed else before
             new = compare(before, after)
         result.lint_before, result.lint_after, result.lint_new = before, after, new
 

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-__all__ = ["LintError", "Prelint", "Validator", "compare", "cfn_lint_version"]
+__all__ = ["LintError", "LintWorker", "Validator", "compare", "cfn_lint_version"]
 
 # cfn-lint's file names, in its order of preference (cfnlint.config.ConfigFileArgs).
 _RC_NAMES = (".cfnlintrc", ".cfnlintrc.yaml", ".cfnlintrc.yml")
@@ -361,51 +361,87 @@ class Validator:
         return sorted((_from_match(m) for m in matches), key=_sort_key)
 
 
-def _prelint_main(conn: Any, text: str, filename: str) -> None:
-    """Child process of `Prelint`: lint and send the result (None if linting failed)."""
-    try:
-        result: list[LintError] | None = Validator().lint(text, filename)
-    except BaseException:  # the parent lints itself instead
-        result = None
-    try:
-        conn.send(result)
-    finally:
-        conn.close()
+_WARM_TEXT = "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n"
 
 
-class Prelint:
-    """The original template linted in a second process while this one fixes it.
+def _worker_main(requests: Any, answers: Any, warm_filename: str | None) -> None:
+    """A `LintWorker` process: build cfn-lint, then lint what is asked until told to stop."""
+    validator = Validator()
+    if warm_filename is not None:
+        # Reads the configuration for this file and builds the rule set before the first ask.
+        validator.lint(_WARM_TEXT, warm_filename)
+    while True:
+        try:
+            request = requests.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        try:
+            result: list[LintError] | None = validator.lint(*request)
+        except BaseException:  # the parent lints itself instead
+            result = None
+        answers.send(result)
 
-    Revalidation needs the original's lint only when the fixed text still has errors, and on a
-    large template each lint costs seconds (13 s for 1 MB): done afterwards, it would double
-    the wait. On a machine with a second core the engine starts it here, concurrently, for
-    large templates, and cancels it when the result turns out clean. A fresh interpreter
-    (``spawn``), not ``fork``: the process may have threads, and cfn-lint keeps global state.
+
+class LintWorker:
+    """cfn-lint in a second process, so that its cost overlaps with this process's work.
+
+    Importing cfn-lint and building its rules takes about 0.7 s, as long as detecting and fixing
+    a typical template; a worker started before the fixing has cfn-lint ready when the result
+    is. A worker can also lint the original of a large template while this process fixes it
+    (``first``): revalidation needs that lint whenever the result still has errors, and on 1 MB
+    it costs 13 s. Processes are started with ``spawn``, never ``fork``: this process may have
+    threads, and cfn-lint keeps global state. ``lint`` answers None if the worker is gone; the
+    caller then lints in process.
     """
 
-    def __init__(self, text: str, filename: str) -> None:
+    def __init__(self, warm_filename: str | None = None, first: tuple[str, str] | None = None) -> None:
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")
-        self._recv, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_prelint_main, args=(send, text, str(filename)), daemon=True)
+        # Two one-way pipes, not a duplex one: those would be a socket pair.
+        requests, self._requests = ctx.Pipe(duplex=False)
+        self._answers, answers = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_worker_main, args=(requests, answers, warm_filename), daemon=True)
         self._proc.start()
-        send.close()
+        requests.close()
+        answers.close()
+        self._waiting = 0
+        if first is not None:
+            self.submit(*first)
+
+    def submit(self, text: str, filename: str) -> None:
+        """Ask for a lint; `result` gives the answers in the order asked."""
+        self._requests.send((text, str(filename)))
+        self._waiting += 1
 
     def result(self) -> list[LintError] | None:
-        """The lint of the original, waiting for it; None if the child could not give it."""
+        """The answer to the oldest waiting request (waiting for it); None if the worker is gone."""
         try:
-            value = self._recv.recv()
+            value = self._answers.recv()
         except (EOFError, OSError):
-            value = None
-        finally:
-            self._recv.close()
-            self._proc.join()
+            self.close()
+            return None
+        self._waiting -= 1
         return value if isinstance(value, list) else None
 
-    def cancel(self) -> None:
-        """Stop the child: its answer is not needed."""
+    def lint(self, text: str, filename: str) -> list[LintError] | None:
+        try:
+            self.submit(text, filename)
+        except OSError:
+            self.close()
+            return None
+        return self.result()
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.is_alive()
+
+    def close(self) -> None:
+        """Stop the worker now (it holds nothing worth finishing)."""
         if self._proc.is_alive():
             self._proc.terminate()
         self._proc.join()
-        self._recv.close()
+        self._requests.close()
+        self._answers.close()

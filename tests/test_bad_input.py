@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from fixers import engine as engine_module
 from tui.cli import main
 
 GOOD = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n"
@@ -153,7 +154,18 @@ def test_no_network_and_only_the_given_files_are_written(tmp_path: Path, monkeyp
         raise AssertionError("meridian-fix opened a network connection")
 
     monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "socketpair", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+    started: list[object] = []
+    real_start = engine_module.Engine._start_workers
+    monkeypatch.setattr(engine_module, "_cpus", lambda: 2)  # cfn-lint runs in a worker process too
+
+    def spy(self, doc, outcomes):  # type: ignore[no-untyped-def]
+        started.append(real_start(self, doc, outcomes))
+        started.append(self._worker)
+        return started[-2]
+
+    monkeypatch.setattr(engine_module.Engine, "_start_workers", spy)
     sample = Path(__file__).resolve().parent.parent / "sample_templates" / "transaction-platform.yaml"
     (tmp_path / "other.yaml").write_text(GOOD)
     template = tmp_path / "t.yaml"
@@ -166,3 +178,4 @@ def test_no_network_and_only_the_given_files_are_written(tmp_path: Path, monkeyp
     assert set(after) == set(before) | {"out.yaml"}
     assert after["other.yaml"] == before["other.yaml"]
     assert after["t.yaml"] != before["t.yaml"]
+    assert started[1] is not None  # the worker ran, through pipes

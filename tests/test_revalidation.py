@@ -29,44 +29,65 @@ def test_the_fix_that_adds_an_error_is_rolled_back_and_the_others_stay() -> None
     assert "DatabaseSubnet1" not in result.new_text and "VPCFlowLogs" in result.new_text
 
 
-@pytest.mark.skipif(not DMS.exists(), reason="corpus not found")
-def test_the_original_linted_in_a_second_process_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
-    import multiprocessing
-
+@pytest.fixture
+def free_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine with cores to spare, for templates of any size."""
     from fixers import engine as engine_module
-
-    def run(prelint: bool):  # type: ignore[no-untyped-def]
-        engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True, prelint=prelint))
-        return engine.run_document(Document.from_text(DMS.read_text(), str(DMS)))
 
     monkeypatch.setattr(engine_module, "PRELINT_MIN_BYTES", 0)
     monkeypatch.setattr(engine_module, "_cpus", lambda: 2)
-    started: list[object] = []
-    real = engine_module.Engine._start_prelint
 
-    def spy(self, doc, outcomes):  # type: ignore[no-untyped-def]
-        started.append(real(self, doc, outcomes))
-        return started[-1]
 
-    monkeypatch.setattr(engine_module.Engine, "_start_prelint", spy)
-    alone, paired = run(False), run(True)
-    assert started[0] is None and started[1] is not None
+def _outcomes(result):  # type: ignore[no-untyped-def]
+    return [(o.finding.key, o.status, o.reason) for o in result.outcomes]
+
+
+@pytest.mark.skipif(not DMS.exists(), reason="corpus not found")
+@pytest.mark.usefixtures("free_cores")
+def test_linting_in_other_processes_gives_the_same_result() -> None:
+    import multiprocessing
+
+    def run(parallel: bool):  # type: ignore[no-untyped-def]
+        engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True, parallel_lint=parallel))
+        try:
+            result = engine.run_document(Document.from_text(DMS.read_text(), str(DMS)))
+            return result, engine._worker is not None
+        finally:
+            engine.close()
+
+    (alone, _), (paired, used) = run(False), run(True)
+    assert used  # the worker linted (the in-process validator was never built)
     assert paired.lint_before == alone.lint_before and paired.lint_new == alone.lint_new == []
-    assert [(o.finding.key, o.status, o.reason) for o in paired.outcomes] == [
-        (o.finding.key, o.status, o.reason) for o in alone.outcomes
-    ]
+    assert _outcomes(paired) == _outcomes(alone)
     assert paired.new_text == alone.new_text
     assert multiprocessing.active_children() == []
 
 
-def test_a_clean_result_stops_the_second_process(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("free_cores")
+def test_a_clean_result_stops_the_original_lint_and_a_dead_worker_is_replaced() -> None:
     import multiprocessing
 
-    from fixers import engine as engine_module
-
-    monkeypatch.setattr(engine_module, "PRELINT_MIN_BYTES", 0)
-    monkeypatch.setattr(engine_module, "_cpus", lambda: 2)
-    engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True, prelint=True))
+    engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True, parallel_lint=True))
     result = engine.run_document(Document.from_text(SAMPLE.read_text(), str(SAMPLE)))
     assert result.lint_before is None  # the fixed sample has no cfn-lint error: nothing to compare
+    assert len(multiprocessing.active_children()) == 1  # the ready worker, kept for the next file
+    assert engine._validator is None
+    engine._worker._proc.kill()  # type: ignore[union-attr]
+    engine._worker._proc.join()  # type: ignore[union-attr]
+    again = engine.run_document(Document.from_text(SAMPLE.read_text(), str(SAMPLE)))
+    assert again.new_text == result.new_text and again.lint_after == result.lint_after
+    engine.close()
     assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_dies_mid_lint_leaves_the_lint_to_this_process() -> None:
+    from fixers.validate import LintWorker, Validator
+
+    worker = LintWorker()
+    worker._proc.kill()
+    worker._proc.join()
+    assert worker.lint(SAMPLE.read_text(), str(SAMPLE)) is None
+    engine = Engine(Options(fix=True, validate=True))
+    engine._worker = worker
+    assert engine.lint(SAMPLE.read_text(), str(SAMPLE)) == Validator().lint(SAMPLE.read_text(), str(SAMPLE))
+    assert engine._worker is None

@@ -52,15 +52,15 @@ class Task:
     fix: bool
     validate: bool
     want_fixes: bool  # compute each finding's fix as edits (SARIF)
-    prelint: bool = False  # the files run one after another: a second core is free
+    parallel_lint: bool = False  # the files run one after another: other cores are free
 
 
 _ENGINES: dict[tuple[Any, ...], Engine] = {}
 
 
-def engine_for(settings: config.Settings, fix: bool, validate: bool, prelint: bool = False) -> Engine:
+def engine_for(settings: config.Settings, fix: bool, validate: bool, parallel_lint: bool = False) -> Engine:
     """One engine per distinct settings in this process (rules and cfn-lint built once)."""
-    key = (settings, fix, validate, prelint)
+    key = (settings, fix, validate, parallel_lint)
     engine = _ENGINES.get(key)
     if engine is None:
         engine = Engine(
@@ -70,7 +70,7 @@ def engine_for(settings: config.Settings, fix: bool, validate: bool, prelint: bo
                 fix=fix,
                 unsafe_fixes=settings.unsafe_fixes,
                 validate=validate,
-                prelint=prelint,
+                parallel_lint=parallel_lint,
                 settings=settings,
             )
         )
@@ -79,6 +79,12 @@ def engine_for(settings: config.Settings, fix: bool, validate: bool, prelint: bo
             engine._validator = shared
         _ENGINES[key] = engine
     return engine
+
+
+def close_engines() -> None:
+    """Stop the cfn-lint workers the engines of this process started."""
+    for engine in _ENGINES.values():
+        engine.close()
 
 
 def _detached(doc: Any) -> None:  # pragma: no cover - never called
@@ -104,7 +110,7 @@ def portable(report: FileReport) -> FileReport:
 
 def run_one(task: Task) -> FileReport:
     """Run one file (in this process or a worker); never raises for a bad file."""
-    engine = engine_for(task.settings, task.fix, task.validate, task.prelint)
+    engine = engine_for(task.settings, task.fix, task.validate, task.parallel_lint)
     if not task.want_fixes or task.fix:
         report = FileReport(engine.run_path(task.path), settings=task.settings)
     else:
@@ -212,8 +218,11 @@ def run_batch(files: list[str], errors: list[str], args: argparse.Namespace) -> 
     if args.output or len(tasks) < 2:
         jobs = 1
     if jobs == 1:
-        tasks = [dataclasses.replace(t, prelint=True) for t in tasks]
-    reports = run_with_progress(tasks, jobs)
+        tasks = [dataclasses.replace(t, parallel_lint=True) for t in tasks]
+    try:
+        reports = run_with_progress(tasks, jobs)
+    finally:
+        close_engines()
 
     if fixing and not args.diff:
         cleared: set[str] = set()
