@@ -31,8 +31,8 @@ PRELINT_MIN_BYTES = 200_000
 just in case the result has errors (see ``LintWorker``); below it a lint takes about a second."""
 
 
-class _OutOfTrials(Exception):
-    pass
+class OutOfTrials(Exception):
+    """The trial lints allowed for isolating the fixes at fault are spent."""
 
 
 @dataclass
@@ -230,7 +230,7 @@ class Engine:
                 for outcome in group:
                     first = len(doc.edited_paths)
                     outcome.status, outcome.reason = apply_one(doc, rule, outcome.finding, errors)
-                    outcome.touched = _entries(doc.edited_paths[first:])
+                    outcome.touched = entries(doc.edited_paths[first:])
                 continue
             try:
                 current = {f.key: f for f in rule.detect(doc)}
@@ -246,7 +246,7 @@ class Engine:
                 else:
                     first = len(doc.edited_paths)
                     outcome.status, outcome.reason = _apply_fix(doc, code, found.fix, errors)
-                    outcome.touched = _entries(doc.edited_paths[first:])
+                    outcome.touched = entries(doc.edited_paths[first:])
 
     def fix_document(self, doc: Document, outcomes: list[Outcome], errors: list[str]) -> None:
         """Apply every allowed fix, then fix what the fixes made visible, until stable.
@@ -351,21 +351,19 @@ class Engine:
 
             def adds(outcomes: list[Outcome]) -> list["LintError"]:
                 if budget[0] <= 0:
-                    raise _OutOfTrials
+                    raise OutOfTrials
                 budget[0] -= 1
                 trial = self._apply_subset(result, outcomes)
                 return compare(before, self.lint(trial.text, doc.path)) if trial.changed else []
 
             def blame(outcome: Outcome, added: list["LintError"]) -> None:
                 outcome.status = "rolled back"
-                outcome.reason = "adds cfn-lint errors: " + "; ".join(
-                    f"{e.rule} {'/'.join(map(str, e.path))}: {e.message[:120]}" for e in added[:3]
-                )
+                outcome.reason = blame_reason(added)
 
             keep = list(applied)
             try:
-                keep = self._isolate(keep, new, adds, blame)
-            except _OutOfTrials:
+                keep = isolate(keep, new, adds, blame)
+            except OutOfTrials:
                 # Linting this template is too slow to isolate the fault: write no fix at all.
                 for o in keep:
                     o.status = "rolled back"
@@ -376,36 +374,6 @@ class Engine:
             after = self.lint(doc.text, doc.path) if doc.changed else before
             new = compare(before, after)
         result.lint_before, result.lint_after, result.lint_new = before, after, new
-
-    @staticmethod
-    def _isolate(keep: list[Outcome], new: list["LintError"], adds: Any, blame: Any) -> list[Outcome]:
-        """The fixes to keep: blame by place first, then bisect in the order the fixes ran."""
-        where = {tuple(e.path[:2]) for e in new if len(e.path) >= 2}
-        suspects = [o for o in keep if o.touched & where]
-        if suspects:
-            rest = [o for o in keep if o not in suspects]
-            if not adds(rest):
-                keep = rest
-                for o in suspects:  # give each suspect its chance alone with the others
-                    added = adds(keep + [o])
-                    if added:
-                        blame(o, added)
-                    else:
-                        keep.append(o)
-        for _ in range(len(keep)):
-            added = adds(keep)
-            if not added:
-                break
-            lo, hi = 1, len(keep)  # the shortest prefix of the fixes that adds an error
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if adds(keep[:mid]):
-                    hi = mid
-                else:
-                    lo = mid + 1
-            culprit = keep.pop(lo - 1)
-            blame(culprit, added)
-        return keep
 
     def _apply_subset(self, result: FileResult, outcomes: list[Outcome]) -> Document:
         """The original template with just these fixes applied (in the order they ran)."""
@@ -430,7 +398,49 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _entries(paths: list[tuple[Any, ...]]) -> frozenset[tuple[str, str]]:
+def isolate(keep: list[Any], new: list["LintError"], adds: Any, blame: Any) -> list[Any]:
+    """The fixes to keep of ``keep`` (in the order they ran), given the errors they add together.
+
+    ``adds(fixes)`` lints the original with just those fixes and returns the errors they add;
+    ``blame(fix, added)`` records a fix at fault. Each fix has ``touched``, the template entries
+    it edits. Fixes are blamed by place first (those that edit where the new errors are), then by
+    bisecting for the shortest prefix of the fixes that adds an error: a few lints, not one per
+    fix. The engine (which rolls the blamed fixes back) and the app (which marks them) share it.
+    """
+    where = {tuple(e.path[:2]) for e in new if len(e.path) >= 2}
+    suspects = [o for o in keep if o.touched & where]
+    if suspects:
+        rest = [o for o in keep if o not in suspects]
+        if not adds(rest):
+            keep = rest
+            for o in suspects:  # give each suspect its chance alone with the others
+                added = adds(keep + [o])
+                if added:
+                    blame(o, added)
+                else:
+                    keep.append(o)
+    for _ in range(len(keep)):
+        added = adds(keep)
+        if not added:
+            break
+        lo, hi = 1, len(keep)  # the shortest prefix of the fixes that adds an error
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if adds(keep[:mid]):
+                hi = mid
+            else:
+                lo = mid + 1
+        culprit = keep.pop(lo - 1)
+        blame(culprit, added)
+    return keep
+
+
+def blame_reason(added: list["LintError"]) -> str:
+    """What a fix at fault is reported with."""
+    return "adds cfn-lint errors: " + "; ".join(f"{e.rule} {'/'.join(map(str, e.path))}: {e.message[:120]}" for e in added[:3])
+
+
+def entries(paths: list[tuple[Any, ...]]) -> frozenset[tuple[str, str]]:
     """The template entries (section, name) that edits at these paths are in."""
     return frozenset((str(p[0]), str(p[1])) for p in paths if len(p) >= 2)
 

@@ -326,10 +326,12 @@ def lint_review(
 ) -> LintReport | None:
     """Lint the original and the current text; if the edits add errors, find the fixes that do.
 
-    The attribution mirrors ``Engine.revalidate``: the applied fixes are replayed one at a time
-    on the original, and a fix whose result adds an error is named (and left out of the replay).
-    Returns None when ``cancelled`` says a newer run has started.
+    The attribution is the engine's (``fixers.engine.isolate``: by place, then by bisection,
+    within the same number of trial lints); the applied fixes are replayed on the original as
+    the app applied them, one at a time. Returns None when ``cancelled`` says a newer run has
+    started.
     """
+    from fixers.engine import MAX_TRIAL_LINTS, OutOfTrials, blame_reason, entries, isolate
     from fixers.validate import compare
 
     if before is None:
@@ -341,18 +343,49 @@ def lint_review(
     report = LintReport(before, after, new)
     if not new or not applied:
         return report
+    # Where each fix edits: the template entries, from one replay on the original.
+    steps: list[_Replayed] = []
     doc = Document.from_text(original, path, bom)
     for rule, finding in applied:
+        first = len(doc.edited_paths)
+        apply_one(doc, rule, finding, [])
+        steps.append(_Replayed(rule, finding, entries(doc.edited_paths[first:])))
+    trials = [MAX_TRIAL_LINTS]
+
+    def adds(subset: list[_Replayed]) -> list["LintError"]:
         if cancelled():
-            return None
-        point = doc.checkpoint()
-        status, _ = apply_one(doc, rule, finding, [])
-        if status != APPLIED or doc.text == point[0]:
-            continue
-        added = compare(before, validator.lint(doc.text, path))
-        if added:
-            doc.restore(point)
-            report.culprits[finding.key] = "adds cfn-lint errors: " + "; ".join(
-                f"{e.rule} {'/'.join(map(str, e.path))}: {e.message}" for e in added[:3]
+            raise _Cancelled
+        if trials[0] <= 0:
+            raise OutOfTrials
+        trials[0] -= 1
+        trial = Document.from_text(original, path, bom)
+        for step in subset:
+            apply_one(trial, step.rule, step.finding, [])
+        return compare(before, validator.lint(trial.text, path)) if trial.text != original else []
+
+    def blame(step: _Replayed, added: list["LintError"]) -> None:
+        report.culprits[step.finding.key] = blame_reason(added)
+
+    try:
+        isolate(list(steps), new, adds, blame)
+    except OutOfTrials:
+        for step in steps:
+            report.culprits.setdefault(
+                step.finding.key, f"the fixes add cfn-lint errors that {MAX_TRIAL_LINTS} trial lints could not isolate"
             )
+    except _Cancelled:
+        return None
     return report
+
+
+@dataclass
+class _Replayed:
+    """An applied fix, as the attribution replays it."""
+
+    rule: Rule
+    finding: Finding
+    touched: frozenset[tuple[str, str]]
+
+
+class _Cancelled(Exception):
+    """A newer lint run has started: this one's answer is not wanted."""

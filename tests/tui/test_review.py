@@ -26,3 +26,35 @@ def test_apply_all_safe_matches_auto_fix_on_the_sample(tmp_path: Path, name: str
     while review.undo():
         pass
     assert review.text == path.read_text(encoding="utf-8-sig")
+
+
+class _MarkerValidator:
+    """cfn-lint stand-in: one error, on the task definition, wherever ``marker`` is in the text."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker, self.calls = marker, 0
+
+    def lint(self, text: str, filename: str) -> list:  # type: ignore[type-arg]
+        from fixers.validate import LintError
+
+        self.calls += 1
+        if self.marker in text:
+            return [LintError("E3002", f"{self.marker} is not allowed", ("Resources", "ECSTaskDefinition"), 1, 1, "error")]
+        return []
+
+
+def test_the_app_blames_the_one_fix_at_fault_in_a_few_lints(tmp_path: Path) -> None:
+    from fixers.engine import MAX_TRIAL_LINTS
+    from tui.review import lint_review
+
+    path = tmp_path / "t.yaml"
+    shutil.copy(SAMPLES / "transaction-platform.yaml", path)
+    review = Review.open(str(path))
+    review.apply_all_safe()
+    applied = [(review.by_code[i.finding.code], i.finding) for i in review.applied_in_order()]
+    validator = _MarkerValidator("STARTUP_DELAY_SECONDS")  # what MF0508's fix adds, and only it
+    report = lint_review(validator, review.original_text, review.text, str(path), False, applied)
+    assert report is not None and len(report.new) == 1
+    assert [key[0] for key in report.culprits] == ["MF0508"]
+    assert "E3002" in report.culprits[next(iter(report.culprits))]
+    assert validator.calls <= 2 + MAX_TRIAL_LINTS < len(applied)  # by place and bisection, not one lint a fix
