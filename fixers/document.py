@@ -38,6 +38,7 @@ class _Patch:
     seq: int
     depth: int = 0  # at one position, text for deeper containers comes first
     slot: "tuple[Path, Any, Any] | None" = None  # (container, key, item) of an insertion
+    whole: bool = False  # an insertion that rewrites its (empty) container
 
 
 @dataclass(frozen=True)
@@ -420,7 +421,11 @@ class Document:
                 patches = make()
             except PathError as exc:
                 raise EditError(str(exc)) from None
-        for patch in patches if isinstance(patches, list) else [patches]:
+        patches = patches if isinstance(patches, list) else [patches]
+        if any(p.whole for p in patches):
+            # It rewrites the whole container: nothing else may go into it in this batch.
+            claim = ("edit", path if appending else path[:-1])
+        for patch in patches:
             patch.seq = self._seq
             # The depth of the container the text goes into: an item appended to a list sits
             # one level below the list, like a key inserted into a mapping below the mapping.
@@ -564,8 +569,9 @@ class Document:
                 index = node.lookup[before] + 1
                 break
         if not node.items:
-            merged = {key: value}
-            return self._replace(parent_path, merged)
+            patch = self._replace(parent_path, {key: value})
+            patch.whole = True
+            return patch
         if self.style.is_json:
             return self._json_insert(node, index, _json_key(key) + ": ", value)
         if node.flow and self._text[node.start] != "{":
@@ -625,7 +631,9 @@ class Document:
         if node.kind != "seq":
             raise EditError(f"{_fmt(path)} is not a list in the text")
         if not node.items:
-            return self._replace(path, [value])
+            patch = self._replace(path, [value])
+            patch.whole = True
+            return patch
         # The place among the items the text has now: the canonical place in the edited list,
         # less the items other pending appends add there.
         expected = self.get(path) or []

@@ -102,3 +102,30 @@ def test_an_empty_flow_collection_takes_the_block_style_and_a_full_one_stays_flo
         "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 5\n"
         "    Tags: [{Key: a, Value: b}, {Key: c, Value: d}]\n"
     )
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    DependsOn: []\nOutputs: {}\n",
+            "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    DependsOn:\n      - B\n      - C\n"
+            "Outputs:\n  X:\n    Value: 1\n  Y:\n    Value: 2\n",
+        ),
+        (
+            '{"Resources": {"A": {"Type": "AWS::SNS::Topic", "DependsOn": []}}, "Outputs": {}}\n',
+            '{"Resources": {"A": {"Type": "AWS::SNS::Topic", "DependsOn": ["B", "C"]}}, '
+            '"Outputs": {"X": {"Value": 1}, "Y": {"Value": 2}}}\n',
+        ),
+    ],
+    ids=["yaml", "json"],
+)
+def test_two_insertions_into_one_empty_collection_in_one_batch(text: str, expected: str) -> None:
+    # The first rewrites the empty `{}` or `[]` whole; the second must see what it wrote.
+    doc = Document.from_text(text)
+    doc.set(("Outputs", "X"), {"Value": 1})
+    doc.set(("Outputs", "Y"), {"Value": 2})
+    doc.append(("Resources", "A", "DependsOn"), "B")
+    doc.append(("Resources", "A", "DependsOn"), "C")
+    doc.self_check()
+    assert doc.text == expected
