@@ -176,6 +176,7 @@ class Engine:
         finally:
             if prelint is not None:
                 prelint.close()
+        locate_in(doc, result.outcomes[len(findings) :])  # revalidation may have changed the text
         result.new_text = doc.text
         result.remaining = self.detect(doc, result.rule_errors)
         return result
@@ -268,6 +269,7 @@ class Engine:
             for outcome, (status, reason) in zip(outcomes, before):
                 outcome.status, outcome.reason = status, reason
             self._fix_passes(doc, outcomes, errors, careful=True)
+        locate_in(doc, outcomes[count:])
 
     def _fix_passes(self, doc: Document, outcomes: list[Outcome], errors: list[str], careful: bool) -> None:
         self.apply_fixes(doc, outcomes, errors, careful)
@@ -396,6 +398,14 @@ def _cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def locate_in(doc: Document, outcomes: list[Outcome]) -> None:
+    """Give findings the fixes revealed their line in the document as it is now (the text that
+    is written), not in the intermediate text they were found in."""
+    for outcome in outcomes:
+        line, column = doc.line_of(outcome.finding.path)
+        outcome.finding = outcome.finding.located(line, column)
 
 
 def isolate(keep: list[Any], new: list["LintError"], adds: Any, blame: Any) -> list[Any]:
