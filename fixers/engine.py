@@ -18,9 +18,10 @@ from fixers.fileio import FileError, Snapshot, decode_text, read_template_bytes
 from fixers.model import Finding, Fix
 from fixers.rules import Rule, all_rules, matches, select_rules
 from fixers.template import Template, TemplateError
+from fixers.validate import LintWorker, usable_cpus
 
 if TYPE_CHECKING:
-    from fixers.validate import LintError, LintWorker, Validator
+    from fixers.validate import LintError, Validator
 
 
 MAX_PASSES = 3
@@ -298,12 +299,10 @@ class Engine:
         """Where cores are free, start cfn-lint in another process before fixing, so that it is
         ready when the result is; for a large template also lint its original in a third one
         (returned: the caller closes it), in case the result has errors."""
-        if not (self.options.parallel_lint and self.options.validate) or _cpus() < 2:
+        if not (self.options.parallel_lint and self.options.validate) or usable_cpus() < 2:
             return None
         if not any(self.allowed(o.finding) for o in outcomes):
             return None
-        from fixers.validate import LintWorker
-
         try:
             if self._worker is None or not self._worker.alive:
                 self._worker = LintWorker(warm_filename=doc.path)
@@ -390,14 +389,6 @@ class Engine:
             doc = Document(Template(result.original_text, bom=result.bom, path=result.path))
             self.apply_fixes(doc, [Outcome(o.finding) for o in trial], errors, careful=True)
         return doc
-
-
-def _cpus() -> int:
-    """CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def locate_in(doc: Document, outcomes: list[Outcome]) -> None:

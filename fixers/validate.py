@@ -33,16 +33,18 @@ share it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Protocol
 
-__all__ = ["LintError", "LintWorker", "Validator", "compare", "cfn_lint_version"]
+__all__ = ["Linter", "LintError", "LintWorker", "Validator", "WorkerValidator", "compare", "cfn_lint_version", "usable_cpus"]
 
 # cfn-lint's file names, in its order of preference (cfnlint.config.ConfigFileArgs).
 _RC_NAMES = (".cfnlintrc", ".cfnlintrc.yaml", ".cfnlintrc.yml")
@@ -99,6 +101,12 @@ class LintError:
             "column": self.column,
             "message": self.message,
         }
+
+
+class Linter(Protocol):
+    """What lints: `Validator` in process, `WorkerValidator` in another process, test fakes."""
+
+    def lint(self, text: str, filename: str) -> list[LintError]: ...
 
 
 def compare(
@@ -366,6 +374,10 @@ _WARM_TEXT = "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n"
 
 def _worker_main(requests: Any, answers: Any, warm_filename: str | None) -> None:
     """A `LintWorker` process: build cfn-lint, then lint what is asked until told to stop."""
+    # Nobody reads this process's output, and under the app it would land on the screen.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     validator = Validator()
     if warm_filename is not None:
         # Reads the configuration for this file and builds the rule set before the first ask.
@@ -382,6 +394,26 @@ def _worker_main(requests: Any, answers: Any, warm_filename: str | None) -> None
         except BaseException:  # the parent lints itself instead
             result = None
         answers.send(result)
+
+
+@contextlib.contextmanager
+def _stderr_with_a_file() -> Iterator[None]:
+    """Starting a process the first time starts multiprocessing's resource tracker, which needs
+    ``sys.stderr.fileno()``; under the app, ``sys.stderr`` is Textual's capture, without one."""
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        yield
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = saved
 
 
 class LintWorker:
@@ -404,7 +436,8 @@ class LintWorker:
         requests, self._requests = ctx.Pipe(duplex=False)
         self._answers, answers = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_worker_main, args=(requests, answers, warm_filename), daemon=True)
-        self._proc.start()
+        with _stderr_with_a_file():
+            self._proc.start()
         requests.close()
         answers.close()
         self._waiting = 0
@@ -445,3 +478,53 @@ class LintWorker:
         self._proc.join()
         self._requests.close()
         self._answers.close()
+
+
+class WorkerValidator:
+    """A `Validator` that lints in a `LintWorker`: for the app, whose lint thread would otherwise
+    hold the interpreter for seconds (13 s on a 1 MB template) and make the screen stutter.
+    A worker found dead before a lint is started anew; one that fails during a lint, or no
+    process to be had, leaves the linting to this process. Lints are serialised, as
+    `Validator`'s are.
+    """
+
+    def __init__(self, warm_filename: str | None = None) -> None:
+        self._warm = warm_filename
+        self._lock = threading.Lock()
+        self._worker: LintWorker | None = None
+        self._local: Validator | None = None
+        self._start()
+
+    def _start(self) -> None:
+        try:
+            self._worker = LintWorker(warm_filename=self._warm)
+        except (OSError, AssertionError):  # no process to be had
+            self._worker = None
+
+    def lint(self, text: str, filename: str | os.PathLike[str]) -> list[LintError]:
+        with self._lock:
+            if self._worker is not None and not self._worker.alive:
+                self._start()  # it died since the last lint (killed, out of memory): start anew
+            if self._worker is not None:
+                found = self._worker.lint(text, str(filename))
+                if found is not None:
+                    return found
+                self._worker.close()  # it failed on this text: lint here from now on
+                self._worker = None
+            if self._local is None:
+                self._local = Validator()
+            return self._local.lint(text, filename)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._worker is not None:
+                self._worker.close()
+                self._worker = None
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

@@ -158,7 +158,7 @@ def test_no_network_and_only_the_given_files_are_written(tmp_path: Path, monkeyp
     monkeypatch.setattr(socket, "create_connection", refuse)
     started: list[object] = []
     real_start = engine_module.Engine._start_workers
-    monkeypatch.setattr(engine_module, "_cpus", lambda: 2)  # cfn-lint runs in a worker process too
+    monkeypatch.setattr(engine_module, "usable_cpus", lambda: 2)  # cfn-lint runs in a worker process too
 
     def spy(self, doc, outcomes):  # type: ignore[no-untyped-def]
         started.append(real_start(self, doc, outcomes))

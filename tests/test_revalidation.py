@@ -35,7 +35,7 @@ def free_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     from fixers import engine as engine_module
 
     monkeypatch.setattr(engine_module, "PRELINT_MIN_BYTES", 0)
-    monkeypatch.setattr(engine_module, "_cpus", lambda: 2)
+    monkeypatch.setattr(engine_module, "usable_cpus", lambda: 2)
 
 
 def _outcomes(result):  # type: ignore[no-untyped-def]

@@ -422,3 +422,27 @@ def test_real_templates_lint_without_exception(validator):
         # Linting the same text again is stable, and compares as nothing new.
         assert compare(errors, validator.lint(path.read_text(encoding="utf-8"), str(path))) == []
     assert failing == 3
+
+
+def test_the_worker_validator_lints_as_the_validator_and_outlives_its_worker(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import multiprocessing
+
+    from fixers.validate import Validator, WorkerValidator
+
+    path = tmp_path / "t.yaml"
+    text = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      Nope: 1\n"
+    expected = Validator().lint(text, str(path))
+    assert expected  # E3002: Nope is not a property of a topic
+    linter = WorkerValidator(str(path))
+    try:
+        assert linter.lint(text, str(path)) == expected
+        linter._worker._proc.kill()  # type: ignore[union-attr]
+        linter._worker._proc.join()  # type: ignore[union-attr]
+        assert linter.lint(text, str(path)) == expected  # a new worker
+        assert linter._worker is not None and linter._worker.alive
+        linter._worker._answers.close()  # type: ignore[union-attr]  # broken mid-lint: lint here
+        assert linter.lint(text, str(path)) == expected
+        assert linter._worker is None and linter._local is not None
+    finally:
+        linter.close()
+    assert multiprocessing.active_children() == []

@@ -33,7 +33,7 @@ from tui.components.status_line import LintStatus, StatusLine
 from tui.review import APPLIED, OPEN, Item, LintReport, Review, lint_review, preview, unified_diff
 
 if TYPE_CHECKING:
-    from fixers.validate import Validator
+    from fixers.validate import Linter
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 LINT_START_DELAY = 0.25  # seconds after the first paint: importing cfn-lint competes for the GIL
@@ -103,7 +103,7 @@ class MeridianApp(App[int]):
         self._lint_text: str | None = None  # the text the last finished run linted
         self._lint_generation = 0
         self._lint_before: list[Any] | None = None
-        self._validator: "Validator | None" = None
+        self._validator: "Linter | None" = None
         self._validator_lock = threading.Lock()
         self._pending_write = False
         self._version = 0
@@ -277,12 +277,13 @@ class MeridianApp(App[int]):
         applied = [(self.review.by_code[i.finding.code], i.finding) for i in self.review.applied_in_order()]
         self._run_lint(self._lint_generation, self.review.original_text, self.review.text, applied)
 
-    def _validator_instance(self) -> "Validator":
+    def _validator_instance(self) -> "Linter":
         with self._validator_lock:
             if self._validator is None:
-                from fixers.validate import Validator
+                from fixers.validate import Validator, WorkerValidator, usable_cpus
 
-                self._validator = Validator()
+                # cfn-lint in another process where a core is free: the screen stays responsive.
+                self._validator = WorkerValidator(self.review.path) if usable_cpus() >= 2 else Validator()
             return self._validator
 
     @work(thread=True, exclusive=True, group="lint")
@@ -601,5 +602,10 @@ def run_app(path: str, select: Iterable[str] | None = None, ignore: Iterable[str
     except FileError as exc:
         print(f"meridian-fix: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    code = app.run()
+    try:
+        code = app.run()
+    finally:
+        close = getattr(app._validator, "close", None)
+        if close is not None:
+            close()
     return code if isinstance(code, int) else EXIT_FINDINGS

@@ -21,7 +21,7 @@ from fixers.model import AREAS, Finding
 from fixers.rules import Rule, select_rules
 
 if TYPE_CHECKING:
-    from fixers.validate import LintError, Validator
+    from fixers.validate import Linter, LintError
 
 OPEN, APPLIED, SKIPPED = "open", "applied", "skipped"
 
@@ -315,7 +315,7 @@ def preview(text: str, path: str, bom: bool, rule: Rule, finding: Finding) -> tu
 
 
 def lint_review(
-    validator: "Validator",
+    validator: "Linter",
     original: str,
     current: str,
     path: str,

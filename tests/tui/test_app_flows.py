@@ -401,6 +401,13 @@ async def test_real_cfn_lint_runs_in_the_background(template: Path) -> None:
         assert app.lint_status.state == "done", app.lint_status
         assert app.lint_status.before is not None
         assert "cfn-lint:" in status(app)
+        from fixers.validate import WorkerValidator, usable_cpus
+
+        # Where a core is free, cfn-lint runs in another process, started under Textual's stderr.
+        assert isinstance(app._validator, WorkerValidator) == (usable_cpus() >= 2)
+        close = getattr(app._validator, "close", None)
+        if close is not None:
+            close()
 
 
 async def test_edits_wait_while_every_safe_fix_is_applied(make_app) -> None:
