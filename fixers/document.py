@@ -37,7 +37,7 @@ class _Patch:
     text: str
     seq: int
     depth: int = 0  # at one position, text for deeper containers comes first
-    slot: "tuple[Path, Any, Any] | None" = None  # (container, key, item) of an insertion
+    slot: "tuple[Path, Any, Any] | None" = None  # (mapping, key, None) or (list, _ITEM, item) of an insertion
     whole: bool = False  # an insertion that rewrites its (empty) container
 
 
@@ -190,7 +190,7 @@ class Document:
                     orders[parent] = {k: i for i, k in enumerate(container)}
                 else:
                     orders[parent] = {id(x): i for i, x in enumerate(container or [])}
-            return orders[parent].get(key if item is None else id(item), 0)
+            return orders[parent].get(id(item) if key is _ITEM else key, 0)
 
         for patch in sorted(self._pending, key=lambda p: (p.start, -p.depth, order(p), p.seq)):
             parts.append(text[at : patch.start])
@@ -258,13 +258,12 @@ class Document:
             value, path = nested, path[: n + 1]
         parent_path, key = path[:-1], path[-1]
         parent = self.get(parent_path)
-        host = self._fresh_host(path)
-        if host is not None and isinstance(parent, (dict, list)):
-            if isinstance(parent, dict) and key not in parent:
-                self._model_insert(parent_path, key, value, rank)
-            else:
-                self._model_set(path, value)
-            self._render_again(host)
+        if isinstance(parent, dict) and key not in parent:
+            change = lambda: self._model_insert(parent_path, key, value, rank)  # noqa: E731
+        else:
+            change = lambda: self._model_set(path, value)  # noqa: E731
+        if isinstance(parent, (dict, list)) and self._merge(path, change):
+            pass
         elif isinstance(parent, dict) and key not in parent:
             # An insertion claims only the new entry: edits elsewhere in the mapping, and other
             # insertions into it, can share the same batch of patches.
@@ -296,16 +295,17 @@ class Document:
             raise EditError(f"{_fmt(path)} is not a list")
         index = _canonical_index(current, value, rank)
         item = copy.deepcopy(value)
-        host = self._fresh_host(path)
-        if host is None:
+
+        def change() -> None:
+            self._own_expected()
+            node = self.get(path)
+            self._undo.append((node, list(node)))
+            node.insert(index, item)
+
+        if not self._merge(path, change):
             # Appends to one list share a batch; anything else under the list waits for them.
-            self._edit(path, lambda: self._insert_item(path, value, rank), (path, None, item), appending=True)
-        self._own_expected()
-        node = self.get(path)
-        self._undo.append((node, list(node)))
-        node.insert(index, item)
-        if host is not None:
-            self._render_again(host)
+            self._edit(path, lambda: self._insert_item(path, value, rank), (path, _ITEM, item), appending=True)
+            change()
         self.edited_paths.append(path + (index,))
 
     def delete(self, path: Path) -> None:
@@ -317,15 +317,16 @@ class Document:
         if len(parent) == 1:
             self.set(path[:-1], {} if isinstance(parent, dict) else [])
             return
-        host = self._fresh_host(path[:-1])
-        if host is None:
+
+        def change() -> None:
+            self._own_expected()
+            container = self.get(path[:-1])
+            self._undo.append((container, list(container.items()) if isinstance(container, dict) else list(container)))
+            del container[path[-1]]
+
+        if not self._merge(path[:-1], change):
             self._edit(path[:-1], lambda: self._remove(path))
-        self._own_expected()
-        container = self.get(path[:-1])
-        self._undo.append((container, list(container.items()) if isinstance(container, dict) else list(container)))
-        del container[path[-1]]
-        if host is not None:
-            self._render_again(host)
+            change()
         self.edited_paths.append(path[:-1])
 
     # -- internals: edits inside entries pending insertions add -----------------------------
@@ -340,6 +341,23 @@ class Document:
                         return None
                 return host
         return None
+
+    def _merge(self, path: Path, change: Callable[[], None]) -> bool:
+        """Make an edit at ``path`` inside an entry a pending insertion adds, if there is one:
+        change the data, render the insertion again. False (the document as it was) if there is
+        none, or if the entry cannot be rendered so (a flow mapping grown past its line): the
+        caller then edits the text the ordinary way, which reads it first."""
+        host = self._fresh_host(path)
+        if host is None:
+            return False
+        mark = self.mark()
+        try:
+            change()
+            self._render_again(host)
+        except (EditError, PathError, LookupError, TypeError):
+            self.rollback(mark)
+            return False
+        return True
 
     def _render_again(self, host: Path) -> None:
         """Render the insertion of ``host`` again from the data it holds now."""
@@ -474,12 +492,13 @@ class Document:
         m = re.match(r"[ \t]*", self._text[start:])
         return m.group() if m else ""
 
-    def _at_line_start(self, at: int, lines: str) -> str:
+    def _at_line_start(self, at: int, lines: str, value: Any = None) -> str:
         """Whole lines to insert at ``at``; at the end of a file without a final newline the
-        newline moves before them, so the file still ends without one."""
+        newline moves before them, so the file still ends without one, unless what the lines
+        end with is a block scalar whose text ends with a line break: that needs the break."""
         if at == 0 or self._text[at - 1] == "\n":
             return lines
-        return "\n" + lines[:-1]
+        return "\n" + (lines if _ends_with_line_break_block(value) else lines[:-1])
 
     def _replace(self, path: Path, value: Any) -> _Patch:
         loc = self._locate(path)
@@ -577,7 +596,9 @@ class Document:
         if node.flow and self._text[node.start] != "{":
             # A single-pair mapping inside a flow sequence (`[0, Key: value]`) has no braces
             # to add to: it becomes a braced flow mapping.
-            return self._replace(parent_path, {**self.get(parent_path), key: value})
+            patch = self._replace(parent_path, {**self.get(parent_path), key: value})
+            patch.whole = True
+            return patch
         if node.flow:
             text = self.yaml.inline(value, flow=True)
             if text is None:
@@ -598,7 +619,7 @@ class Document:
         text = "\n".join(entry_lines) + "\n"
         if blank:
             text = "\n" + text if index == len(node.items) else text + "\n"
-        return _Patch(at, at, self._at_line_start(at, text), 0)
+        return _Patch(at, at, self._at_line_start(at, text, value), 0)
 
     def _before_leading_comments(self, at: int, col: int) -> int:
         """Move an insertion point above the comment lines that introduce the next key."""
@@ -637,7 +658,7 @@ class Document:
         # The place among the items the text has now: the canonical place in the edited list,
         # less the items other pending appends add there.
         expected = self.get(path) or []
-        pending = {id(p.slot[2]) for p in self._pending if p.slot and p.slot[0] == path and p.slot[2] is not None}
+        pending = {id(p.slot[2]) for p in self._pending if p.slot and p.slot[0] == path and p.slot[1] is _ITEM}
         position = _canonical_index(expected, value, rank)
         index = sum(1 for item in expected[:position] if id(item) not in pending)
         if self.style.is_json:
@@ -654,7 +675,7 @@ class Document:
             at = self._after_node(node.items[-1])
         else:
             at = self._line_start(node.items[index].start)
-        return _Patch(at, at, self._at_line_start(at, "\n".join(lines) + "\n"), 0)
+        return _Patch(at, at, self._at_line_start(at, "\n".join(lines) + "\n", value), 0)
 
     def _dash_col(self, node: Node) -> int:
         first = node.items[0]
@@ -708,6 +729,14 @@ class Document:
 
 
 _MISSING = object()
+
+
+def _ends_with_line_break_block(value: Any) -> bool:
+    """The last thing rendered for ``value`` is a block scalar whose text ends with a break."""
+    while isinstance(value, (dict, list)) and value:
+        value = list(value.values())[-1] if isinstance(value, dict) else value[-1]
+    return isinstance(value, str) and value.endswith("\n") and "\n" in value.rstrip("\n")
+_ITEM = object()  # the key of an appended item's slot: (list path, _ITEM, the item)
 
 
 def _json_key(key: str) -> str:

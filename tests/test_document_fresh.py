@@ -129,3 +129,54 @@ def test_two_insertions_into_one_empty_collection_in_one_batch(text: str, expect
     doc.append(("Resources", "A", "DependsOn"), "C")
     doc.self_check()
     assert doc.text == expected
+
+
+def test_an_edit_that_cannot_be_rendered_inside_the_new_entry_is_made_the_ordinary_way() -> None:
+    # Rendered anew as a whole, the new flow mapping would pass its line; inserting only the
+    # new key, after reading the text, fits. The data must not change before that is known.
+    doc = Document.from_text("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {DelaySeconds: 5}\n")
+    doc.set(("Resources", "Q", "Properties", "Tags"), {"a": 1})
+    doc.set(("Resources", "Q", "Properties", "Tags", "b"), "x" * 95)
+    doc.self_check()
+    assert doc.data["Resources"]["Q"]["Properties"] == {"DelaySeconds": 5, "Tags": {"a": 1, "b": "x" * 95}}
+
+
+@pytest.mark.parametrize("step", [3, "k"])
+def test_a_bad_path_inside_a_new_entry_is_an_edit_error_and_changes_nothing(step: object) -> None:
+    from fixers.document import EditError
+
+    doc = Document.from_text(YAML)
+    doc.set(NEW, {"Type": "AWS::Logs::LogGroup", "Properties": {"L": ["a"]}})
+    with pytest.raises(EditError):
+        doc.set(NEW + ("Properties", "L", step), 1)
+    doc.self_check()
+    assert doc.get(NEW + ("Properties", "L")) == ["a"]
+
+
+def test_appending_null_then_an_item_in_one_batch() -> None:
+    doc = Document.from_text("Resources:\n  A:\n    Type: X\nL:\n  - a\n")
+    doc.append(("L",), None)
+    doc.append(("L",), "b")
+    doc.self_check()
+    assert doc.text == "Resources:\n  A:\n    Type: X\nL:\n  - a\n  - null\n  - b\n"
+
+
+def test_two_edits_of_a_single_pair_mapping_in_a_flow_sequence_in_one_batch() -> None:
+    doc = Document.from_text("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      L: [0, K: v]\n")
+    doc.set(("Resources", "Q", "Properties", "L", 1, "K2"), 1)
+    doc.set(("Resources", "Q", "Properties", "L", 1, "K3"), 1)
+    doc.set(("Resources", "Q", "Properties", "L", 1, "K"), 2)
+    doc.self_check()
+    assert doc.text == "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      L: [0, {K: 2, K2: 1, K3: 1}]\n"
+
+
+@pytest.mark.parametrize("kind", ["key", "item"])
+def test_a_block_scalar_inserted_at_the_end_of_a_file_without_a_final_newline(kind: str) -> None:
+    # `|` keeps the text's final line break only if the file has one there: it gains it.
+    doc = Document.from_text("Resources:\n  A:\n    Type: X\n    L:\n      - a")
+    if kind == "key":
+        doc.set(("Resources", "A", "Code"), "one\ntwo\n")
+    else:
+        doc.append(("Resources", "A", "L"), "one\ntwo\n")
+    doc.self_check()
+    assert doc.text.endswith(("    Code: |\n      one\n      two\n") if kind == "key" else "      - |\n        one\n        two\n")
