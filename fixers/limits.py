@@ -31,7 +31,7 @@ class Measure:
 
     body_bytes: int
     entries: tuple[tuple[str, int], ...]
-    mapping_attributes: int
+    mapping_attributes: tuple[tuple[str, int], ...]  # (mapping, its top-level keys)
 
     def breaches(self) -> dict[str, str]:
         """Each limit this state breaks, with what it is, for the user."""
@@ -41,8 +41,9 @@ class Measure:
         for section, count in self.entries:
             if count > SECTION_ENTRIES[section]:
                 out[section] = f"{count} {section.lower()} (at most {SECTION_ENTRIES[section]})"
-        if self.mapping_attributes > MAPPING_ATTRIBUTES:
-            out["mapping"] = f"a mapping with {self.mapping_attributes} keys (at most {MAPPING_ATTRIBUTES})"
+        for name, count in self.mapping_attributes:
+            if count > MAPPING_ATTRIBUTES:
+                out[f"Mappings/{name}"] = f"mapping {name} with {count} keys (at most {MAPPING_ATTRIBUTES})"
         return out
 
 
@@ -51,8 +52,10 @@ def measure(data: dict[str, Any], body_bytes: int) -> Measure:
         (section, len(value) if isinstance(value := data.get(section), dict) else 0) for section in SECTION_ENTRIES
     )
     mappings = data.get("Mappings")
-    widest = max((len(m) for m in mappings.values() if isinstance(m, dict)), default=0) if isinstance(mappings, dict) else 0
-    return Measure(body_bytes, entries, widest)
+    widths = tuple(
+        (str(name), len(m)) for name, m in (mappings.items() if isinstance(mappings, dict) else ()) if isinstance(m, dict)
+    )
+    return Measure(body_bytes, entries, widths)
 
 
 def new_breach(before: Measure, after: Measure) -> str | None:

@@ -86,3 +86,11 @@ def test_every_section_limit_is_measured(section: str, count: int) -> None:
     assert section in limits.measure(data, 10).breaches()
     data[section].popitem()
     assert limits.measure(data, 10).breaches() == {}
+
+
+def test_each_mapping_has_its_own_limit() -> None:
+    wide = {f"K{i}": {"v": i} for i in range(201)}
+    before = limits.measure({"Mappings": {"Wide": wide, "Small": {"a": {"v": 1}}}}, 10)
+    assert list(before.breaches()) == ["Mappings/Wide"]
+    grown = limits.measure({"Mappings": {"Wide": wide, "Small": {f"K{i}": {} for i in range(201)}}}, 10)
+    assert limits.new_breach(before, grown) == "the template would exceed a CloudFormation limit: mapping Small with 201 keys (at most 200)"
