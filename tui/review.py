@@ -327,11 +327,12 @@ def lint_review(
     """Lint the original and the current text; if the edits add errors, find the fixes that do.
 
     The attribution is the engine's (``fixers.engine.isolate``: by place, then by bisection,
-    within the same number of trial lints); the applied fixes are replayed on the original as
-    the app applied them, one at a time. Returns None when ``cancelled`` says a newer run has
-    started.
+    within the same number of trial lints), and so is the replay of a subset of the applied
+    fixes on the original (batched, one detection per rule). Returns None when ``cancelled``
+    says a newer run has started.
     """
-    from fixers.engine import MAX_TRIAL_LINTS, OutOfTrials, blame_reason, entries, isolate
+    from fixers.document import EditError
+    from fixers.engine import MAX_TRIAL_LINTS, OutOfTrials, blame_reason, isolate
     from fixers.validate import compare
 
     if before is None:
@@ -343,13 +344,23 @@ def lint_review(
     report = LintReport(before, after, new)
     if not new or not applied:
         return report
-    # Where each fix edits: the template entries, from one replay on the original.
-    steps: list[_Replayed] = []
-    doc = Document.from_text(original, path, bom)
-    for rule, finding in applied:
-        first = len(doc.edited_paths)
-        apply_one(doc, rule, finding, [])
-        steps.append(_Replayed(rule, finding, entries(doc.edited_paths[first:])))
+    replayer = Engine(Options(fix=True, unsafe_fixes=True, validate=False), rules=list({r.code: r for r, _ in applied}.values()))
+
+    def replay(findings: list[Finding]) -> tuple[str, list[Outcome]]:
+        """The original with just these fixes: the text, and what each fix edited."""
+        outcomes = [Outcome(f) for f in findings]
+        doc = Document.from_text(original, path, bom)
+        replayer.apply_fixes(doc, outcomes, [])
+        try:
+            return doc.text, outcomes
+        except EditError:  # a fix wrote what does not read back: one at a time, checked
+            outcomes = [Outcome(f) for f in findings]
+            doc = Document.from_text(original, path, bom)
+            replayer.apply_fixes(doc, outcomes, [], careful=True)
+            return doc.text, outcomes
+
+    _, outcomes = replay([f for _, f in applied])
+    steps = [_Replayed(rule, finding, o.touched) for (rule, finding), o in zip(applied, outcomes)]
     trials = [MAX_TRIAL_LINTS]
 
     def adds(subset: list[_Replayed]) -> list["LintError"]:
@@ -358,10 +369,8 @@ def lint_review(
         if trials[0] <= 0:
             raise OutOfTrials
         trials[0] -= 1
-        trial = Document.from_text(original, path, bom)
-        for step in subset:
-            apply_one(trial, step.rule, step.finding, [])
-        return compare(before, validator.lint(trial.text, path)) if trial.text != original else []
+        text, _ = replay([step.finding for step in subset])
+        return compare(before, validator.lint(text, path)) if text != original else []
 
     def blame(step: _Replayed, added: list["LintError"]) -> None:
         report.culprits[step.finding.key] = blame_reason(added)
