@@ -32,6 +32,11 @@ PRELINT_MIN_BYTES = 200_000
 just in case the result has errors (see ``LintWorker``); below it a lint takes about a second."""
 
 
+_WORKER: "LintWorker | None" = None
+"""The cfn-lint worker the engines of this process share (cfn-lint's configuration follows each
+file, not the engine's settings); started by a run with ``parallel_lint``, stopped by ``close``."""
+
+
 class OutOfTrials(Exception):
     """The trial lints allowed for isolating the fixes at fault are spent."""
 
@@ -138,7 +143,6 @@ class Engine:
         self.options = options
         self.rules = rules if rules is not None else select_rules(options.select, options.ignore)
         self._validator: "Validator | None" = None
-        self._worker: "LintWorker | None" = None
 
     @property
     def validator(self) -> "Validator":
@@ -303,9 +307,10 @@ class Engine:
             return None
         if not any(self.allowed(o.finding) for o in outcomes):
             return None
+        global _WORKER
         try:
-            if self._worker is None or not self._worker.alive:
-                self._worker = LintWorker(warm_filename=doc.path)
+            if _WORKER is None or not _WORKER.alive:
+                _WORKER = LintWorker(warm_filename=doc.path)
             if len(doc.original_text) >= PRELINT_MIN_BYTES:
                 return LintWorker(first=(doc.original_text, doc.path))
         except (OSError, AssertionError):  # no process to be had (limits; a daemonic parent)
@@ -314,18 +319,23 @@ class Engine:
 
     def lint(self, text: str, path: str) -> list["LintError"]:
         """cfn-lint's findings on ``text``: from the worker if there is one, else in process."""
-        if self._worker is not None:
-            found = self._worker.lint(text, path)
+        global _WORKER
+        worker = _WORKER if self.options.parallel_lint else None
+        if worker is not None:
+            found = worker.lint(text, path)
             if found is not None:
                 return found
-            self._worker = None  # gone: lint here from now on
+            worker.close()  # gone or failing: lint here, until a run starts a new one
+            _WORKER = None
         return self.validator.lint(text, path)
 
-    def close(self) -> None:
-        """Stop the lint worker, if any."""
-        if self._worker is not None:
-            self._worker.close()
-            self._worker = None
+    @staticmethod
+    def close() -> None:
+        """Stop the lint worker the engines of this process share, if there is one."""
+        global _WORKER
+        if _WORKER is not None:
+            _WORKER.close()
+            _WORKER = None
 
     def revalidate(self, doc: Document, result: FileResult, prelint: "LintWorker | None" = None) -> None:
         """Lint the result; roll back the fixes whose result adds cfn-lint errors.

@@ -440,31 +440,40 @@ class LintWorker:
             self._proc.start()
         requests.close()
         answers.close()
-        self._waiting = 0
+        self._sender: threading.Thread | None = None
         if first is not None:
             self.submit(*first)
 
     def submit(self, text: str, filename: str) -> None:
-        """Ask for a lint; `result` gives the answers in the order asked."""
-        self._requests.send((text, str(filename)))
-        self._waiting += 1
+        """Ask for a lint; `result` gives the answers in the order asked. Returns at once: a
+        request larger than the pipe's buffer is written by a thread while the worker is still
+        building cfn-lint, so the caller goes on fixing meanwhile."""
+        self._join_sender()
+        self._sender = threading.Thread(target=self._send, args=((text, str(filename)),), daemon=True)
+        self._sender.start()
+
+    def _send(self, request: tuple[str, str]) -> None:
+        try:
+            self._requests.send(request)
+        except (OSError, ValueError):  # the worker is gone: `result` finds out
+            pass
+
+    def _join_sender(self, timeout: float | None = None) -> None:
+        if self._sender is not None:
+            self._sender.join(timeout)
+            self._sender = None
 
     def result(self) -> list[LintError] | None:
         """The answer to the oldest waiting request (waiting for it); None if the worker is gone."""
         try:
             value = self._answers.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError, ValueError):
             self.close()
             return None
-        self._waiting -= 1
         return value if isinstance(value, list) else None
 
     def lint(self, text: str, filename: str) -> list[LintError] | None:
-        try:
-            self.submit(text, filename)
-        except OSError:
-            self.close()
-            return None
+        self.submit(text, filename)
         return self.result()
 
     @property
@@ -476,6 +485,7 @@ class LintWorker:
         if self._proc.is_alive():
             self._proc.terminate()
         self._proc.join()
+        self._join_sender(timeout=5)  # its write fails once the worker's end is closed
         self._requests.close()
         self._answers.close()
 
@@ -493,6 +503,7 @@ class WorkerValidator:
         self._lock = threading.Lock()
         self._worker: LintWorker | None = None
         self._local: Validator | None = None
+        self._closed = False
         self._start()
 
     def _start(self) -> None:
@@ -503,7 +514,7 @@ class WorkerValidator:
 
     def lint(self, text: str, filename: str | os.PathLike[str]) -> list[LintError]:
         with self._lock:
-            if self._worker is not None and not self._worker.alive:
+            if self._worker is not None and not self._worker.alive and not self._closed:
                 self._start()  # it died since the last lint (killed, out of memory): start anew
             if self._worker is not None:
                 found = self._worker.lint(text, str(filename))
@@ -511,15 +522,18 @@ class WorkerValidator:
                     return found
                 self._worker.close()  # it failed on this text: lint here from now on
                 self._worker = None
+            if self._closed:
+                return []  # closed while linting: nobody waits for the answer
             if self._local is None:
                 self._local = Validator()
             return self._local.lint(text, filename)
 
     def close(self) -> None:
-        with self._lock:
-            if self._worker is not None:
-                self._worker.close()
-                self._worker = None
+        """Stop the worker now, even in the middle of a lint: that lint answers nothing."""
+        self._closed = True
+        worker = self._worker
+        if worker is not None:
+            worker.close()
 
 
 def usable_cpus() -> int:

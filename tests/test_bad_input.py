@@ -162,7 +162,7 @@ def test_no_network_and_only_the_given_files_are_written(tmp_path: Path, monkeyp
 
     def spy(self, doc, outcomes):  # type: ignore[no-untyped-def]
         started.append(real_start(self, doc, outcomes))
-        started.append(self._worker)
+        started.append(engine_module._WORKER)
         return started[-2]
 
     monkeypatch.setattr(engine_module.Engine, "_start_workers", spy)

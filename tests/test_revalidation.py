@@ -47,11 +47,13 @@ def _outcomes(result):  # type: ignore[no-untyped-def]
 def test_linting_in_other_processes_gives_the_same_result() -> None:
     import multiprocessing
 
+    from fixers import engine as engine_module
+
     def run(parallel: bool):  # type: ignore[no-untyped-def]
         engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True, parallel_lint=parallel))
         try:
             result = engine.run_document(Document.from_text(DMS.read_text(), str(DMS)))
-            return result, engine._worker is not None
+            return result, engine_module._WORKER is not None and engine._validator is None
         finally:
             engine.close()
 
@@ -67,27 +69,35 @@ def test_linting_in_other_processes_gives_the_same_result() -> None:
 def test_a_clean_result_stops_the_original_lint_and_a_dead_worker_is_replaced() -> None:
     import multiprocessing
 
+    from fixers import engine as engine_module
+
     engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True, parallel_lint=True))
     result = engine.run_document(Document.from_text(SAMPLE.read_text(), str(SAMPLE)))
     assert result.lint_before is None  # the fixed sample has no cfn-lint error: nothing to compare
     assert len(multiprocessing.active_children()) == 1  # the ready worker, kept for the next file
     assert engine._validator is None
-    engine._worker._proc.kill()  # type: ignore[union-attr]
-    engine._worker._proc.join()  # type: ignore[union-attr]
+    engine_module._WORKER._proc.kill()  # type: ignore[union-attr]
+    engine_module._WORKER._proc.join()  # type: ignore[union-attr]
+    # Engines share the worker; the next run finds it dead and starts a new one.
+    engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True, parallel_lint=True))
     again = engine.run_document(Document.from_text(SAMPLE.read_text(), str(SAMPLE)))
     assert again.new_text == result.new_text and again.lint_after == result.lint_after
     engine.close()
     assert multiprocessing.active_children() == []
 
 
-def test_a_worker_that_dies_mid_lint_leaves_the_lint_to_this_process() -> None:
+def test_a_worker_that_dies_mid_lint_leaves_the_lint_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from fixers import engine as engine_module
     from fixers.validate import LintWorker, Validator
 
     worker = LintWorker()
     worker._proc.kill()
     worker._proc.join()
     assert worker.lint(SAMPLE.read_text(), str(SAMPLE)) is None
-    engine = Engine(Options(fix=True, validate=True))
-    engine._worker = worker
+    monkeypatch.setattr(engine_module, "_WORKER", worker)
+    engine = Engine(Options(fix=True, validate=True, parallel_lint=True))
     assert engine.lint(SAMPLE.read_text(), str(SAMPLE)) == Validator().lint(SAMPLE.read_text(), str(SAMPLE))
-    assert engine._worker is None
+    assert engine_module._WORKER is None
+    assert multiprocessing.active_children() == []

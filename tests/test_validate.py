@@ -446,3 +446,23 @@ def test_the_worker_validator_lints_as_the_validator_and_outlives_its_worker(tmp
     finally:
         linter.close()
     assert multiprocessing.active_children() == []
+
+
+def test_closing_the_worker_validator_mid_lint_stops_at_once() -> None:
+    import threading
+    import time
+    from pathlib import Path
+
+    from fixers.validate import WorkerValidator
+
+    sample = Path(__file__).resolve().parent.parent / "sample_templates" / "transaction-platform.yaml"
+    linter = WorkerValidator(str(sample))
+    answers: list[object] = []
+    thread = threading.Thread(target=lambda: answers.append(linter.lint(sample.read_text(), str(sample))))
+    thread.start()
+    time.sleep(0.3)  # cfn-lint is still starting in the worker
+    started = time.perf_counter()
+    linter.close()
+    thread.join(10)
+    assert not thread.is_alive() and answers == [[]]
+    assert time.perf_counter() - started < 5  # not the whole lint

@@ -82,9 +82,8 @@ def engine_for(settings: config.Settings, fix: bool, validate: bool, parallel_li
 
 
 def close_engines() -> None:
-    """Stop the cfn-lint workers the engines of this process started."""
-    for engine in _ENGINES.values():
-        engine.close()
+    """Stop the cfn-lint worker the engines of this process share."""
+    Engine.close()
 
 
 def _detached(doc: Any) -> None:  # pragma: no cover - never called
