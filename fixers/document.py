@@ -641,8 +641,11 @@ class Document:
             return False
         gaps = 0
         for prev, nxt in zip(node.items, node.keys[1:]):
-            between = self._text[prev.end : nxt.start].replace("\r", "")
-            if re.search(r"\n[ \t]*\n", between) or between.startswith("\n") and prev.end > 0 and self._text[prev.end - 1] == "\n":
+            # From where the value's own text ends: a block scalar's span takes in the blank
+            # lines after it.
+            end = self._value_end(prev)
+            between = self._text[end : nxt.start].replace("\r", "")
+            if re.search(r"\n[ \t]*\n", between) or between.startswith("\n") and end > 0 and self._text[end - 1] == "\n":
                 gaps += 1
         return gaps * 2 > len(node.keys) - 1
 
@@ -725,6 +728,9 @@ class Document:
         if self._text[start : first.start].strip(" -"):
             raise EditError(f"cannot remove {_fmt(path)}: it shares its line")
         end = self._after_node(node)
+        if end == len(self._text) and not self._text.endswith("\n") and start > 0:
+            # The last lines of a file without a final newline: the break before them goes too.
+            start -= 2 if self._text[start - 2 : start] == "\r\n" else 1
         return _Patch(start, end, "", 0)
 
 

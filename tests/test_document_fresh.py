@@ -180,3 +180,30 @@ def test_a_block_scalar_inserted_at_the_end_of_a_file_without_a_final_newline(ki
         doc.append(("Resources", "A", "L"), "one\ntwo\n")
     doc.self_check()
     assert doc.text.endswith(("    Code: |\n      one\n      two\n") if kind == "key" else "      - |\n        one\n        two\n")
+
+
+def test_blank_lines_after_a_block_scalar_count_as_the_mappings_style() -> None:
+    # The block scalar's span takes in the blank line after it; the style must not depend on
+    # whether the text was read again after the scalar was written.
+    text = "Resources:\n    VPC:\n        Type: AWS::EC2::VPC\n        Properties:\n            Tags: x\n\n    Topic:\n        Type: AWS::SNS::Topic\n"
+
+    def run(read_between: bool) -> str:
+        doc = Document.from_text(text)
+        doc.set(("Resources", "VPC", "Properties", "Tags"), "multi\nline\n")
+        if read_between:
+            doc.flush()
+        doc.set(("Resources", "N3"), {"Type": "AWS::SNS::Topic"})
+        doc.self_check()
+        return doc.text
+
+    assert run(False) == run(True)
+    assert run(True).endswith("        Type: AWS::SNS::Topic\n\n    N3:\n        Type: AWS::SNS::Topic\n")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_removing_the_last_lines_of_a_file_without_a_final_newline_keeps_it_so(newline: str) -> None:
+    text = newline.join(["Resources:", "  A:", "    Type: X", "  B:", "    Type: Y"])
+    doc = Document.from_text(text)
+    doc.delete(("Resources", "B"))
+    doc.self_check()
+    assert doc.text == newline.join(["Resources:", "  A:", "    Type: X"])
