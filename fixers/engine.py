@@ -313,7 +313,7 @@ class Engine:
                 _WORKER = LintWorker(warm_filename=doc.path)
             if len(doc.original_text) >= PRELINT_MIN_BYTES:
                 return LintWorker(first=(doc.original_text, doc.path))
-        except (OSError, AssertionError):  # no process to be had (limits; a daemonic parent)
+        except OSError:  # no process to be had (limits on processes or files)
             pass
         return None
 

@@ -33,7 +33,6 @@ share it.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
@@ -42,7 +41,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, Iterable, Protocol
 
 __all__ = ["Linter", "LintError", "LintWorker", "Validator", "WorkerValidator", "compare", "cfn_lint_version", "usable_cpus"]
 
@@ -372,75 +371,73 @@ class Validator:
 _WARM_TEXT = "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n"
 
 
-def _worker_main(requests: Any, answers: Any, warm_filename: str | None) -> None:
-    """A `LintWorker` process: build cfn-lint, then lint what is asked until told to stop."""
-    # Nobody reads this process's output, and under the app it would land on the screen.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+def worker_main(argv: list[str]) -> int:
+    """A `LintWorker` process (``python -m fixers.lint_worker REQUESTS_FD ANSWERS_FD [FILE]``):
+    build cfn-lint (for FILE's configuration), then lint what is asked until the pipe closes."""
+    from multiprocessing.connection import Connection
+
+    requests, answers = Connection(int(argv[0]), writable=False), Connection(int(argv[1]), readable=False)
     validator = Validator()
-    if warm_filename is not None:
-        # Reads the configuration for this file and builds the rule set before the first ask.
-        validator.lint(_WARM_TEXT, warm_filename)
+    if len(argv) > 2 and argv[2]:
+        validator.lint(_WARM_TEXT, argv[2])  # reads the configuration and builds the rule set
     while True:
         try:
             request = requests.recv()
         except (EOFError, OSError):
-            return
-        if request is None:
-            return
+            return 0
         try:
             result: list[LintError] | None = validator.lint(*request)
-        except BaseException:  # the parent lints itself instead
+        except Exception:  # the parent lints itself instead
             result = None
-        answers.send(result)
-
-
-@contextlib.contextmanager
-def _stderr_with_a_file() -> Iterator[None]:
-    """Starting a process the first time starts multiprocessing's resource tracker, which needs
-    ``sys.stderr.fileno()``; under the app, ``sys.stderr`` is Textual's capture, without one."""
-    try:
-        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        usable = False
-    if usable:
-        yield
-        return
-    saved = sys.stderr
-    with open(os.devnull, "w") as devnull:
-        sys.stderr = devnull
         try:
-            yield
-        finally:
-            sys.stderr = saved
+            answers.send(result)
+        except OSError:  # the parent is gone
+            return 0
 
 
 class LintWorker:
-    """cfn-lint in a second process, so that its cost overlaps with this process's work.
+    """cfn-lint in another process, so that its cost overlaps with this process's work.
 
     Importing cfn-lint and building its rules takes about 0.7 s, as long as detecting and fixing
     a typical template; a worker started before the fixing has cfn-lint ready when the result
     is. A worker can also lint the original of a large template while this process fixes it
     (``first``): revalidation needs that lint whenever the result still has errors, and on 1 MB
-    it costs 13 s. Processes are started with ``spawn``, never ``fork``: this process may have
-    threads, and cfn-lint keeps global state. ``lint`` answers None if the worker is gone; the
-    caller then lints in process.
+    it costs 13 s. The worker is a plain ``python -m fixers.lint_worker`` with two pipes (no
+    socket, no fork of a process that may have threads, nothing of the caller's ``__main__``
+    run again), its output sent to /dev/null so that it never lands on the app's screen; it
+    exits when this process closes the pipe or goes away. ``lint`` answers None if the worker
+    is gone; the caller then lints in process.
     """
 
     def __init__(self, warm_filename: str | None = None, first: tuple[str, str] | None = None) -> None:
-        import multiprocessing
+        import subprocess
+        from multiprocessing.connection import Connection
 
-        ctx = multiprocessing.get_context("spawn")
-        # Two one-way pipes, not a duplex one: those would be a socket pair.
-        requests, self._requests = ctx.Pipe(duplex=False)
-        self._answers, answers = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_worker_main, args=(requests, answers, warm_filename), daemon=True)
-        with _stderr_with_a_file():
-            self._proc.start()
-        requests.close()
-        answers.close()
+        req_r, req_w = os.pipe()
+        ans_r, ans_w = os.pipe()
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([package_root, *filter(None, [os.environ.get("PYTHONPATH")])]))
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "fixers.lint_worker", str(req_r), str(ans_w), warm_filename or ""],
+                pass_fds=(req_r, ans_w),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+        except BaseException:
+            os.close(req_w)
+            os.close(ans_r)
+            raise
+        finally:
+            os.close(req_r)  # the worker's ends: it has them now
+            os.close(ans_w)
+        self._requests = Connection(req_w, readable=False)
+        self._answers = Connection(ans_r, writable=False)
         self._sender: threading.Thread | None = None
+        self._closing = threading.Lock()
+        self._closed = False
         if first is not None:
             self.submit(*first)
 
@@ -478,13 +475,18 @@ class LintWorker:
 
     @property
     def alive(self) -> bool:
-        return self._proc.is_alive()
+        return self._proc.poll() is None
 
     def close(self) -> None:
-        """Stop the worker now (it holds nothing worth finishing)."""
-        if self._proc.is_alive():
+        """Stop the worker now (it holds nothing worth finishing). Safe to call more than once,
+        and from another thread than the one waiting for an answer (that one gets None)."""
+        if self._proc.poll() is None:
             self._proc.terminate()
-        self._proc.join()
+        self._proc.wait()
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
         self._join_sender(timeout=5)  # its write fails once the worker's end is closed
         self._requests.close()
         self._answers.close()
@@ -509,7 +511,7 @@ class WorkerValidator:
     def _start(self) -> None:
         try:
             self._worker = LintWorker(warm_filename=self._warm)
-        except (OSError, AssertionError):  # no process to be had
+        except OSError:  # no process to be had
             self._worker = None
 
     def lint(self, text: str, filename: str | os.PathLike[str]) -> list[LintError]:
@@ -542,3 +544,4 @@ def usable_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+

@@ -45,8 +45,9 @@ def _outcomes(result):  # type: ignore[no-untyped-def]
 @pytest.mark.skipif(not DMS.exists(), reason="corpus not found")
 @pytest.mark.usefixtures("free_cores")
 def test_linting_in_other_processes_gives_the_same_result() -> None:
-    import multiprocessing
+    from tests.helpers import child_processes
 
+    before = child_processes()
     from fixers import engine as engine_module
 
     def run(parallel: bool):  # type: ignore[no-untyped-def]
@@ -62,42 +63,44 @@ def test_linting_in_other_processes_gives_the_same_result() -> None:
     assert paired.lint_before == alone.lint_before and paired.lint_new == alone.lint_new == []
     assert _outcomes(paired) == _outcomes(alone)
     assert paired.new_text == alone.new_text
-    assert multiprocessing.active_children() == []
+    assert child_processes() - before == set()
 
 
 @pytest.mark.usefixtures("free_cores")
 def test_a_clean_result_stops_the_original_lint_and_a_dead_worker_is_replaced() -> None:
-    import multiprocessing
+    from tests.helpers import child_processes
 
+    before = child_processes()
     from fixers import engine as engine_module
 
     engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True, parallel_lint=True))
     result = engine.run_document(Document.from_text(SAMPLE.read_text(), str(SAMPLE)))
     assert result.lint_before is None  # the fixed sample has no cfn-lint error: nothing to compare
-    assert len(multiprocessing.active_children()) == 1  # the ready worker, kept for the next file
+    assert len(child_processes() - before) == 1  # the ready worker, kept for the next file
     assert engine._validator is None
     engine_module._WORKER._proc.kill()  # type: ignore[union-attr]
-    engine_module._WORKER._proc.join()  # type: ignore[union-attr]
+    engine_module._WORKER._proc.wait()  # type: ignore[union-attr]
     # Engines share the worker; the next run finds it dead and starts a new one.
     engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True, parallel_lint=True))
     again = engine.run_document(Document.from_text(SAMPLE.read_text(), str(SAMPLE)))
     assert again.new_text == result.new_text and again.lint_after == result.lint_after
     engine.close()
-    assert multiprocessing.active_children() == []
+    assert child_processes() - before == set()
 
 
 def test_a_worker_that_dies_mid_lint_leaves_the_lint_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    import multiprocessing
+    from tests.helpers import child_processes
 
+    before = child_processes()
     from fixers import engine as engine_module
     from fixers.validate import LintWorker, Validator
 
     worker = LintWorker()
     worker._proc.kill()
-    worker._proc.join()
+    worker._proc.wait()
     assert worker.lint(SAMPLE.read_text(), str(SAMPLE)) is None
     monkeypatch.setattr(engine_module, "_WORKER", worker)
     engine = Engine(Options(fix=True, validate=True, parallel_lint=True))
     assert engine.lint(SAMPLE.read_text(), str(SAMPLE)) == Validator().lint(SAMPLE.read_text(), str(SAMPLE))
     assert engine_module._WORKER is None
-    assert multiprocessing.active_children() == []
+    assert child_processes() - before == set()

@@ -425,8 +425,9 @@ def test_real_templates_lint_without_exception(validator):
 
 
 def test_the_worker_validator_lints_as_the_validator_and_outlives_its_worker(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import multiprocessing
+    from tests.helpers import child_processes
 
+    before = child_processes()
     from fixers.validate import Validator, WorkerValidator
 
     path = tmp_path / "t.yaml"
@@ -437,7 +438,7 @@ def test_the_worker_validator_lints_as_the_validator_and_outlives_its_worker(tmp
     try:
         assert linter.lint(text, str(path)) == expected
         linter._worker._proc.kill()  # type: ignore[union-attr]
-        linter._worker._proc.join()  # type: ignore[union-attr]
+        linter._worker._proc.wait()  # type: ignore[union-attr]
         assert linter.lint(text, str(path)) == expected  # a new worker
         assert linter._worker is not None and linter._worker.alive
         linter._worker._answers.close()  # type: ignore[union-attr]  # broken mid-lint: lint here
@@ -445,7 +446,7 @@ def test_the_worker_validator_lints_as_the_validator_and_outlives_its_worker(tmp
         assert linter._worker is None and linter._local is not None
     finally:
         linter.close()
-    assert multiprocessing.active_children() == []
+    assert child_processes() - before == set()
 
 
 def test_closing_the_worker_validator_mid_lint_stops_at_once() -> None:
