@@ -209,6 +209,9 @@ def first_findings(reps: int, timeout: float = 20.0) -> tuple[list[float], str |
     times: list[float] = []
     note = None
     try:
+        # A session that outlives the measured ones: without it the server exits with each
+        # killed session, and the next one can race its shutdown ("server exited unexpectedly").
+        subprocess.run(base + ["new-session", "-d", "-s", "keep", "sleep", "86400"], check=True)
         for r in range(reps):
             name = f"app{r}"
             t0 = time.perf_counter()
