@@ -94,3 +94,16 @@ def test_each_mapping_has_its_own_limit() -> None:
     assert list(before.breaches()) == ["Mappings/Wide"]
     grown = limits.measure({"Mappings": {"Wide": wide, "Small": {f"K{i}": {} for i in range(201)}}}, 10)
     assert limits.new_breach(before, grown) == "the template would exceed a CloudFormation limit: mapping Small with 201 keys (at most 200)"
+
+
+def test_the_apps_single_fix_is_held_to_the_limits_too() -> None:
+    from fixers.engine import apply_one
+    from fixers.rules import select_rules
+
+    text = _template(499)
+    doc = Document.from_text(text, "limits.yaml")
+    (rule,) = select_rules(["MF0103"], [])
+    (finding,) = rule.detect(doc)
+    status, reason = apply_one(doc, rule, finding, [])
+    assert status == "rolled back" and "(at most 500)" in (reason or "")
+    assert doc.text == text
