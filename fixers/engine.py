@@ -456,11 +456,16 @@ def entries(paths: list[tuple[Any, ...]]) -> frozenset[tuple[str, str]]:
     return frozenset((str(p[0]), str(p[1])) for p in paths if len(p) >= 2)
 
 
-def _apply_fix(doc: Document, code: str, fix: "Fix", errors: list[str]) -> tuple[str, str | None]:
-    """Apply one fix in the batch; on failure undo just its edits (the self-check comes later)."""
+def _apply_fix(
+    doc: Document, code: str, fix: "Fix", errors: list[str], check: bool = False
+) -> tuple[str, str | None]:
+    """Apply one fix; on failure undo just its edits. In a batch the self-check comes later;
+    ``check`` makes it part of this fix (the fix is undone if its text does not read back)."""
     mark = doc.mark()
     try:
         fix.apply(doc)
+        if check:
+            doc.self_check()
     except EditError as exc:
         doc.rollback(mark)
         return "failed", f"not applied: {exc}"
@@ -483,19 +488,4 @@ def apply_one(doc: Document, rule: Rule, finding: Finding, errors: list[str]) ->
     fix = current[0].fix
     if fix is None:
         return "failed", "the finding no longer offers a fix"
-    point = doc.checkpoint()
-    try:
-        fix.apply(doc)
-        doc.self_check()
-    except EditError as exc:
-        doc.restore(point)
-        return "failed", f"not applied: {exc}"
-    except Exception as exc:  # a broken fix is rolled back and reported, never half-applied
-        doc.restore(point)
-        errors.append(f"{rule.code}: internal error in fix: {exc!r}\n{traceback.format_exc(limit=4)}")
-        return "failed", f"internal error in fix: {exc!r}"
-    breach = limits.new_breach(doc.original_measure, doc.measure())
-    if breach:
-        doc.restore(point)
-        return "rolled back", breach
-    return "applied", None
+    return _apply_fix(doc, rule.code, fix, errors, check=True)
