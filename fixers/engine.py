@@ -388,18 +388,25 @@ class Engine:
 
     def _apply_subset(self, result: FileResult, outcomes: list[Outcome]) -> Document:
         """The original template with just these fixes applied (in the order they ran)."""
-        doc = Document(Template(result.original_text, bom=result.bom, path=result.path))
         order = {id(o): i for i, o in enumerate(result.outcomes)}
-        trial = [Outcome(o.finding) for o in sorted(outcomes, key=lambda o: order[id(o)])]
+        findings = [o.finding for o in sorted(outcomes, key=lambda o: order[id(o)])]
+        return self.replay(result.original_text, result.path, result.bom, findings)[0]
+
+    def replay(self, original: str, path: str, bom: bool, findings: list[Finding]) -> tuple[Document, list[Outcome]]:
+        """The original text with just these findings' fixes applied, batched, and what became
+        of each (its ``touched`` entries included). If the batch writes text that does not read
+        back, the fixes are applied again one at a time, each checked."""
+        doc = Document(Template(original, bom=bom, path=path))
+        outcomes = [Outcome(f) for f in findings]
         errors: list[str] = []
-        self.apply_fixes(doc, trial, errors)
+        self.apply_fixes(doc, outcomes, errors)
         try:
             doc.self_check()
         except EditError:
-            doc = Document(Template(result.original_text, bom=result.bom, path=result.path))
-            self.apply_fixes(doc, [Outcome(o.finding) for o in trial], errors, careful=True)
-        return doc
-
+            doc = Document(Template(original, bom=bom, path=path))
+            outcomes = [Outcome(f) for f in findings]
+            self.apply_fixes(doc, outcomes, errors, careful=True)
+        return doc, outcomes
 
 def locate_in(doc: Document, outcomes: list[Outcome]) -> None:
     """Give findings the fixes revealed their line in the document as it is now (the text that

@@ -331,7 +331,6 @@ def lint_review(
     fixes on the original (batched, one detection per rule). Returns None when ``cancelled``
     says a newer run has started.
     """
-    from fixers.document import EditError
     from fixers.engine import MAX_TRIAL_LINTS, OutOfTrials, blame_reason, isolate
     from fixers.validate import compare
 
@@ -346,20 +345,7 @@ def lint_review(
         return report
     replayer = Engine(Options(fix=True, unsafe_fixes=True, validate=False), rules=list({r.code: r for r, _ in applied}.values()))
 
-    def replay(findings: list[Finding]) -> tuple[str, list[Outcome]]:
-        """The original with just these fixes: the text, and what each fix edited."""
-        outcomes = [Outcome(f) for f in findings]
-        doc = Document.from_text(original, path, bom)
-        replayer.apply_fixes(doc, outcomes, [])
-        try:
-            return doc.text, outcomes
-        except EditError:  # a fix wrote what does not read back: one at a time, checked
-            outcomes = [Outcome(f) for f in findings]
-            doc = Document.from_text(original, path, bom)
-            replayer.apply_fixes(doc, outcomes, [], careful=True)
-            return doc.text, outcomes
-
-    _, outcomes = replay([f for _, f in applied])
+    _, outcomes = replayer.replay(original, path, bom, [f for _, f in applied])
     steps = [_Replayed(rule, finding, o.touched) for (rule, finding), o in zip(applied, outcomes)]
     trials = [MAX_TRIAL_LINTS]
 
@@ -369,8 +355,8 @@ def lint_review(
         if trials[0] <= 0:
             raise OutOfTrials
         trials[0] -= 1
-        text, _ = replay([step.finding for step in subset])
-        return compare(before, validator.lint(text, path)) if text != original else []
+        trial, _ = replayer.replay(original, path, bom, [step.finding for step in subset])
+        return compare(before, validator.lint(trial.text, path)) if trial.changed else []
 
     def blame(step: _Replayed, added: list["LintError"]) -> None:
         report.culprits[step.finding.key] = blame_reason(added)
