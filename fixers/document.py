@@ -151,15 +151,7 @@ class Document:
 
     def rollback(self, mark: Mark) -> None:
         """Undo every edit made since ``mark``."""
-        if len(self._undo) > mark.undo:
-            cfn.changed(self._expected)
-        while len(self._undo) > mark.undo:
-            container, items = self._undo.pop()
-            container.clear()
-            if isinstance(container, dict):
-                container.update(items)
-            else:
-                container.extend(items)
+        self._undo_to(mark.undo)
         self._text = mark.text
         self.template = mark.template
         self._pending = list(mark.pending)
@@ -274,7 +266,7 @@ class Document:
             try:
                 self._edit(path, insert, (parent_path, key, None))
             except Exception:
-                self._undo_last()
+                self._undo_to(len(self._undo) - 1)  # the model insertion just made
                 raise
             self._fresh[path] = insert
         elif isinstance(parent, (dict, list)):
@@ -364,27 +356,20 @@ class Document:
         slot = (host[:-1], host[-1], None)
         old = [p for p in self._pending if p.slot == slot]
         self._pending = [p for p in self._pending if p.slot != slot]
-        made = self._fresh[host]()
-        for i, patch in enumerate(made if isinstance(made, list) else [made]):
-            if i < len(old):
-                patch.seq = old[i].seq  # the insertion keeps its place among the pending ones
-            else:
-                patch.seq = self._seq
-                self._seq += 1
-            patch.depth = len(host)
-            patch.slot = slot
-            if self.style.newline != "\n":
-                patch.text = patch.text.replace("\r\n", "\n").replace("\n", self.style.newline)
-            self._pending.append(patch)
+        # The insertion keeps its place among the pending ones.
+        self._queue(self._fresh[host](), len(host), slot, tuple(p.seq for p in old))
 
-    def _undo_last(self) -> None:
-        container, items = self._undo.pop()
-        cfn.changed(self._expected)
-        container.clear()
-        if isinstance(container, dict):
-            container.update(items)
-        else:
-            container.extend(items)
+    def _undo_to(self, n: int) -> None:
+        """Put back what the changes recorded after the first ``n`` undo records changed."""
+        if len(self._undo) > n:
+            cfn.changed(self._expected)
+        while len(self._undo) > n:
+            container, items = self._undo.pop()
+            container.clear()
+            if isinstance(container, dict):
+                container.update(items)
+            else:
+                container.extend(items)
 
     # -- internals: keeping the expected data --------------------------------------------------
 
@@ -443,17 +428,27 @@ class Document:
         if any(p.whole for p in patches):
             # It rewrites the whole container: nothing else may go into it in this batch.
             claim = ("edit", path if appending else path[:-1])
-        for patch in patches:
-            patch.seq = self._seq
-            # The depth of the container the text goes into: an item appended to a list sits
-            # one level below the list, like a key inserted into a mapping below the mapping.
-            patch.depth = len(path) + 1 if appending else len(path)
+        # The depth of the container the text goes into: an item appended to a list sits one
+        # level below the list, like a key inserted into a mapping below the mapping.
+        self._queue(patches, len(path) + 1 if appending else len(path), slot)
+        self._pending_paths.append(claim)
+
+    def _queue(
+        self, made: _Patch | list[_Patch], depth: int, slot: "tuple[Path, Any, Any] | None", seqs: tuple[int, ...] = ()
+    ) -> None:
+        """Make one edit's patches pending: numbered in edit order (or with ``seqs``, those of
+        the patches they replace), at their container's depth, with the file's line breaks."""
+        for i, patch in enumerate(made if isinstance(made, list) else [made]):
+            if i < len(seqs):
+                patch.seq = seqs[i]
+            else:
+                patch.seq = self._seq
+                self._seq += 1
+            patch.depth = depth
             patch.slot = slot
-            self._seq += 1
             if self.style.newline != "\n":
                 patch.text = patch.text.replace("\r\n", "\n").replace("\n", self.style.newline)
             self._pending.append(patch)
-        self._pending_paths.append(claim)
 
     def _locate(self, path: Path) -> Located:
         return locate(self.template.root, path)
