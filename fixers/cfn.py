@@ -116,11 +116,12 @@ def changed(data: dict[str, Any]) -> None:
             entry[1] = None
 
 
-def _index(data: Any) -> _Index | None:
+def _index(data: Any) -> _Index:
+    """The kept index of tracked data; for other data a fresh one, answered afresh each time."""
     with _lock:
         entry = _tracked.get(id(data))
     if entry is None or entry[0] is not data:
-        return None
+        return _Index(data)
     idx = entry[1]
     if idx is None:
         idx = _Index(data)  # built outside the lock: only this document's thread asks of it
@@ -142,25 +143,17 @@ def _resource_index(value: Any) -> tuple[_Index, str] | None:
 
 def resources(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The template's resources (entries that are mappings), in template order. Read only."""
-    idx = _index(data)
-    if idx is not None:
-        return idx.resources
-    res = data.get("Resources")
-    if not isinstance(res, dict):
-        return {}
-    return {k: v for k, v in res.items() if isinstance(v, dict)}
+    return _index(data).resources
 
 
 def of_type(data: dict[str, Any], *types: str) -> list[tuple[str, dict[str, Any]]]:
     """Resources of the given types, in template order."""
     idx = _index(data)
-    if idx is not None:
-        by_type = idx.by_type()
-        if len(types) == 1:
-            return list(by_type.get(types[0], ()))
-        wanted = {id(v) for t in types for _, v in by_type.get(t, ())}
-        return [(k, v) for k, v in idx.resources.items() if id(v) in wanted]
-    return [(k, v) for k, v in resources(data).items() if v.get("Type") in types]
+    by_type = idx.by_type()
+    if len(types) == 1:
+        return list(by_type.get(types[0], ()))
+    wanted = {id(v) for t in types for _, v in by_type.get(t, ())}
+    return [(k, v) for k, v in idx.resources.items() if id(v) in wanted]
 
 
 def props(resource: dict[str, Any]) -> dict[str, Any]:
@@ -251,32 +244,18 @@ def depends_on(resource: dict[str, Any]) -> list[str]:
 
 def referrers(data: dict[str, Any], target: str) -> list[str]:
     """Resources whose definition refers to ``target``."""
-    idx = _index(data)
-    if idx is not None:
-        return list(idx.referrers().get(target, ()))
-    return [k for k, v in resources(data).items() if target in refs(v)]
+    return list(_index(data).referrers().get(target, ()))
 
 
 def dependents(data: dict[str, Any], target: str) -> list[str]:
     """Resources that refer to ``target`` or name it in ``DependsOn``, in template order."""
-    idx = _index(data)
-    if idx is not None:
-        return list(idx.dependents().get(target, ()))
-    return [k for k, v in resources(data).items() if target in refs(v) or target in depends_on(v)]
+    return list(_index(data).dependents().get(target, ()))
 
 
 def direct_uses(data: dict[str, Any], name: str) -> list[tuple[Any, ...]]:
     """Paths of the nodes in Resources, Outputs and Conditions that are themselves a ``Ref``
     of ``name`` or an ``Fn::Sub`` naming it."""
-    idx = _index(data)
-    if idx is not None:
-        return list(idx.direct_uses().get(name, ()))
-    return [
-        path
-        for section in ("Resources", "Outputs", "Conditions")
-        for path, value in walk(data.get(section) or {}, (section,))
-        if isinstance(value, dict) and name in _own_refs(value)
-    ]
+    return list(_index(data).direct_uses().get(name, ()))
 
 
 def list_of(value: Any) -> list[Any]:
