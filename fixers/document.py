@@ -285,7 +285,7 @@ class Document:
             return
         if not isinstance(current, list):
             raise EditError(f"{_fmt(path)} is not a list")
-        index = _canonical_index(current, value, rank)
+        index = canonical_index(current, value, rank)
         item = copy.deepcopy(value)
 
         def change() -> None:
@@ -657,7 +657,7 @@ class Document:
         # less the items other pending appends add there.
         expected = self.get(path) or []
         pending = {id(p.slot[2]) for p in self._pending if p.slot and p.slot[0] == path and p.slot[1] is _ITEM}
-        position = _canonical_index(expected, value, rank)
+        position = canonical_index(expected, value, rank)
         index = sum(1 for item in expected[:position] if id(item) not in pending)
         if self.style.is_json:
             return self._json_insert(node, index, "", value)
@@ -756,10 +756,12 @@ def _canonical_key_index(keys: list[str], key: str, rank: RankFn | None, top: bo
             if order.get(existing, len(order)) > mine:
                 return i
         return len(keys)
-    return _canonical_index(keys, key, rank)
+    return canonical_index(keys, key, rank)
 
 
-def _canonical_index(items: list[Any], value: Any, rank: RankFn | None) -> int:
+def canonical_index(items: list[Any], value: Any, rank: RankFn | None) -> int:
+    """Where ``Document.append`` puts ``value`` in ``items``: after the last item that does not
+    rank after it (at the end without a rank), so the result does not depend on edit order."""
     if rank is None:
         return len(items)
     mine = rank(value)

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from fixers import cfn, config
-from fixers.document import Document, EditError
+from fixers.document import Document, EditError, canonical_index
 
 _NAMES: set[str] = set()
 _NAME_PATTERNS: list[re.Pattern[str]] = []
@@ -192,10 +192,7 @@ def add_depends_on(doc: Document, logical_id: str, *targets: str) -> None:
 
 def _canonical_position(items: list[Any], item: Any) -> int:
     """Where ``Document.append`` puts an item ranked by ``_rank_item``."""
-    mine = _rank_item(item)
-    i = len(items)
-    if mine is None:
-        return i
+    return canonical_index(items, item, _rank_item)
     while i > 0:
         theirs = _rank_item(items[i - 1])
         if theirs is None or not theirs > mine:
