@@ -81,11 +81,6 @@ def engine_for(settings: config.Settings, fix: bool, validate: bool, parallel_li
     return engine
 
 
-def close_engines() -> None:
-    """Stop the cfn-lint worker the engines of this process share."""
-    Engine.close()
-
-
 def _detached(doc: Any) -> None:  # pragma: no cover - never called
     raise RuntimeError("a reported fix is not applied again")
 
@@ -221,7 +216,7 @@ def run_batch(files: list[str], errors: list[str], args: argparse.Namespace) -> 
     try:
         reports = run_with_progress(tasks, jobs)
     finally:
-        close_engines()
+        Engine.close()  # the cfn-lint worker the engines of this process share
 
     if fixing and not args.diff:
         cleared: set[str] = set()
