@@ -236,7 +236,7 @@ class Engine:
                 for outcome in group:
                     first = len(doc.edited_paths)
                     outcome.status, outcome.reason = apply_one(doc, rule, outcome.finding, errors)
-                    outcome.touched = entries(doc.edited_paths[first:])
+                    outcome.touched = _entries(doc.edited_paths[first:])
                 continue
             try:
                 current = {f.key: f for f in rule.detect(doc)}
@@ -252,7 +252,7 @@ class Engine:
                 else:
                     first = len(doc.edited_paths)
                     outcome.status, outcome.reason = _apply_fix(doc, code, found.fix, errors)
-                    outcome.touched = entries(doc.edited_paths[first:])
+                    outcome.touched = _entries(doc.edited_paths[first:])
 
     def fix_document(self, doc: Document, outcomes: list[Outcome], errors: list[str]) -> None:
         """Apply every allowed fix, then fix what the fixes made visible, until stable.
@@ -458,7 +458,7 @@ def blame_reason(added: list["LintError"]) -> str:
     return "adds cfn-lint errors: " + "; ".join(f"{e.rule} {'/'.join(map(str, e.path))}: {e.message[:120]}" for e in added[:3])
 
 
-def entries(paths: list[tuple[Any, ...]]) -> frozenset[tuple[str, str]]:
+def _entries(paths: list[tuple[Any, ...]]) -> frozenset[tuple[str, str]]:
     """The template entries (section, name) that edits at these paths are in."""
     return frozenset((str(p[0]), str(p[1])) for p in paths if len(p) >= 2)
 
