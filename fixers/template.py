@@ -169,8 +169,59 @@ def _check_tag(tag: str | None, mark: Any) -> str | None:
     raise TemplateError(f"unsupported YAML tag {tag}", mark.line + 1, mark.column + 1)
 
 
+def _flow_nesting_beyond(text: str, limit: int) -> tuple[int, int] | None:
+    """Where brackets open deeper than ``limit`` (line and column from 1), or None.
+
+    Our own check, made before libyaml reads the text, so that deep input gets this project's
+    message whatever the parser's own limit and wording are (PyYAML 6.0.4 refuses flow nesting
+    past 1,000 levels while scanning ahead, before any event reaches ``compose_yaml``). Quoted
+    strings and comments are skipped; brackets elsewhere are counted as if they opened
+    collections, which can only over-count text no real template has: ``limit`` unbalanced
+    brackets in a row.
+    """
+    if text.count("[") + text.count("{") <= limit:
+        return None
+    depth = 0
+    line = 1
+    line_start = 0
+    i, n = 0, len(text)
+    quote = ""
+    while i < n:
+        c = text[i]
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 2
+                continue
+            if c == quote:
+                if quote == "'" and text.startswith("''", i):
+                    i += 2
+                    continue
+                quote = ""
+            elif c == "\n":
+                line, line_start = line + 1, i + 1
+        elif c == "\n":
+            line, line_start = line + 1, i + 1
+        elif c in "'\"" and (i == 0 or text[i - 1] in " \t\n[{,:"):
+            quote = c
+        elif c == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return line, i - line_start + 1
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return None
+
+
 def compose_yaml(text: str) -> tuple[Node, _Stats]:
     """Build the span tree of a YAML document from libyaml's events, without recursion."""
+    deep = _flow_nesting_beyond(text, MAX_DEPTH)
+    if deep is not None:
+        raise TemplateError(f"nesting deeper than {MAX_DEPTH} levels", *deep)
     stats = _Stats()
     anchors: dict[str, Node] = {}
     stack: list[Node] = []

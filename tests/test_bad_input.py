@@ -179,3 +179,20 @@ def test_no_network_and_only_the_given_files_are_written(tmp_path: Path, monkeyp
     assert after["other.yaml"] == before["other.yaml"]
     assert after["t.yaml"] != before["t.yaml"]
     assert started[1] is not None  # the worker ran, through pipes
+
+
+def test_brackets_in_quotes_and_comments_are_not_nesting() -> None:
+    """The project's own depth check runs before the parser; it skips quoted text and comments."""
+    from fixers.template import MAX_DEPTH, Template
+
+    many = "[" * (MAX_DEPTH + 50)
+    text = (
+        f"# {many}\n"
+        "Resources:\n"
+        "  Topic:\n"
+        "    Type: AWS::SNS::Topic\n"
+        "    Properties:\n"
+        f"      DisplayName: '{many}'\n"
+        f'      TopicName: "{many}"\n'
+    )
+    assert Template(text).data["Resources"]["Topic"]["Properties"]["DisplayName"] == many
