@@ -34,7 +34,12 @@ sys.path.insert(0, str(ROOT))
 import generate  # noqa: E402
 
 SAMPLE = ROOT / "sample_templates" / "transaction-platform.yaml"
-CORPUS = Path(os.environ.get("MF_BENCH_CORPUS", "/work/shared/corpus/aws-cloudformation-templates"))
+CORPUS = Path(
+    os.environ.get(
+        "MF_BENCH_CORPUS",
+        Path(__file__).resolve().parents[2] / "shared" / "corpus" / "aws-cloudformation-templates",
+    )
+)
 PY = sys.executable
 TIMEOUT = float(os.environ.get("MF_BENCH_TIMEOUT", "600"))  # seconds; a process past it is killed
 TIMEOUT_RC = -999

@@ -10,9 +10,8 @@ import pytest
 from fixers.document import Document
 from fixers.engine import Engine, Options
 from fixers.template import Template
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS_FILES as FILES
 
-FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".yaml", ".yml", ".json", ".template")) if CORPUS.is_dir() else []
 CHUNKS = 8
 
 
@@ -22,7 +21,7 @@ def engine() -> Engine:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not FILES, reason="corpus not found")
+@pytest.mark.corpus
 @pytest.mark.parametrize("chunk", range(CHUNKS))
 def test_fixing_the_corpus_twice_changes_nothing_the_second_time(engine: Engine, chunk: int) -> None:
     problems = []

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from fixers.template import Template
 
 
@@ -22,6 +24,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@pytest.mark.corpus
 def test_every_corpus_template_reads_as_cfn_lint_and_json_read_it(corpus_files: list[Path]) -> None:
     from cfnlint.decode import decode_str
 

@@ -14,13 +14,12 @@ from fixers.document import Document, EditError
 from fixers.engine import Engine, Options
 from fixers.template import Template
 from tests import writer_matrix
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS_FILES as FILES
 
-FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".yaml", ".yml", ".json", ".template")) if CORPUS.is_dir() else []
 EDIT_NAMES = sorted(writer_matrix.EDITS)
 EXAMPLES = 200
 
-pytestmark = pytest.mark.skipif(not FILES, reason="corpus not found")
+pytestmark = pytest.mark.corpus
 
 
 def _variant(path: Path, variant: str) -> tuple[str, bool]:

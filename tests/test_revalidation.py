@@ -15,7 +15,7 @@ DMS = CORPUS / "DMS" / "DMSAuroraToS3FullLoadAndOngoingReplication.json"
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_templates" / "transaction-platform.yaml"
 
 
-@pytest.mark.skipif(not DMS.exists(), reason="corpus not found")
+@pytest.mark.corpus
 def test_the_fix_that_adds_an_error_is_rolled_back_and_the_others_stay() -> None:
     # The template's subnets take their zone from `Fn::GetAZs: null`; MF0101 copies that
     # expression into the database subnets it adds, which cfn-lint reports there (E1017).
@@ -42,7 +42,7 @@ def _outcomes(result):  # type: ignore[no-untyped-def]
     return [(o.finding.key, o.status, o.reason) for o in result.outcomes]
 
 
-@pytest.mark.skipif(not DMS.exists(), reason="corpus not found")
+@pytest.mark.corpus
 @pytest.mark.usefixtures("free_cores")
 def test_linting_in_other_processes_gives_the_same_result() -> None:
     from tests.helpers import child_processes

@@ -17,7 +17,7 @@ import pytest
 from fixers.validate import LintError, Validator, cfn_lint_version, compare
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path("/work/shared/corpus/aws-cloudformation-templates")
+from tests.conftest import CORPUS
 
 VALID_YAML = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -409,7 +409,7 @@ CORPUS_SAMPLE = [
 ]
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
+@pytest.mark.corpus
 def test_real_templates_lint_without_exception(validator):
     failing = 0
     for rel in CORPUS_SAMPLE:

@@ -11,6 +11,7 @@ from fixers.engine import load
 from tests import writer_matrix
 
 
+@pytest.mark.corpus
 def test_no_fix_gives_identical_bytes_on_every_corpus_template(corpus_files: list[Path]) -> None:
     assert len(corpus_files) == 296
     for path in corpus_files:
@@ -25,10 +26,12 @@ def _report(files: list[Path]) -> None:
     assert not failures, "\n".join(failures[:20])
 
 
+@pytest.mark.corpus
 def test_every_edit_keeps_the_writer_properties_on_a_corpus_sample(corpus_files: list[Path]) -> None:
     _report(corpus_files[::20])
 
 
 @pytest.mark.slow
+@pytest.mark.corpus
 def test_every_edit_keeps_the_writer_properties_on_the_whole_corpus(corpus_files: list[Path]) -> None:
     _report(corpus_files)
