@@ -13,13 +13,22 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from fixers import cfn, limits
 from fixers.render import YamlRenderer, intrinsic, json_text
 from fixers.template import TEMPLATE_KEYS, Located, Node, PathError, Template, TemplateError, fn_name, locate
 
 Path = tuple[Any, ...]
+
+
+class Edit(NamedTuple):
+    """One edit as the deploy-impact question needs it: ``kind`` is ``set`` (a value replaced
+    or a key added), ``append`` (an item added to a list) or ``delete`` (a key or item removed);
+    ``path`` is where, the item's index included."""
+
+    kind: str
+    path: Path
 
 
 class EditError(Exception):
@@ -71,6 +80,9 @@ class Document:
         self.style = template.style
         self._text = template.text
         self._expected: dict[str, Any] = template.data
+        # The template as deployed: what fixes' deploy impact is measured against (never edited:
+        # the first edit copies the data it changes).
+        self.deployed: dict[str, Any] = template.data
         self._expected_shared = True  # expected is template.data until the first edit
         self._pending: list[_Patch] = []
         self._pending_paths: list[tuple[str, Path]] = []  # what pending patches claim
@@ -79,7 +91,7 @@ class Document:
         self._fresh: dict[Path, Callable[[], _Patch | list[_Patch]]] = {}
         self._undo: list[tuple[Any, list[Any]]] = []  # (container, its items before a change)
         self._seq = 0
-        self.edited_paths: list[Path] = []
+        self.edits: list[Edit] = []
         self.yaml = YamlRenderer(self.style)
         cfn.track(self._expected)
         self._sized: tuple[str, int] = ("", 0)
@@ -102,6 +114,11 @@ class Document:
         return self._expected
 
     @property
+    def edited_paths(self) -> list[Path]:
+        """Where each edit so far was made (a removal counts at the mapping or list it left)."""
+        return [e.path[:-1] if e.kind == "delete" else e.path for e in self.edits]
+
+    @property
     def changed(self) -> bool:
         return self.text != self.original_text
 
@@ -121,7 +138,7 @@ class Document:
 
     def checkpoint(self) -> tuple[str, dict[str, Any], int]:
         self.flush()
-        return self._text, copy.deepcopy(self._expected), len(self.edited_paths)
+        return self._text, copy.deepcopy(self._expected), len(self.edits)
 
     def restore(self, point: tuple[str, dict[str, Any], int]) -> None:
         text, expected, n_paths = point
@@ -134,7 +151,7 @@ class Document:
         self._expected = expected
         self._expected_shared = False
         cfn.track(expected)
-        del self.edited_paths[n_paths:]
+        del self.edits[n_paths:]
 
     def mark(self) -> Mark:
         """A point to roll back to that costs no copy of the template and no reading of it:
@@ -146,7 +163,7 @@ class Document:
             tuple(self._pending),
             tuple(self._pending_paths),
             tuple(self._fresh.items()),
-            len(self.edited_paths),
+            len(self.edits),
         )
 
     def rollback(self, mark: Mark) -> None:
@@ -157,7 +174,7 @@ class Document:
         self._pending = list(mark.pending)
         self._pending_paths = list(mark.pending_paths)
         self._fresh = dict(mark.fresh)
-        del self.edited_paths[mark.edited :]
+        del self.edits[mark.edited :]
 
     def flush(self) -> None:
         """Apply the pending patches and read the text again.
@@ -274,7 +291,7 @@ class Document:
             self._model_set(path, value)
         else:
             raise EditError(f"{_fmt(parent_path)} is not a mapping")
-        self.edited_paths.append(path)
+        self.edits.append(Edit("set", path))
 
     def append(self, path: Path, value: Any, rank: RankFn | None = None) -> None:
         """Add an item to the list at ``path`` (created when absent), at its canonical place."""
@@ -298,7 +315,7 @@ class Document:
             # Appends to one list share a batch; anything else under the list waits for them.
             self._edit(path, lambda: self._insert_item(path, value, rank), (path, _ITEM, item), appending=True)
             change()
-        self.edited_paths.append(path + (index,))
+        self.edits.append(Edit("append", path + (index,)))
 
     def delete(self, path: Path) -> None:
         """Remove a key from its mapping or an item from its list."""
@@ -308,6 +325,7 @@ class Document:
         parent = self.get(path[:-1])
         if len(parent) == 1:
             self.set(path[:-1], {} if isinstance(parent, dict) else [])
+            self.edits[-1] = Edit("delete", path)
             return
 
         def change() -> None:
@@ -319,7 +337,7 @@ class Document:
         if not self._merge(path[:-1], change):
             self._edit(path[:-1], lambda: self._remove(path))
             change()
-        self.edited_paths.append(path[:-1])
+        self.edits.append(Edit("delete", path))
 
     # -- internals: edits inside entries pending insertions add -----------------------------
 

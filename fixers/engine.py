@@ -10,9 +10,9 @@ import difflib
 import os
 import traceback
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from fixers import config, limits, suppressions
+from fixers import config, impact, limits, suppressions
 from fixers.document import Document, EditError
 from fixers.fileio import FileError, Snapshot, decode_text, read_template_bytes
 from fixers.model import Finding, Fix
@@ -121,11 +121,12 @@ def load(path: str) -> tuple[Snapshot, Document]:
 
 
 def detect(doc: Document, rules: Iterable[Rule], errors: list[str] | None = None) -> list[Finding]:
-    """Every finding of the rules on the document as it is now, located and in a stable order."""
+    """Every finding of the rules on the document as it is now, located and in a stable order,
+    each fix labelled with the deploy impact its edits actually have (``assess``)."""
     found: list[Finding] = []
     for rule in rules:
         try:
-            for f in rule.detect(doc):
+            for f in assess(doc, rule.detect(doc)):
                 line, col = doc.line_of(f.path)
                 found.append(f.located(line, col))
         except Exception as exc:  # a broken rule must not stop the others or the run
@@ -134,6 +135,25 @@ def detect(doc: Document, rules: Iterable[Rule], errors: list[str] | None = None
             errors.append(f"{rule.code}: internal error: {exc!r}\n{traceback.format_exc(limit=3)}")
     found.sort(key=lambda f: (f.line, f.code, [str(p) for p in f.path]))
     return found
+
+
+def assess(doc: Document, findings: Iterable[Finding]) -> Iterator[Finding]:
+    """The findings with each fix's impact raised to what its edits do to the deployed template
+    (``fixers.impact``): each fix is tried on the document and undone, nothing is read again.
+    A fix that cannot be tried keeps its label; applying it fails the same way later."""
+    for finding in findings:
+        fix = finding.fix
+        if fix is not None:
+            mark = doc.mark()
+            try:
+                fix.apply(doc)
+                derived = impact.derive(doc, doc.edits[mark.edited :])
+                finding = finding.with_fix(fix.raised_to(*derived))
+            except Exception:  # noqa: S110 - reported when the fix is applied for real
+                pass
+            finally:
+                doc.rollback(mark)
+        yield finding
 
 
 class Engine:
@@ -227,15 +247,18 @@ class Engine:
                 continue
             if not self.allowed(finding):
                 outcome.status = "unsafe"
-                outcome.reason = f"unsafe fix ({finding.fix.impact}): use --unsafe-fixes to apply"
+                outcome.reason = unsafe_reason(finding.fix)
                 continue
             groups.setdefault(finding.code, []).append(outcome)
         for code, group in groups.items():
             rule = by_code[code]
             if careful:
                 for outcome in group:
-                    first = len(doc.edited_paths)
-                    outcome.status, outcome.reason = apply_one(doc, rule, outcome.finding, errors)
+                    first = len(doc.edits)
+                    outcome.status, outcome.reason, fix = apply_one(
+                        doc, rule, outcome.finding, errors, self.options.unsafe_fixes
+                    )
+                    outcome.finding = outcome.finding.with_fix(fix or outcome.finding.fix)
                     outcome.touched = _entries(doc.edited_paths[first:])
                 continue
             try:
@@ -250,8 +273,11 @@ class Engine:
                 elif found.fix is None:
                     outcome.status, outcome.reason = "failed", "the finding no longer offers a fix"
                 else:
-                    first = len(doc.edited_paths)
-                    outcome.status, outcome.reason = _apply_fix(doc, code, found.fix, errors)
+                    first = len(doc.edits)
+                    outcome.status, outcome.reason, fix = _apply_fix(
+                        doc, code, found.fix, errors, allow_unsafe=self.options.unsafe_fixes
+                    )
+                    outcome.finding = outcome.finding.with_fix(_worse_fix(outcome.finding.fix, fix))
                     outcome.touched = _entries(doc.edited_paths[first:])
 
     def fix_document(self, doc: Document, outcomes: list[Outcome], errors: list[str]) -> None:
@@ -463,11 +489,23 @@ def _entries(paths: list[tuple[Any, ...]]) -> frozenset[tuple[str, str]]:
     return frozenset((str(p[0]), str(p[1])) for p in paths if len(p) >= 2)
 
 
+def _worse_fix(a: "Fix | None", b: "Fix | None") -> "Fix | None":
+    """The label of the two that carries the worse impact (a fix is re-detected before it is
+    applied; what either detection learnt about its impact is kept)."""
+    if a is None or b is None:
+        return a or b
+    return a.raised_to(b.impact, b.impact_detail) if b.impact != a.impact else a
+
+
 def _apply_fix(
-    doc: Document, code: str, fix: "Fix", errors: list[str], check: bool = False
-) -> tuple[str, str | None]:
+    doc: Document, code: str, fix: "Fix", errors: list[str], check: bool = False, allow_unsafe: bool = True
+) -> tuple[str, str | None, "Fix"]:
     """Apply one fix; on failure undo just its edits. In a batch the self-check comes later;
-    ``check`` makes it part of this fix (the fix is undone if its text does not read back)."""
+    ``check`` makes it part of this fix (the fix is undone if its text does not read back).
+
+    The fix's label is checked against what its edits do (``fixers.impact``) and returned,
+    raised where the rule declared less: a fix that turns out unsafe is undone unless
+    ``allow_unsafe``. Safety fails closed here whatever a rule declares."""
     mark = doc.mark()
     try:
         fix.apply(doc)
@@ -475,24 +513,35 @@ def _apply_fix(
             doc.self_check()
     except EditError as exc:
         doc.rollback(mark)
-        return "failed", f"not applied: {exc}"
+        return "failed", f"not applied: {exc}", fix
     except Exception as exc:  # a broken fix is rolled back and reported, never half-applied
         doc.rollback(mark)
         errors.append(f"{code}: internal error in fix: {exc!r}\n{traceback.format_exc(limit=4)}")
-        return "failed", f"internal error in fix: {exc!r}"
+        return "failed", f"internal error in fix: {exc!r}", fix
+    fix = fix.raised_to(*impact.derive(doc, doc.edits[mark.edited :]))
+    if not fix.safe and not allow_unsafe:
+        doc.rollback(mark)
+        return "unsafe", unsafe_reason(fix), fix
     breach = limits.new_breach(doc.original_measure, doc.measure())
     if breach:
         doc.rollback(mark)
-        return "rolled back", breach
-    return "applied", None
+        return "rolled back", breach, fix
+    return "applied", None, fix
 
 
-def apply_one(doc: Document, rule: Rule, finding: Finding, errors: list[str]) -> tuple[str, str | None]:
-    """Apply one finding's fix as re-detected on the document now; roll it back if it fails."""
+def unsafe_reason(fix: "Fix") -> str:
+    return f"unsafe fix ({fix.impact}: {fix.impact_detail}): use --unsafe-fixes to apply"
+
+
+def apply_one(
+    doc: Document, rule: Rule, finding: Finding, errors: list[str], allow_unsafe: bool = True
+) -> tuple[str, str | None, "Fix | None"]:
+    """Apply one finding's fix as re-detected on the document now; roll it back if it fails.
+    Returns the status, the reason, and the fix as labelled by what its edits did."""
     current = [f for f in rule.detect(doc) if f.key == finding.key]
     if not current:
-        return "applied", "already fixed by an earlier fix"
+        return "applied", "already fixed by an earlier fix", None
     fix = current[0].fix
     if fix is None:
-        return "failed", "the finding no longer offers a fix"
-    return _apply_fix(doc, rule.code, fix, errors, check=True)
+        return "failed", "the finding no longer offers a fix", None
+    return _apply_fix(doc, rule.code, _worse_fix(fix, finding.fix) or fix, errors, check=True, allow_unsafe=allow_unsafe)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
@@ -22,10 +22,22 @@ AREAS = (
 SEVERITIES = ("critical", "high", "medium", "low")
 SAFE = "safe"
 UNSAFE = "unsafe"
-IMPACTS = ("none", "update", "interruption", "reboot", "replacement", "deletion")
-"""Deploy impact on a deployed stack, from harmless to destructive."""
+IMPACTS = (
+    "none",
+    "update",
+    "revision",
+    "interruption",
+    "reboot",
+    "possible replacement",
+    "replacement",
+    "deletion",
+    "unknown",
+)
+"""Deploy impact on a deployed stack, from harmless to destructive; ``revision`` is a new
+version of a versioned resource (a task definition) that its users roll onto, ``unknown`` is
+what cannot be determined, and ranks worst: unknown is unsafe."""
 
-UNSAFE_IMPACTS = {"interruption", "reboot", "replacement", "deletion"}
+UNSAFE_IMPACTS = frozenset({"interruption", "reboot", "possible replacement", "replacement", "deletion", "unknown"})
 
 
 def worst_impact(*impacts: str) -> str:
@@ -54,6 +66,16 @@ class Fix:
     def safe(self) -> bool:
         return self.applicability == SAFE
 
+    def raised_to(self, impact: str, detail: str) -> "Fix":
+        """This fix with a worse deploy impact than it declares (itself when ``impact`` is no
+        worse): an impact in UNSAFE_IMPACTS makes it unsafe. Nothing ever lowers an impact."""
+        if IMPACTS.index(impact) <= IMPACTS.index(self.impact):
+            return self
+        applicability = UNSAFE if impact in UNSAFE_IMPACTS else self.applicability
+        if self.impact in UNSAFE_IMPACTS:
+            detail = f"{detail}; and {self.impact}: {self.impact_detail}"
+        return replace(self, impact=impact, impact_detail=detail, applicability=applicability)
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -75,6 +97,9 @@ class Finding:
     def key(self) -> tuple[str, tuple[Any, ...]]:
         """Identity across re-detections: the rule and where the gap is."""
         return self.code, self.path
+
+    def with_fix(self, fix: Fix | None) -> "Finding":
+        return self if fix is self.fix else replace(self, fix=fix)
 
     def located(self, line: int, column: int) -> "Finding":
         return Finding(

@@ -89,7 +89,7 @@ def fix_edits(engine: "Engine", doc: "Document", findings: Iterable[Finding]) ->
             continue
         point = doc.checkpoint()
         try:
-            status, _ = apply_one(doc, rule, f, [])
+            status, _, _ = apply_one(doc, rule, f, [])
             if status == "applied" and doc.text != original:
                 out[f.key] = replacements(original, doc.text)
         finally:

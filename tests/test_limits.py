@@ -104,6 +104,6 @@ def test_the_apps_single_fix_is_held_to_the_limits_too() -> None:
     doc = Document.from_text(text, "limits.yaml")
     (rule,) = select_rules(["MF0103"], [])
     (finding,) = rule.detect(doc)
-    status, reason = apply_one(doc, rule, finding, [])
+    status, reason, _ = apply_one(doc, rule, finding, [])
     assert status == "rolled back" and "(at most 500)" in (reason or "")
     assert doc.text == text

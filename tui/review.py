@@ -159,7 +159,13 @@ class Review:
         if item.state == APPLIED:
             return "already applied (u undoes it)"
         step = self._begin(f"{item.finding.code} on {item.finding.resource or '/'.join(map(str, item.finding.path))}")
-        status, reason = apply_one(self.doc, self.by_code[item.finding.code], item.finding, self.rule_errors)
+        fix = item.finding.fix
+        # A fix labelled safe is applied only if its edits prove safe; one the user confirmed
+        # as unsafe is applied as it is.
+        status, reason, checked = apply_one(
+            self.doc, self.by_code[item.finding.code], item.finding, self.rule_errors, allow_unsafe=not fix.safe
+        )
+        item.finding = item.finding.with_fix(checked or fix)
         if status != APPLIED:
             item.reason = reason
             return reason or status
@@ -308,7 +314,7 @@ def unified_diff(before: str, after: str, path: str) -> str:
 def preview(text: str, path: str, bom: bool, rule: Rule, finding: Finding) -> tuple[str | None, str | None]:
     """The text after one fix, applied to a copy: (text, None), or (None, why it cannot apply)."""
     copy = Document.from_text(text, path, bom)
-    status, reason = apply_one(copy, rule, finding, [])
+    status, reason, _ = apply_one(copy, rule, finding, [])
     if status != APPLIED:
         return None, reason or status
     return copy.text, reason

@@ -26,8 +26,12 @@ class Rule:
     title: ClassVar[str] = ""
     area: ClassVar[str] = ""
     severity: ClassVar[str] = "medium"
-    fix_applicability: ClassVar[str] = "safe"  # what the fix usually is: safe, unsafe or none
-    deploy_impact: ClassVar[str] = "none"  # the usual deploy impact of the fix
+    # The label --list-rules and --explain show: the worst any of the rule's fixes can carry
+    # (safe, unsafe or none; a deploy impact of fixers.model.IMPACTS). Each fix declares its own,
+    # and the engine raises it to what the fix's edits do (fixers.impact); tests/test_rule_labels.py
+    # holds both to what the sample and the corpus show.
+    fix_applicability: ClassVar[str] = "safe"
+    deploy_impact: ClassVar[str] = "none"
     # Docs, under fixed headings like ruff's: why it matters, a bad and a good snippet, safety.
     why: ClassVar[str] = ""
     bad: ClassVar[str] = ""

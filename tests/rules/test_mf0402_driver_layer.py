@@ -57,7 +57,9 @@ def test_fires_on_a_postgres_rotation_function_without_a_layer() -> None:
     (finding,) = findings(FLAWED, ["MF0402"])
     assert finding.resource == "Rotator"
     assert finding.path == ("Resources", "Rotator", "Properties", "Layers")
-    assert finding.fix is not None and not finding.fix.safe and finding.fix.impact == "update"
+    # The hosted fallback adds the Secrets Manager transform: deploys need CAPABILITY_AUTO_EXPAND.
+    assert finding.fix is not None and not finding.fix.safe and finding.fix.impact == "unknown"
+    assert "CAPABILITY_AUTO_EXPAND" in finding.fix.impact_detail
 
 
 def test_fix_byte_for_byte_and_converges() -> None:

@@ -140,7 +140,8 @@ def test_fires_on_an_image_parameter_without_a_repository() -> None:
     assert finding.path == ("Resources", "Task", "Properties", "ContainerDefinitions", 0, "Image")
     assert finding.line == 27
     assert finding.fix is not None and not finding.fix.safe
-    assert finding.fix.impact == "interruption"
+    # The image parameter's default changes (unknown: what deploys pass), besides the interruption.
+    assert finding.fix.impact == "unknown" and "tasks fail to start" in finding.fix.impact_detail
 
 
 def test_fix_adds_the_repository_and_builds_the_image_from_it() -> None:

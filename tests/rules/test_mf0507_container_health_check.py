@@ -24,7 +24,8 @@ FIXED = BASE.replace("              Value: web\n", "              Value: web\n" 
 def test_fires_on_a_container_without_health_check() -> None:
     (finding,) = findings(BASE, ["MF0507"])
     assert finding.path == ("Resources", "Task", "Properties", "ContainerDefinitions", 0)
-    assert finding.fix is not None and not finding.fix.safe and finding.fix.impact == "update"
+    # Every change to a task definition is a new revision that the service rolls onto.
+    assert finding.fix is not None and not finding.fix.safe and finding.fix.impact == "revision"
 
 
 def test_fix_probes_the_target_groups_path_within_ecs_limits() -> None:

@@ -211,7 +211,8 @@ def test_fires_on_the_alarm_of_a_conditional_service() -> None:
     (finding,) = findings(FLAWED, CODES)
     assert finding.resource == "ShopCpu"
     assert "Released" in finding.message
-    assert finding.fix is not None and finding.fix.safe and finding.fix.impact == "none"
+    # Where Released is false the deployed alarm is deleted: a condition added is a deletion.
+    assert finding.fix is not None and not finding.fix.safe and finding.fix.impact == "deletion"
 
 
 def test_fix_yaml_reuses_the_services_condition() -> None:

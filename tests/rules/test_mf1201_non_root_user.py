@@ -14,7 +14,8 @@ FIXED = BASE.replace("            - ContainerPort: 80\n", "            - Contain
 def test_fires_without_user() -> None:
     (finding,) = findings(BASE, ["MF1201"])
     assert finding.path == ("Resources", "Task", "Properties", "ContainerDefinitions", 0, "User")
-    assert finding.fix is not None and not finding.fix.safe and finding.fix.impact == "update"
+    # Every change to a task definition is a new revision that the service rolls onto.
+    assert finding.fix is not None and not finding.fix.safe and finding.fix.impact == "revision"
 
 
 def test_fix_sets_an_unprivileged_user_read_as_a_string() -> None:

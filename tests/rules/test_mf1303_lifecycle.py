@@ -64,7 +64,11 @@ FIXED = FLAWED.replace(
 def test_fires_on_short_retention_and_on_the_ignored_transition() -> None:
     found = {f.path[-1]: f for f in findings(FLAWED, ["MF1303"])}
     assert set(found) == {"BackupPlanRule", "MoveToColdStorageAfterDays"}
-    assert all(f.resource == "Plan" and f.fix.safe and f.fix.impact == "update" for f in found.values())
+    assert all(f.resource == "Plan" for f in found.values())
+    assert found["BackupPlanRule"].fix.safe and found["BackupPlanRule"].fix.impact == "update"
+    # Removing a setting from a deployed plan is a deletion, whatever the rule argues about it.
+    transition = found["MoveToColdStorageAfterDays"].fix
+    assert not transition.safe and transition.impact == "deletion"
 
 
 def test_fix_adds_the_production_monthly_rule_and_drops_the_transition() -> None:

@@ -14,10 +14,13 @@ from tui.review import APPLIED, SKIPPED, Item
 IMPACT_STYLE = {
     "none": "green",
     "update": "green",
+    "revision": "green",
     "interruption": "yellow",
     "reboot": "yellow",
+    "possible replacement": "bold red",
     "replacement": "bold red",
     "deletion": "bold red",
+    "unknown": "bold red",
 }
 
 

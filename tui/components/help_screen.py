@@ -29,7 +29,7 @@ KEYS = [
 
 LEGEND = (
     "Rows: ○ open  ✔ applied  – skipped; fix safe (no interruption of deployed resources), "
-    "unsafe (replaces, deletes, reboots or interrupts: read the deploy impact), none (manual). "
+    "unsafe (replaces, deletes, reboots or interrupts, or its impact cannot be determined: read the deploy impact), none (manual). "
     "A state ending in ! means the fix adds cfn-lint errors."
 )
 

@@ -146,8 +146,8 @@ class BackupLifecycle(Rule):
     title = "Backup lifecycle does not meet long-term regulatory retention"
     area = "backup"
     severity = "high"
-    fix_applicability = "safe"
-    deploy_impact = "update"
+    fix_applicability = "unsafe"
+    deploy_impact = "deletion"
     why = """
         Financial records must be kept for years (seven is the common figure: SEC 17a-4, MiFID
         II, most national banking rules), and the database's own automated backups stop at 35
@@ -237,8 +237,11 @@ class BackupLifecycle(Rule):
                         Fix(
                             title="Remove the cold-storage transition AWS Backup ignores for Aurora",
                             apply=lambda d, p=path: d.delete(p) if d.exists(p) else None,
-                            impact="update",
-                            impact_detail="the plan is updated in place; AWS ignored the transition for these resources",
+                            impact="deletion",
+                            impact_detail=(
+                                "removes the cold-storage transition from the deployed plan (AWS ignored it for "
+                                "these resources, but a removed setting is a removal)"
+                            ),
                         ),
                     )
 

@@ -122,12 +122,16 @@ class PerformanceInsights(Rule):
                         ),
                     )
                 if key_prop not in p:
-                    impact = schema.property_change_impact(rtype, key_prop)
-                    detail = (
-                        "a new Performance Insights key on a deployed instance replaces it (conditionally create-only)"
-                        if impact == "replacement"
-                        else "the key changes in place"
-                    )
+                    impact = schema.property_change_impact(rtype, key_prop, schema.regions_for(doc.path))
+                    if impact == schema.POSSIBLE_REPLACEMENT:
+                        # The condition holds: Performance Insights is on, so the deployed
+                        # instance already has a key (aws/rds), and a new one replaces it.
+                        impact = schema.REPLACEMENT
+                    detail = {
+                        schema.REPLACEMENT: "a new Performance Insights key on a deployed instance replaces it "
+                        "(conditionally create-only, and the instance already has a key)",
+                        schema.UPDATE: "the key changes in place",
+                    }.get(impact, "the resource schemas cannot be read: the deploy impact is unknown")
                     yield self.finding(
                         ("Resources", lid, "Properties", key_prop),
                         f"{lid} encrypts Performance Insights data with the AWS managed key; use the database's customer-managed key.",

@@ -17,7 +17,7 @@ class ECRRepository(Rule):
     area = "ecs"
     severity = "medium"
     fix_applicability = "unsafe"
-    deploy_impact = "interruption"
+    deploy_impact = "unknown"
     why = """
         The ECS service runs an image given as a full path in a parameter, from a registry the
         stack does not manage (here Docker Hub). Nothing scans the images for vulnerabilities, no
@@ -107,8 +107,9 @@ class ECRRepository(Rule):
                 fix = Fix(
                     title=f"Add an ECR repository (scan on push, lifecycle policy, KMS) and build {c.label}'s image from it",
                     apply=lambda d, p=param: image.wire_image(d, p),
-                    impact="interruption",
+                    impact="unknown",
                     impact_detail=(
+                        "the image parameter changes, so what a deploy passes for it may no longer fit; "
                         "new task definition revision pulling from the new, empty repository: tasks fail to start "
                         "until the image is pushed (or ContainerRegistryURL is set)"
                     ),

@@ -17,7 +17,7 @@ class ImageReference(Rule):
     area = "ecs"
     severity = "medium"
     fix_applicability = "unsafe"
-    deploy_impact = "interruption"
+    deploy_impact = "unknown"
     why = """
         A single parameter holding `registry/name:tag` ties the stack to one registry and hides
         the tag inside a free-form string: the platform cannot default to its own ECR repository,
@@ -82,8 +82,9 @@ class ImageReference(Rule):
                     title=f"Build {c.label}'s image from {image.REGISTRY_PARAMETER}, {param} and {image.TAG_PARAMETER}, "
                     "defaulting to the stack's ECR repository",
                     apply=lambda d, p=param: image.wire_image(d, p),
-                    impact="interruption",
+                    impact="unknown",
                     impact_detail=(
+                        "the image parameter changes, so what a deploy passes for it may no longer fit; "
                         "new task definition revision; with ContainerRegistryURL empty it pulls from the stack's ECR "
                         "repository, which must hold the image first"
                     ),

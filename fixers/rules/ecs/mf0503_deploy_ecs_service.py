@@ -37,6 +37,23 @@ def combined_name(other: str, deploy: str) -> str:
     return f"{other}And{deploy}"
 
 
+def exported_outputs(data: dict[str, Any], names: list[str]) -> list[str]:
+    """Those of the outputs ``names`` that export a value other stacks may import."""
+    outputs = data.get("Outputs") if isinstance(data.get("Outputs"), dict) else {}
+    return [n for n in names if isinstance(outputs.get(n), dict) and "Export" in outputs[n]]
+
+
+def exported_note(exported: list[str]) -> str:
+    """What gating exported outputs does, for a fix's deploy impact."""
+    if not exported:
+        return ""
+    return (
+        f"; exported output{'s' if len(exported) > 1 else ''} {', '.join(exported)} get{'' if len(exported) > 1 else 's'} "
+        "the condition too: CloudFormation refuses to remove an export another stack imports, so the "
+        "impact on importing stacks is unknown"
+    )
+
+
 class DeployECSService(Rule):
     code = "MF0503"
     spec = ("5.3",)
@@ -44,7 +61,7 @@ class DeployECSService(Rule):
     area = "ecs"
     severity = "medium"
     fix_applicability = "unsafe"
-    deploy_impact = "deletion"
+    deploy_impact = "unknown"
     why = """
         On a first deployment the ECR repository is created empty in the same stack: a service
         that starts at once cannot pull its image, its tasks fail, and the stack creation hangs
@@ -102,6 +119,7 @@ class DeployECSService(Rule):
                 continue  # conditioned on something else already: not second-guessed
             deps, outs = dependents(data, sid)
             listed = ", ".join(deps + [f"output {o}" for o in outs])
+            exported = exported_outputs(data, outs)
             yield self.finding(
                 ("Resources", sid),
                 f"ECS service {sid} deploys with the stack, before images can be pushed to the registry; no "
@@ -111,11 +129,12 @@ class DeployECSService(Rule):
                     + (" and what depends on it" if listed else "")
                     + " only when it is true",
                     apply=lambda d, s=sid: self.apply(d, s),
-                    impact="deletion",
+                    impact="unknown" if exported else "deletion",
                     impact_detail=(
                         f"on a deployed stack the default {PARAMETER}=false deletes the running service"
                         + (f" and {listed}" if listed else "")
                         + f"; update running stacks with {PARAMETER}=true"
+                        + exported_note(exported)
                     ),
                 ),
             )

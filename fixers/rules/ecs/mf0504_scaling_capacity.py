@@ -20,7 +20,7 @@ class ScalingCapacity(Rule):
     title = "ECS service scaling capacity is hard-coded for every environment"
     area = "ecs"
     severity = "low"
-    fix_applicability = "safe"
+    fix_applicability = "unsafe"
     deploy_impact = "update"
     why = """
         One literal minimum and maximum for every environment either pays for production capacity

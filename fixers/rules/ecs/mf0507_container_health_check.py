@@ -58,7 +58,7 @@ class ContainerHealthCheck(Rule):
     area = "ecs"
     severity = "medium"
     fix_applicability = "unsafe"
-    deploy_impact = "update"
+    deploy_impact = "revision"
     why = """
         Without a container health check ECS knows only whether the process runs. A processor
         that is up but wedged (deadlocked, lost its database pool) keeps running until the load
@@ -106,7 +106,7 @@ class ContainerHealthCheck(Rule):
                 fix = Fix(
                     title=f"Add a HealthCheck: {command if isinstance(command, str) else command['Fn::Sub']}",
                     apply=lambda d, path=c.path, hc=check: set_value(d, path + ("HealthCheck",), hc),
-                    impact="update",
+                    impact="revision",
                     impact_detail="new task definition revision, rolled out by a service deployment; needs curl in the image",
                     applicability="unsafe",
                 )

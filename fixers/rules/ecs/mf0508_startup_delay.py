@@ -21,7 +21,7 @@ class StartupDelay(Rule):
     area = "ecs"
     severity = "low"
     fix_applicability = "safe"
-    deploy_impact = "update"
+    deploy_impact = "revision"
     why = """
         The transaction processor connects to Aurora, Secrets Manager and its peers at start-up.
         `STARTUP_DELAY_SECONDS` tells it how long to wait for its dependencies before it reports
@@ -65,7 +65,7 @@ class StartupDelay(Rule):
                 Fix(
                     title=f"Add {VARIABLE}={VALUE} to {c.label}'s environment",
                     apply=lambda d, p=c.path: add_list_item(d, p + ("Environment",), {"Name": VARIABLE, "Value": VALUE}),
-                    impact="update",
+                    impact="revision",
                     impact_detail="new task definition revision, rolled out by a service deployment",
                 ),
             )

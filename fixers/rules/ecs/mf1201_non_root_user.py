@@ -30,7 +30,7 @@ class NonRootUser(Rule):
     area = "ecs"
     severity = "high"
     fix_applicability = "unsafe"
-    deploy_impact = "update"
+    deploy_impact = "revision"
     why = """
         A container without `User` runs as whatever the image says, usually root. A compromised
         processor running as root can read and change everything in the container, and any
@@ -74,7 +74,7 @@ class NonRootUser(Rule):
                 Fix(
                     title=f"Run {c.label} as {USER}",
                     apply=lambda d, p=c.path: set_value(d, p + ("User",), USER),
-                    impact="update",
+                    impact="revision",
                     impact_detail="new task definition revision; the image must work as an unprivileged user",
                     applicability="unsafe",
                 ),

@@ -18,7 +18,7 @@ class InitProcess(Rule):
     area = "ecs"
     severity = "low"
     fix_applicability = "safe"
-    deploy_impact = "update"
+    deploy_impact = "revision"
     why = """
         Without an init process the application is PID 1: the kernel does not apply default
         signal handlers to it, so the SIGTERM that ECS sends on scale-in and deployments may be
@@ -63,7 +63,7 @@ class InitProcess(Rule):
                 Fix(
                     title=f"Set LinuxParameters.InitProcessEnabled: true on {c.label}",
                     apply=lambda d, p=c.path: set_value(d, p + ("LinuxParameters", "InitProcessEnabled"), True),
-                    impact="update",
+                    impact="revision",
                     impact_detail="new task definition revision, rolled out by a service deployment",
                 ),
             )

@@ -91,7 +91,7 @@ class DatabaseKey(Rule):
             if value is not None and not (isinstance(value, str) and value.endswith(AWS_MANAGED)):
                 continue  # a template key, a parameter, an import or an ARN: the cluster has its own key
             rtype = res[lid]["Type"]
-            impact = schema.property_change_impact(rtype, "KmsKeyId")
+            impact = schema.property_change_impact(rtype, "KmsKeyId", schema.regions_for(doc.path))
             kind = "Aurora cluster" if rtype == "AWS::RDS::DBCluster" else "DB instance"
             encrypted = p.get("StorageEncrypted")
             state = "encrypted with the AWS managed key aws/rds" if encrypted is True or encrypted == "true" else "not encrypted with a key of its own"
@@ -105,8 +105,10 @@ class DatabaseKey(Rule):
                     impact_detail=(
                         f"KmsKeyId is create-only on {rtype}: the deployed database is replaced "
                         "(restore from a snapshot copied with the new key)"
-                        if impact == "replacement"
+                        if impact == schema.REPLACEMENT
                         else "KmsKeyId update"
+                        if impact == schema.UPDATE
+                        else "the resource schemas cannot be read: the deploy impact is unknown"
                     ),
                 ),
             )

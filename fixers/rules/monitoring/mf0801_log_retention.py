@@ -33,7 +33,7 @@ class LogRetentionParameter(Rule):
     title = "Log retention hard-coded, invalid or missing"
     area = "monitoring"
     severity = "medium"
-    fix_applicability = "safe"
+    fix_applicability = "unsafe"
     deploy_impact = "update"
     why = """
         The platform must keep its logs for a regulatory period (seven years), and the period

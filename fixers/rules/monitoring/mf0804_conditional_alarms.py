@@ -11,7 +11,7 @@ from fixers.edits import set_resource_attribute
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.ecs import common
-from fixers.rules.ecs.mf0503_deploy_ecs_service import DeployECSService, dependents
+from fixers.rules.ecs.mf0503_deploy_ecs_service import DeployECSService, dependents, exported_note, exported_outputs
 
 ALARM = "AWS::CloudWatch::Alarm"
 
@@ -47,8 +47,8 @@ class ConditionalServiceAlarms(Rule):
     title = "Alarms on the ECS service outlive its deploy condition"
     area = "monitoring"
     severity = "medium"
-    fix_applicability = "safe"
-    deploy_impact = "none"
+    fix_applicability = "unsafe"
+    deploy_impact = "unknown"
     why = """
         When the service is deployed only under a condition (`DeployECSService`, spec 5.3), an
         alarm that names the service (`!GetAtt ECSService.Name`) breaks the stack whenever the
@@ -75,10 +75,12 @@ class ConditionalServiceAlarms(Rule):
           Condition: ShouldDeployECS
     """
     fix_safety = """
-        When the service already has a condition: safe (none). The alarms that watch it (they
-        refer to the service, or to a target group only this service registers in) and what
+        When the service already has a condition: unsafe (deletion). The alarms that watch it
+        (they refer to the service, or to a target group only this service registers in) and what
         refers to them get the service's condition (combined with `Fn::And` when they have one
-        of their own); wherever the service exists the condition is true and nothing changes.
+        of their own); wherever the service exists the condition is true and nothing changes, but
+        where it is false a deployed alarm (which watches no service there) is deleted: a
+        resource put under a condition is a deletion wherever the condition does not hold.
         When the service has no condition: unsafe (deletion). The fix first gates the service
         exactly as MF0503 does (the `DeployECSService` parameter, default `false`, and
         `ShouldDeployECS`, over the service and what depends on it) and then the alarms: on a
@@ -101,6 +103,7 @@ class ConditionalServiceAlarms(Rule):
                 if cond is None:
                     if alarm_cond is not None:
                         continue  # the alarm has a condition of its own; the service has none to follow
+                    exported = exported_outputs(data, dependents(data, sid)[1])
                     yield self.finding(
                         ("Resources", alarm),
                         f"Alarm {alarm} watches ECS service {sid}, which deploys unconditionally: "
@@ -108,10 +111,10 @@ class ConditionalServiceAlarms(Rule):
                         Fix(
                             title=f"Gate {sid} on {PARAMETER} (default 'false') and put its alarms under the same condition",
                             apply=lambda d, sid=sid: self.apply(d, sid),
-                            impact="deletion",
+                            impact="unknown" if exported else "deletion",
                             impact_detail=(
                                 f"on a deployed stack the default {PARAMETER}=false deletes the running service "
-                                f"and its alarms; update running stacks with {PARAMETER}=true"
+                                f"and its alarms; update running stacks with {PARAMETER}=true" + exported_note(exported)
                             ),
                         ),
                     )
@@ -123,8 +126,11 @@ class ConditionalServiceAlarms(Rule):
                         Fix(
                             title=f"Put {alarm} under {cond}",
                             apply=lambda d, sid=sid: self.apply(d, sid),
-                            impact="none",
-                            impact_detail=f"{cond} is true wherever {sid} exists: the alarm changes only where it watches nothing",
+                            impact="deletion",
+                            impact_detail=(
+                                f"where {cond} is false the deployed alarm is deleted (it watches no service there); "
+                                f"wherever {sid} exists nothing changes"
+                            ),
                         ),
                     )
 

@@ -32,7 +32,7 @@ class RotationDriverLayer(Rule):
     area = "rotation"
     severity = "high"
     fix_applicability = "unsafe"
-    deploy_impact = "update"
+    deploy_impact = "unknown"
     why = """
         A PostgreSQL rotation function needs a driver (psycopg2) that the Lambda Python runtime
         does not ship. Inline code cannot bundle it, so it has to come from a Lambda layer; without
@@ -167,10 +167,11 @@ class RotationDriverLayer(Rule):
         return Fix(
             title=f"Give {fn} a psycopg2 layer when one is supplied, else rotate with the AWS-hosted function",
             apply=lambda doc: self.apply(doc, fn, schedule),
-            impact="update",
+            impact="unknown",
             impact_detail=(
-                "the schedule is updated in place; with the default (no layer) rotation moves to the "
-                "AWS-hosted function, and the stack then needs CAPABILITY_AUTO_EXPAND"
+                "adds the AWS::SecretsManager-2020-07-23 transform: deploys fail unless they pass "
+                "CAPABILITY_AUTO_EXPAND; the schedule is updated in place, and with the default (no layer) "
+                "rotation moves to the AWS-hosted function"
             ),
             applicability="unsafe",
         )

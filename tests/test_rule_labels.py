@@ -1,0 +1,72 @@
+"""Every rule's safety label is honest, measured on the sample and the corpus: each fix a rule
+emits declares at least the deploy impact its edits have (``fixers.impact``), and a rule's label
+in ``--list-rules`` / ``--explain`` is the worst any of its fixes carries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fixers import impact
+from fixers.engine import load
+from fixers.model import IMPACTS, UNSAFE_IMPACTS
+from fixers.rules import all_rules
+from tests.conftest import CORPUS_FILES, SAMPLES
+
+SAMPLE_FILES = [SAMPLES / "transaction-platform.yaml", SAMPLES / "transaction-platform.json"]
+
+
+def _labels(files: list[Path]) -> tuple[list[str], dict[str, tuple[str, bool]]]:
+    """Fixes that declare less than their edits do, and each rule's worst (impact, unsafe)."""
+    under: list[str] = []
+    worst: dict[str, tuple[str, bool]] = {}
+    for path in files:
+        try:
+            _, doc = load(str(path))
+        except Exception:  # noqa: S112 - unreadable templates are the bad-input tests' business
+            continue
+        for code, rule in all_rules().items():
+            for finding in rule.detect(doc):
+                fix = finding.fix
+                if fix is None:
+                    continue
+                mark = doc.mark()
+                try:
+                    fix.apply(doc)
+                    derived = impact.derive(doc, doc.edits[mark.edited :])
+                except Exception:  # noqa: S112 - a fix that fails changes nothing
+                    continue
+                finally:
+                    doc.rollback(mark)
+                if IMPACTS.index(derived.impact) > IMPACTS.index(fix.impact):
+                    under.append(f"{path.name} {code} {finding.resource}: declares {fix.impact}, edits {derived}")
+                labelled = fix.raised_to(*derived)
+                seen, unsafe = worst.get(code, ("none", False))
+                worst[code] = (max(seen, labelled.impact, key=IMPACTS.index), unsafe or not labelled.safe)
+    return under, worst
+
+
+def _check(files: list[Path]) -> None:
+    under, worst = _labels(files)
+    assert not under, "\n".join(under)
+    for code, (seen, unsafe) in worst.items():
+        rule = all_rules()[code]
+        assert IMPACTS.index(rule.deploy_impact) >= IMPACTS.index(seen), (code, rule.deploy_impact, seen)
+        if unsafe or seen in UNSAFE_IMPACTS:
+            assert rule.fix_applicability == "unsafe", (code, seen)
+
+
+def test_labels_are_honest_on_the_sample() -> None:
+    _check(SAMPLE_FILES)
+
+
+@pytest.mark.corpus
+def test_labels_are_honest_on_the_corpus() -> None:
+    _check(CORPUS_FILES)
+
+
+def test_every_rule_label_is_a_known_impact() -> None:
+    for code, rule in all_rules().items():
+        assert rule.deploy_impact in IMPACTS, code
+        assert (rule.deploy_impact in UNSAFE_IMPACTS) <= (rule.fix_applicability == "unsafe"), code
