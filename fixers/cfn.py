@@ -116,6 +116,24 @@ def changed(data: dict[str, Any]) -> None:
             entry[1] = None
 
 
+def saved_index(data: dict[str, Any]) -> Any:
+    """The index kept for ``data`` now (None if none), to give back with ``restore_index``."""
+    with _lock:
+        entry = _tracked.get(id(data))
+        return entry[1] if entry is not None and entry[0] is data else None
+
+
+def restore_index(data: dict[str, Any], index: Any) -> None:
+    """``data`` is back in the very state ``index`` was computed from (its edits were undone,
+    every container holding the same objects again): keep that index instead of building anew."""
+    if index is None or index.data is not data:
+        return
+    with _lock:
+        entry = _tracked.get(id(data))
+        if entry is not None and entry[0] is data:
+            entry[1] = index
+
+
 def _index(data: Any) -> _Index:
     """The kept index of tracked data; for other data a fresh one, answered afresh each time."""
     with _lock:

@@ -61,6 +61,8 @@ class Mark:
     pending_paths: tuple[tuple[str, Path], ...]
     fresh: tuple[tuple[Path, Callable[[], "_Patch | list[_Patch]"]], ...]
     edited: int
+    expected: dict[str, Any]  # the data object, and its index in fixers.cfn, at the mark
+    index: Any = None
 
 
 RankFn = Callable[[Any], Any]
@@ -164,6 +166,8 @@ class Document:
             tuple(self._pending_paths),
             tuple(self._fresh.items()),
             len(self.edits),
+            self._expected,
+            cfn.saved_index(self._expected),
         )
 
     def rollback(self, mark: Mark) -> None:
@@ -175,6 +179,10 @@ class Document:
         self._pending_paths = list(mark.pending_paths)
         self._fresh = dict(mark.fresh)
         del self.edits[mark.edited :]
+        if self._expected is mark.expected:
+            # The undo put back the same objects: what was known of them at the mark holds again
+            # (the engine tries every fix and undoes it to label its impact).
+            cfn.restore_index(self._expected, mark.index)
 
     def flush(self) -> None:
         """Apply the pending patches and read the text again.

@@ -138,12 +138,14 @@ def detect(doc: Document, rules: Iterable[Rule], errors: list[str] | None = None
 
 
 def assess(doc: Document, findings: Iterable[Finding]) -> Iterator[Finding]:
-    """The findings with each fix's impact raised to what its edits do to the deployed template
-    (``fixers.impact``): each fix is tried on the document and undone, nothing is read again.
-    A fix that cannot be tried keeps its label; applying it fails the same way later."""
+    """The findings with each safe fix's impact raised to what its edits do to the deployed
+    template (``fixers.impact``): each is tried on the document and undone, nothing is read
+    again. A fix already unsafe is not tried (raising its impact cannot change what is applied,
+    and tests/test_rule_labels.py holds its declared impact to its edits); a fix that cannot be
+    tried keeps its label, and applying it fails the same way later."""
     for finding in findings:
         fix = finding.fix
-        if fix is not None:
+        if fix is not None and fix.safe:
             mark = doc.mark()
             try:
                 fix.apply(doc)
