@@ -260,7 +260,7 @@ class Engine:
                     outcome.status, outcome.reason, fix = apply_one(
                         doc, rule, outcome.finding, errors, self.options.unsafe_fixes
                     )
-                    outcome.finding = outcome.finding.with_fix(fix or outcome.finding.fix)
+                    outcome.finding = outcome.finding.with_fix(_worse_fix(outcome.finding.fix, fix))
                     outcome.touched = _entries(doc.edited_paths[first:])
                 continue
             try:
@@ -496,7 +496,7 @@ def _worse_fix(a: "Fix | None", b: "Fix | None") -> "Fix | None":
     applied; what either detection learnt about its impact is kept)."""
     if a is None or b is None:
         return a or b
-    return a.raised_to(b.impact, b.impact_detail) if b.impact != a.impact else a
+    return a.raised_to(b.impact, b.impact_detail)
 
 
 def _apply_fix(

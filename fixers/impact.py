@@ -30,6 +30,9 @@ NO_DEPLOY_EFFECT = {"DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePol
 
 PARAMETER_TEXT = {"Description", "ConstraintDescription"}
 
+NO_EFFECT_SECTIONS = {"Description", "Metadata", "AWSTemplateFormatVersion"}
+"""Template sections whose change alters nothing deployed."""
+
 
 class Impact(NamedTuple):
     impact: str
@@ -98,8 +101,10 @@ def _same(old: Any, new: Any) -> bool:
         return old.keys() == new.keys() and all(_same(old[k], new[k]) for k in old)
     if isinstance(old, list) and isinstance(new, list):
         return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new))
-    if isinstance(old, (dict, list)) or isinstance(new, (dict, list)) or old is _ABSENT or new is _ABSENT:
-        return old is new if old is _ABSENT or new is _ABSENT else False
+    if old is _ABSENT or new is _ABSENT:
+        return old is new
+    if isinstance(old, (dict, list)) or isinstance(new, (dict, list)):
+        return False
     if isinstance(old, bool) or isinstance(new, bool):
         return str(old).lower() == str(new).lower()
     return str(old) == str(new)
@@ -111,11 +116,11 @@ def _one(deployed: dict[str, Any], now: dict[str, Any], kind: str, path: tuple[A
     if kind == "set" and _same(_get(deployed, path), _as_deployed(_get(now, path), deployed, now)):
         return NONE  # the value a deploy resolves is the one deployed (a literal moved to a parameter's default)
     section = path[0]
+    if section in NO_EFFECT_SECTIONS:
+        return NONE
     if section == "Transform":
         return Impact("unknown", "changes the template's transforms: a deploy then needs CAPABILITY_AUTO_EXPAND")
     if len(path) == 1:
-        if section in ("Description", "Metadata", "AWSTemplateFormatVersion"):
-            return NONE
         if section in ("Parameters", "Outputs", "Conditions", "Mappings") and kind == "set" and section not in deployed:
             return NONE  # a section a fix adds, created with its first entry
         return Impact("unknown", f"rewrites the {section} section")
@@ -123,8 +128,6 @@ def _one(deployed: dict[str, Any], now: dict[str, Any], kind: str, path: tuple[A
     if section == "Resources":
         return _resource(deployed, now, kind, path, regions)
     existing = _section(deployed, section)
-    if section in ("Description", "Metadata", "AWSTemplateFormatVersion"):
-        return NONE
     if name not in existing:
         if section == "Parameters" and kind == "set" and len(path) == 2:
             value = _section(now, "Parameters").get(name)
@@ -148,8 +151,7 @@ def _one(deployed: dict[str, Any], now: dict[str, Any], kind: str, path: tuple[A
         return Impact("unknown", f"changes condition {name}: resources it gates may be created or deleted")
     if section == "Mappings":
         if len(path) == 3 and kind == "set":
-            mapping = _section(existing, name) if isinstance(existing.get(name), dict) else {}
-            if path[2] not in mapping:
+            if path[2] not in _section(existing, name):
                 return NONE  # a new key of a mapping
         return Impact("unknown", f"changes mapping {name}: values that resources read from it may change")
     return Impact("unknown", f"changes {section}")

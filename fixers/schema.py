@@ -49,11 +49,12 @@ class SchemaUnavailable(Exception):
 
 
 def cfn_lint_version() -> str | None:
-    from importlib import metadata
+    """The installed cfn-lint's version (``fixers.validate``'s answer), None without cfn-lint."""
+    from fixers.validate import cfn_lint_version
 
     try:
-        return metadata.version("cfn-lint")
-    except metadata.PackageNotFoundError:
+        return cfn_lint_version()
+    except ImportError:
         return None
 
 
