@@ -10,9 +10,13 @@ from pathlib import Path
 
 
 def main() -> int:
-    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads(
+        (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    )["project"]
     for requirement in project["dependencies"]:
-        match = re.fullmatch(r"\s*([A-Za-z0-9_.\-\[\]]+)\s*>=\s*([0-9][^,;\s]*)\s*(,.*)?", requirement)
+        match = re.fullmatch(
+            r"\s*([A-Za-z0-9_.\-\[\]]+)\s*>=\s*([0-9][^,;\s]*)\s*(,.*)?", requirement
+        )
         if match is None:
             print(f"lowest_constraints: no lower bound in {requirement!r}", file=sys.stderr)
             return 1

@@ -33,14 +33,25 @@ UNIT_SIZE = 50
 # Resources of the sample left out of a unit (67 - 17 = 50).
 DROP = {
     # the third availability zone
-    "PublicSubnet3", "PrivateSubnet3", "NatGateway3EIP", "NatGateway3",
-    "PublicSubnet3RouteTableAssociation", "PrivateRouteTable3", "DefaultPrivateRoute3",
+    "PublicSubnet3",
+    "PrivateSubnet3",
+    "NatGateway3EIP",
+    "NatGateway3",
+    "PublicSubnet3RouteTableAssociation",
+    "PrivateRouteTable3",
+    "DefaultPrivateRoute3",
     "PrivateSubnet3RouteTableAssociation",
     # one NAT gateway for both private subnets
-    "NatGateway2EIP", "NatGateway2", "PrivateRouteTable2", "DefaultPrivateRoute2",
+    "NatGateway2EIP",
+    "NatGateway2",
+    "PrivateRouteTable2",
+    "DefaultPrivateRoute2",
     # extras nothing refers to
-    "ALBTargetGroupBlueGreen", "AuroraReplicaInstance", "CloudWatchLogsKMSKeyAlias",
-    "AlarmEmailSubscription", "BackupReplicationRole",
+    "ALBTargetGroupBlueGreen",
+    "AuroraReplicaInstance",
+    "CloudWatchLogsKMSKeyAlias",
+    "AlarmEmailSubscription",
+    "BackupReplicationRole",
 }
 REPOINT = {"PrivateRouteTable2": "PrivateRouteTable1"}
 
@@ -65,7 +76,9 @@ def _split(text: str) -> tuple[str, list[tuple[str, list[str]]], list[tuple[str,
             if m:
                 out.append((m.group(1), pending + [line]))
                 pending = []
-            elif out and (line.startswith("    ") or (line.strip() and not line.lstrip().startswith("#"))):
+            elif out and (
+                line.startswith("    ") or (line.strip() and not line.lstrip().startswith("#"))
+            ):
                 out[-1][1].extend(pending + [line])
                 pending = []
             else:
@@ -177,7 +190,9 @@ def _fatten(rid: str, block: list[str], unit: int) -> list[str]:
         elif stripped == "Environment:" and nxt.lstrip().startswith("- Name:"):
             ind = " " * (len(nxt) - len(nxt.lstrip()))
             for k in range(12):
-                out.append(f"{ind}- Name: FEATURE_{team.upper()}_{k:02d}\n{ind}  Value: '{'true' if (unit + k) % 3 else 'false'}'\n")
+                out.append(
+                    f"{ind}- Name: FEATURE_{team.upper()}_{k:02d}\n{ind}  Value: '{'true' if (unit + k) % 3 else 'false'}'\n"
+                )
         i += 1
     return out
 

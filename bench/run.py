@@ -139,7 +139,9 @@ def run_once(s: Series) -> None:
         s.out.unlink()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        p = subprocess.Popen(s.argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=ROOT, env=CHILD_ENV)
+        p = subprocess.Popen(
+            s.argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=ROOT, env=CHILD_ENV
+        )
         killed = False
         tree_peak, next_sample = 0, t0
         while True:
@@ -197,7 +199,11 @@ def file_series(path: Path, work: Path, tag: str) -> list[Series]:
         Series("cfn-lint", [CFN_LINT, f]),
         Series("--check", [MF, "--check", f]),
         Series("--auto-fix (validate)", [MF, "--auto-fix", "-o", str(out_v), f], out=out_v),
-        Series("--auto-fix --no-validate", [MF, "--auto-fix", "--no-validate", "-o", str(out_nv), f], out=out_nv),
+        Series(
+            "--auto-fix --no-validate",
+            [MF, "--auto-fix", "--no-validate", "-o", str(out_nv), f],
+            out=out_nv,
+        ),
         Series("ruamel rt load", [PY, "-c", RUAMEL_LOAD, f]),
     ]
 
@@ -221,14 +227,29 @@ def first_findings(reps: int, timeout: float = 20.0) -> tuple[list[float], str |
             name = f"app{r}"
             t0 = time.perf_counter()
             subprocess.run(
-                base + ["new-session", "-d", "-s", name, "-x", "120", "-y", "40", "-c", str(ROOT),
-                        f"{MF} {SAMPLE.relative_to(ROOT)}"],
-                check=True, env={**CHILD_ENV, "TERM": "xterm-256color"},
+                base
+                + [
+                    "new-session",
+                    "-d",
+                    "-s",
+                    name,
+                    "-x",
+                    "120",
+                    "-y",
+                    "40",
+                    "-c",
+                    str(ROOT),
+                    f"{MF} {SAMPLE.relative_to(ROOT)}",
+                ],
+                check=True,
+                env={**CHILD_ENV, "TERM": "xterm-256color"},
             )
             seen = None
             screen = ""
             while time.perf_counter() - t0 < timeout:
-                cap = subprocess.run(base + ["capture-pane", "-p", "-t", name], capture_output=True, text=True)
+                cap = subprocess.run(
+                    base + ["capture-pane", "-p", "-t", name], capture_output=True, text=True
+                )
                 screen = cap.stdout
                 if "MF0" in screen:
                     seen = time.perf_counter() - t0
@@ -256,21 +277,35 @@ def span(s: Series) -> str:
 
 def git_head() -> str:
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "fixers", "tui"],
-                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "fixers", "tui"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         return head + (" (+ uncommitted changes in fixers/ or tui/)" if dirty else "")
     except OSError:
         return "unknown"
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="2 repetitions instead of 5")
-    ap.add_argument("--reps", type=int, help="repetitions per command (default 5, or 2 with --quick)")
-    ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown on stdout")
+    ap.add_argument(
+        "--reps", type=int, help="repetitions per command (default 5, or 2 with --quick)"
+    )
+    ap.add_argument(
+        "--markdown", action="store_true", help="print the tables as Markdown on stdout"
+    )
     ap.add_argument("--no-folder", action="store_true", help="skip the whole-corpus folder run")
-    ap.add_argument("--no-app", action="store_true", help="skip the first-findings-on-screen measurement")
+    ap.add_argument(
+        "--no-app", action="store_true", help="skip the first-findings-on-screen measurement"
+    )
     args = ap.parse_args()
     reps = args.reps or (2 if args.quick else 5)
 
@@ -312,7 +347,9 @@ def main() -> int:
             ]
             alternate(folder, max(1, min(reps, 3)), f"corpus folder ({n_files} files)")
 
-        app_times, app_note = ([], "skipped (--no-app)") if args.no_app else first_findings(max(reps, 3))
+        app_times, app_note = (
+            ([], "skipped (--no-app)") if args.no_app else first_findings(max(reps, 3))
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -324,9 +361,19 @@ def main() -> int:
             inner = f" (load {fmt_s(s.inner_median)})" if s.inner else ""
             first = s is series[0]
             rc = ",".join(sorted({"timeout" if c == TIMEOUT_RC else str(c) for c in s.rcs}))
-            rows.append([group, s.label, fmt_s(s.median) + inner, span(s),
-                         "1.00x" if first else f"{s.median / lint:.2f}x", fmt_s(s.cpu_median),
-                         "1.00x" if first else f"{s.cpu_median / lint_cpu:.2f}x", f"{s.peak_mb:.0f}", rc])
+            rows.append(
+                [
+                    group,
+                    s.label,
+                    fmt_s(s.median) + inner,
+                    span(s),
+                    "1.00x" if first else f"{s.median / lint:.2f}x",
+                    fmt_s(s.cpu_median),
+                    "1.00x" if first else f"{s.cpu_median / lint_cpu:.2f}x",
+                    f"{s.peak_mb:.0f}",
+                    rc,
+                ]
+            )
         return rows
 
     timing_rows: list[list[str]] = []
@@ -337,54 +384,130 @@ def main() -> int:
 
     goals: list[list[str]] = []
 
-    def goal(text: str, wall: float | None, cpu: float | None, limit: float, unit: str = "x", note: str = "",
-             timed_out: bool = False) -> None:
+    def goal(
+        text: str,
+        wall: float | None,
+        cpu: float | None,
+        limit: float,
+        unit: str = "x",
+        note: str = "",
+        timed_out: bool = False,
+    ) -> None:
         bound = ("< " if unit == " MB" else "≤ ") + f"{limit}{unit}"
         if wall is None:
             goals.append([text, "n/a", "", bound, "–", note])
             return
         ok = (wall < limit if unit == " MB" else wall <= limit) and not timed_out
         f = (lambda v: f"{v:.0f}{unit}") if unit == " MB" else (lambda v: f"{v:.2f}{unit}")
-        goals.append([text, f(wall) + (" (timed out)" if timed_out else ""), f(cpu) if cpu is not None else "",
-                      bound, "PASS" if ok else "FAIL", note])
+        goals.append(
+            [
+                text,
+                f(wall) + (" (timed out)" if timed_out else ""),
+                f(cpu) if cpu is not None else "",
+                bound,
+                "PASS" if ok else "FAIL",
+                note,
+            ]
+        )
 
     for name, series in results.items():
         lint, check, fix_v, fix_nv, load = series
-        goal(f"--check / cfn-lint: {name}", check.median / lint.median, check.cpu_median / lint.cpu_median, 0.25)
-        goal(f"--auto-fix (validate) / cfn-lint: {name}", fix_v.median / lint.median,
-             fix_v.cpu_median / lint.cpu_median, 1.5, timed_out=fix_v.timed_out)
+        goal(
+            f"--check / cfn-lint: {name}",
+            check.median / lint.median,
+            check.cpu_median / lint.cpu_median,
+            0.25,
+        )
+        goal(
+            f"--auto-fix (validate) / cfn-lint: {name}",
+            fix_v.median / lint.median,
+            fix_v.cpu_median / lint.cpu_median,
+            1.5,
+            timed_out=fix_v.timed_out,
+        )
     if folder:
-        goal(f"folder --check / cfn-lint over the corpus ({n_files} files)", folder[1].median / folder[0].median,
-             folder[1].cpu_median / folder[0].cpu_median, 0.2)
+        goal(
+            f"folder --check / cfn-lint over the corpus ({n_files} files)",
+            folder[1].median / folder[0].median,
+            folder[1].cpu_median / folder[0].cpu_median,
+            0.2,
+        )
     g500, g50 = results["generated 500 resources"], results["generated 50 resources"]
-    goal("500 resources: --auto-fix --no-validate / ruamel rt load (in-process)",
-         g500[3].median / g500[4].inner_median, None, 2.0,
-         note=f"{fmt_s(g500[3].median)} s vs {fmt_s(g500[4].inner_median)} s; vs ruamel's whole process: "
-              f"{g500[3].median / g500[4].median:.2f}x wall, {g500[3].cpu_median / g500[4].cpu_median:.2f}x CPU")
-    goal("500 / 50 resources: --auto-fix --no-validate", g500[3].median / g50[3].median,
-         g500[3].cpu_median / g50[3].cpu_median, 12.0, note=f"{fmt_s(g500[3].median)} s vs {fmt_s(g50[3].median)} s")
+    goal(
+        "500 resources: --auto-fix --no-validate / ruamel rt load (in-process)",
+        g500[3].median / g500[4].inner_median,
+        None,
+        2.0,
+        note=f"{fmt_s(g500[3].median)} s vs {fmt_s(g500[4].inner_median)} s; vs ruamel's whole process: "
+        f"{g500[3].median / g500[4].median:.2f}x wall, {g500[3].cpu_median / g500[4].cpu_median:.2f}x CPU",
+    )
+    goal(
+        "500 / 50 resources: --auto-fix --no-validate",
+        g500[3].median / g50[3].median,
+        g500[3].cpu_median / g50[3].cpu_median,
+        12.0,
+        note=f"{fmt_s(g500[3].median)} s vs {fmt_s(g50[3].median)} s",
+    )
     lint_peak = max(s[0].peak_mb for s in results.values())
-    goal("peak memory, 500 resources: --auto-fix --no-validate (detect, fix, write)", g500[3].peak_mb, None, 400,
-         unit=" MB", note=f"all its processes; cfn-lint alone on the same file: {g500[0].peak_mb:.0f} MB")
+    goal(
+        "peak memory, 500 resources: --auto-fix --no-validate (detect, fix, write)",
+        g500[3].peak_mb,
+        None,
+        400,
+        unit=" MB",
+        note=f"all its processes; cfn-lint alone on the same file: {g500[0].peak_mb:.0f} MB",
+    )
     mf_series = [(n, s) for n, series in results.items() for s in series[1:4]]
     if folder:
         mf_series.append(("the corpus folder", folder[1]))
     where, worst = max(mf_series, key=lambda x: x[1].peak_mb)
-    goals.append(["peak memory of any meridian-fix run (all its processes)", f"{worst.peak_mb:.0f} MB", "", "–", "info",
-                  f"{worst.label} on {where}: cfn-lint runs in worker processes next to ours "
-                  f"(see README, Speed); cfn-lint alone peaks at {lint_peak:.0f} MB"])
+    goals.append(
+        [
+            "peak memory of any meridian-fix run (all its processes)",
+            f"{worst.peak_mb:.0f} MB",
+            "",
+            "–",
+            "info",
+            f"{worst.label} on {where}: cfn-lint runs in worker processes next to ours "
+            f"(see README, Speed); cfn-lint alone peaks at {lint_peak:.0f} MB",
+        ]
+    )
     if app_times:
-        goal("first findings on screen (app, sample, tmux 120x40)", statistics.median(app_times), None, 0.6,
-             unit=" s", note=f"min {min(app_times):.3f}, max {max(app_times):.3f}, n={len(app_times)}")
+        goal(
+            "first findings on screen (app, sample, tmux 120x40)",
+            statistics.median(app_times),
+            None,
+            0.6,
+            unit=" s",
+            note=f"min {min(app_times):.3f}, max {max(app_times):.3f}, n={len(app_times)}",
+        )
     else:
-        goal("first findings on screen (app, sample, tmux 120x40)", None, None, 0.6, unit=" s", note=app_note or "")
+        goal(
+            "first findings on screen (app, sample, tmux 120x40)",
+            None,
+            None,
+            0.6,
+            unit=" s",
+            note=app_note or "",
+        )
 
     commit = git_head()
-    env = (f"commit {commit}; {time.strftime('%Y-%m-%d')}; load average {os.getloadavg()[0]:.1f}; Python {platform.python_version()}; "
-           f"cfn-lint {cfn_lint_version()}; {os.cpu_count()} CPUs; {reps} alternating repetitions per command "
-           f"({max(1, min(reps, 3))} for the folder)")
-    t_head = ["target", "command", "median wall s", "min–max s", "wall vs cfn-lint", "median CPU s",
-              "CPU vs cfn-lint", "peak MB", "exit"]
+    env = (
+        f"commit {commit}; {time.strftime('%Y-%m-%d')}; load average {os.getloadavg()[0]:.1f}; Python {platform.python_version()}; "
+        f"cfn-lint {cfn_lint_version()}; {os.cpu_count()} CPUs; {reps} alternating repetitions per command "
+        f"({max(1, min(reps, 3))} for the folder)"
+    )
+    t_head = [
+        "target",
+        "command",
+        "median wall s",
+        "min–max s",
+        "wall vs cfn-lint",
+        "median CPU s",
+        "CPU vs cfn-lint",
+        "peak MB",
+        "exit",
+    ]
     g_head = ["goal", "measured (wall)", "CPU", "target", "", "detail"]
     if args.markdown:
         print(f"Measured on {env}.\n")
@@ -395,8 +518,14 @@ def main() -> int:
         print_tables(env, t_head, timing_rows, g_head, goals)
     for name, series in [*results.items(), ("corpus folder", folder or [])]:
         for s in series:
-            if s.label != "cfn-lint" and not s.label.startswith("cfn-lint") and any(c not in (0, 1) for c in s.rcs):
-                print(f"note: {name} / {s.label} exited {s.rcs}: {s.stderr_tail!r}", file=sys.stderr)
+            if (
+                s.label != "cfn-lint"
+                and not s.label.startswith("cfn-lint")
+                and any(c not in (0, 1) for c in s.rcs)
+            ):
+                print(
+                    f"note: {name} / {s.label} exited {s.rcs}: {s.stderr_tail!r}", file=sys.stderr
+                )
     return 0
 
 

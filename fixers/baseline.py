@@ -67,7 +67,9 @@ class Baseline:
             with open(path, encoding="utf-8") as f:
                 doc = json.load(f)
         except FileNotFoundError:
-            raise BaselineError(f"{path}: no such baseline (write one with --write-baseline)") from None
+            raise BaselineError(
+                f"{path}: no such baseline (write one with --write-baseline)"
+            ) from None
         except OSError as exc:
             raise BaselineError(f"{path}: not readable: {exc.strerror or exc}") from None
         except json.JSONDecodeError as exc:
@@ -80,7 +82,9 @@ class Baseline:
             if not isinstance(items, list):
                 raise BaselineError(f"{path}: {rel}: a list of findings expected")
             entries[rel] = Counter(
-                i["fingerprint"] for i in items if isinstance(i, dict) and isinstance(i.get("fingerprint"), str)
+                i["fingerprint"]
+                for i in items
+                if isinstance(i, dict) and isinstance(i.get("fingerprint"), str)
             )
         return cls(path, entries)
 
@@ -88,7 +92,9 @@ class Baseline:
         return Matcher(Counter(self.entries.get(relative(template_path, self.base_dir), Counter())))
 
     @staticmethod
-    def document(path: str, per_file: Iterable[tuple[str, list[Finding]]], tool_version: str) -> dict[str, Any]:
+    def document(
+        path: str, per_file: Iterable[tuple[str, list[Finding]]], tool_version: str
+    ) -> dict[str, Any]:
         base = os.path.dirname(os.path.abspath(path))
         files: dict[str, list[dict[str, Any]]] = {}
         for template, findings in per_file:
@@ -127,7 +133,9 @@ class Baseline:
                 os.unlink(tmp)
             except OSError:
                 pass
-            raise BaselineError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
+            raise BaselineError(
+                f"{path}: cannot write the baseline: {exc.strerror or exc}"
+            ) from None
         return sum(len(v) for v in doc["files"].values())
 
 

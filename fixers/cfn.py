@@ -194,7 +194,7 @@ def _own_refs(value: dict[str, Any]) -> set[str]:
     """Names a node itself refers to (not its children): Ref, or the variables of a Fn::Sub."""
     if len(value) != 1:
         return set()
-    (k, arg), = value.items()
+    ((k, arg),) = value.items()
     if k == "Ref":
         return {arg} if isinstance(arg, str) else set()
     if k == "Fn::Sub":
@@ -210,7 +210,7 @@ def _collect_refs(value: Any, found: set[str]) -> None:
         v = stack.pop()
         if isinstance(v, dict):
             if len(v) == 1:
-                (k, arg), = v.items()
+                ((k, arg),) = v.items()
                 if k == "Ref" and isinstance(arg, str):
                     if not arg.startswith(PSEUDO_PREFIX):
                         found.add(arg)
@@ -223,7 +223,11 @@ def _collect_refs(value: Any, found: set[str]) -> None:
                     continue
                 if k == "Fn::Sub":
                     template = arg[0] if isinstance(arg, list) and arg else arg
-                    names = set(arg[1]) if isinstance(arg, list) and len(arg) > 1 and isinstance(arg[1], dict) else set()
+                    names = (
+                        set(arg[1])
+                        if isinstance(arg, list) and len(arg) > 1 and isinstance(arg[1], dict)
+                        else set()
+                    )
                     if isinstance(template, str):
                         for var in _SUB_VAR.findall(template):
                             name = var.split(".", 1)[0]
@@ -240,7 +244,7 @@ def _collect_refs(value: Any, found: set[str]) -> None:
 def ref_target(value: Any) -> str | None:
     """The logical ID when a value is exactly a Ref or Fn::GetAtt of one resource."""
     if isinstance(value, dict) and len(value) == 1:
-        (k, arg), = value.items()
+        ((k, arg),) = value.items()
         if k == "Ref" and isinstance(arg, str):
             return arg
         if k == "Fn::GetAtt":
@@ -325,7 +329,9 @@ def environment_parameter(data: dict[str, Any]) -> str | None:
         if not isinstance(p, dict):
             continue
         allowed = p.get("AllowedValues")
-        if isinstance(allowed, list) and any(isinstance(v, str) and v.lower() in values for v in allowed):
+        if isinstance(allowed, list) and any(
+            isinstance(v, str) and v.lower() in values for v in allowed
+        ):
             return name
     for name in params:
         if name.lower() in ("environment", "env", "environmentname", "environmenttype", "stage"):

@@ -90,7 +90,9 @@ class Settings:
         if not given:
             return self
         checked = _check(given, "the command line")
-        return replace(self, **checked, overridden=tuple(sorted(set(self.overridden) | set(checked))))
+        return replace(
+            self, **checked, overridden=tuple(sorted(set(self.overridden) | set(checked)))
+        )
 
     def as_toml(self) -> str:
         """The settings as a ``.meridian-fix.toml`` would state them."""
@@ -130,7 +132,11 @@ def _codes(value: Any, key: str, where: str) -> tuple[str, ...]:
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) and v for v in value):
+    if (
+        not isinstance(value, (list, tuple))
+        or not value
+        or not all(isinstance(v, str) and v for v in value)
+    ):
         raise ConfigError(f"{where}: {key} must be a non-empty list of strings")
     return tuple(value)
 
@@ -170,12 +176,18 @@ def _check(raw: dict[str, Any], where: str, base: str | None = None) -> dict[str
                 try:
                     net = ipaddress.ip_network(c, strict=True)
                 except ValueError as exc:
-                    raise ConfigError(f"{where}: {shown}: {c!r} is not a CIDR block ({exc})") from None
+                    raise ConfigError(
+                        f"{where}: {shown}: {c!r} is not a CIDR block ({exc})"
+                    ) from None
                 if net.version != 4:
                     raise ConfigError(f"{where}: {shown}: {c!r} is not an IPv4 CIDR block")
             out[name] = cidrs
         elif name == "log_retention_years":
-            if isinstance(value, bool) or not isinstance(value, int) or value not in RETENTION_YEARS:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or value not in RETENTION_YEARS
+            ):
                 raise ConfigError(
                     f"{where}: {shown} must be one of {', '.join(map(str, RETENTION_YEARS))} "
                     "(the years CloudWatch Logs has a retention for)"
@@ -202,7 +214,9 @@ def load_file(path: str) -> Settings | None:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.{TABLE}] must be a table")
     where = f"{path}: [tool.{TABLE}]" if "tool" in doc else path
-    return replace(Settings(**_check(table, where, os.path.dirname(os.path.abspath(path)))), source=path)
+    return replace(
+        Settings(**_check(table, where, os.path.dirname(os.path.abspath(path)))), source=path
+    )
 
 
 @lru_cache(maxsize=256)

@@ -17,7 +17,16 @@ from typing import Any, Callable, NamedTuple
 
 from fixers import cfn, limits
 from fixers.render import YamlRenderer, intrinsic, json_text
-from fixers.template import TEMPLATE_KEYS, Located, Node, PathError, Template, TemplateError, fn_name, locate
+from fixers.template import (
+    TEMPLATE_KEYS,
+    Located,
+    Node,
+    PathError,
+    Template,
+    TemplateError,
+    fn_name,
+    locate,
+)
 
 Path = tuple[Any, ...]
 
@@ -46,7 +55,9 @@ class _Patch:
     text: str
     seq: int
     depth: int = 0  # at one position, text for deeper containers comes first
-    slot: "tuple[Path, Any, Any] | None" = None  # (mapping, key, None) or (list, _ITEM, item) of an insertion
+    slot: "tuple[Path, Any, Any] | None" = (
+        None  # (mapping, key, None) or (list, _ITEM, item) of an insertion
+    )
     whole: bool = False  # an insertion that rewrites its (empty) container
 
 
@@ -128,10 +139,15 @@ class Document:
         """Bytes the file will have (UTF-8, with its BOM), pending edits included: measured
         without applying them, so a fix can be weighed before the text is read again."""
         if self._sized[0] is not self._text:
-            self._sized = (self._text, len(self._text.encode("utf-8", "surrogatepass")) + 3 * self.template.bom)
+            self._sized = (
+                self._text,
+                len(self._text.encode("utf-8", "surrogatepass")) + 3 * self.template.bom,
+            )
         size = self._sized[1]
         for p in self._pending:
-            size += len(p.text.encode("utf-8", "surrogatepass")) - len(self._text[p.start : p.end].encode("utf-8", "surrogatepass"))
+            size += len(p.text.encode("utf-8", "surrogatepass")) - len(
+                self._text[p.start : p.end].encode("utf-8", "surrogatepass")
+            )
         return size
 
     def measure(self) -> limits.Measure:
@@ -238,7 +254,11 @@ class Document:
         for step in path:
             if isinstance(value, dict) and step in value:
                 value = value[step]
-            elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
+            elif (
+                isinstance(value, list)
+                and isinstance(step, int)
+                and -len(value) <= step < len(value)
+            ):
                 value = value[step]
             else:
                 return default
@@ -321,7 +341,12 @@ class Document:
 
         if not self._merge(path, change):
             # Appends to one list share a batch; anything else under the list waits for them.
-            self._edit(path, lambda: self._insert_item(path, value, rank), (path, _ITEM, item), appending=True)
+            self._edit(
+                path,
+                lambda: self._insert_item(path, value, rank),
+                (path, _ITEM, item),
+                appending=True,
+            )
             change()
         self.edits.append(Edit("append", path + (index,)))
 
@@ -339,7 +364,12 @@ class Document:
         def change() -> None:
             self._own_expected()
             container = self.get(path[:-1])
-            self._undo.append((container, list(container.items()) if isinstance(container, dict) else list(container)))
+            self._undo.append(
+                (
+                    container,
+                    list(container.items()) if isinstance(container, dict) else list(container),
+                )
+            )
             del container[path[-1]]
 
         if not self._merge(path[:-1], change):
@@ -409,7 +439,9 @@ class Document:
     def _model_set(self, path: Path, value: Any) -> None:
         self._own_expected()
         container = self.get(path[:-1])
-        self._undo.append((container, list(container.items()) if isinstance(container, dict) else list(container)))
+        self._undo.append(
+            (container, list(container.items()) if isinstance(container, dict) else list(container))
+        )
         container[path[-1]] = copy.deepcopy(value)
 
     def _model_insert(self, parent_path: Path, key: str, value: Any, rank: RankFn | None) -> None:
@@ -460,7 +492,11 @@ class Document:
         self._pending_paths.append(claim)
 
     def _queue(
-        self, made: _Patch | list[_Patch], depth: int, slot: "tuple[Path, Any, Any] | None", seqs: tuple[int, ...] = ()
+        self,
+        made: _Patch | list[_Patch],
+        depth: int,
+        slot: "tuple[Path, Any, Any] | None",
+        seqs: tuple[int, ...] = (),
     ) -> None:
         """Make one edit's patches pending: numbered in edit order (or with ``seqs``, those of
         the patches they replace), at their container's depth, with the file's line breaks."""
@@ -505,7 +541,9 @@ class Document:
         return self._line_end(end)
 
     def _keeps_trailing(self, node: Node) -> bool:
-        header = re.match(r"(?:![^\s]*\s+)?[|>]([0-9+-]*)", self._text[node.start : node.start + 40])
+        header = re.match(
+            r"(?:![^\s]*\s+)?[|>]([0-9+-]*)", self._text[node.start : node.start + 40]
+        )
         return bool(header and "+" in header.group(1))
 
     def _indent_of_line(self, index: int) -> str:
@@ -533,17 +571,33 @@ class Document:
             text = json_text(value, self.style, self._indent_of_line(node.start), compact)
             return _Patch(node.start, node.end, text, 0)
         parent = loc.parent
-        if parent is not None and parent.flow or node.flow and node.kind != "scalar" and self._in_flow(path):
+        if (
+            parent is not None
+            and parent.flow
+            or node.flow
+            and node.kind != "scalar"
+            and self._in_flow(path)
+        ):
             text = self.yaml.inline(value, flow=True)
             if text is None:
                 raise EditError(f"cannot write a block value inside flow style at {_fmt(path)}")
             return _Patch(node.start, node.end, text, 0)
         inline = self.yaml.inline(value)
-        if isinstance(value, str) and value.endswith("\n") and not self._text.endswith("\n") and self._value_end(node) == len(self._text):
+        if (
+            isinstance(value, str)
+            and value.endswith("\n")
+            and not self._text.endswith("\n")
+            and self._value_end(node) == len(self._text)
+        ):
             # A block scalar cannot end the file with a line break the file does not have.
             inline = self.yaml.inline(value, flow=True)
             return _Patch(node.start, self._value_end(node), inline or "", 0)
-        if node.flow and node.items and isinstance(value, (dict, list)) and not (node.tag and not intrinsic(value)):
+        if (
+            node.flow
+            and node.items
+            and isinstance(value, (dict, list))
+            and not (node.tag and not intrinsic(value))
+        ):
             # A flow collection stays a flow collection when the new value fits on the line;
             # an empty one (`{}`, `[]`: how block YAML writes "nothing") takes the block style.
             flow_text = self.yaml.inline(value, flow=True)
@@ -592,7 +646,10 @@ class Document:
         return node.flow
 
     def _is_compact(self, container: Node) -> bool:
-        return container.kind in ("map", "seq") and "\n" not in self._text[container.start : container.end]
+        return (
+            container.kind in ("map", "seq")
+            and "\n" not in self._text[container.start : container.end]
+        )
 
     def _insert_key(self, parent_path: Path, key: str, value: Any, rank: RankFn | None) -> _Patch:
         loc = self._locate(parent_path)
@@ -623,7 +680,9 @@ class Document:
         if node.flow:
             text = self.yaml.inline(value, flow=True)
             if text is None:
-                raise EditError(f"cannot write a block value into the flow mapping {_fmt(parent_path)}")
+                raise EditError(
+                    f"cannot write a block value into the flow mapping {_fmt(parent_path)}"
+                )
             entry = f"{self.yaml.inline(key, True)}: {text}"
             return self._flow_insert(node, index, entry)
         col = node.keys[0].col
@@ -646,7 +705,7 @@ class Document:
         """Move an insertion point above the comment lines that introduce the next key."""
         while at > 0:
             prev_start = self._line_start(at - 1)
-            line = self._text[prev_start : at].strip()
+            line = self._text[prev_start:at].strip()
             if line.startswith("#") and self._indent_len(prev_start) == col:
                 at = prev_start
             else:
@@ -666,7 +725,12 @@ class Document:
             # lines after it.
             end = self._value_end(prev)
             between = self._text[end : nxt.start].replace("\r", "")
-            if re.search(r"\n[ \t]*\n", between) or between.startswith("\n") and end > 0 and self._text[end - 1] == "\n":
+            if (
+                re.search(r"\n[ \t]*\n", between)
+                or between.startswith("\n")
+                and end > 0
+                and self._text[end - 1] == "\n"
+            ):
                 gaps += 1
         return gaps * 2 > len(node.keys) - 1
 
@@ -682,7 +746,11 @@ class Document:
         # The place among the items the text has now: the canonical place in the edited list,
         # less the items other pending appends add there.
         expected = self.get(path) or []
-        pending = {id(p.slot[2]) for p in self._pending if p.slot and p.slot[0] == path and p.slot[1] is _ITEM}
+        pending = {
+            id(p.slot[2])
+            for p in self._pending
+            if p.slot and p.slot[0] == path and p.slot[1] is _ITEM
+        }
         position = canonical_index(expected, value, rank)
         index = sum(1 for item in expected[:position] if id(item) not in pending)
         if self.style.is_json:
@@ -763,6 +831,8 @@ def _ends_with_line_break_block(value: Any) -> bool:
     while isinstance(value, (dict, list)) and value:
         value = list(value.values())[-1] if isinstance(value, dict) else value[-1]
     return isinstance(value, str) and value.endswith("\n") and "\n" in value.rstrip("\n")
+
+
 _ITEM = object()  # the key of an appended item's slot: (list path, _ITEM, the item)
 
 

@@ -50,7 +50,7 @@ def _tests_parameter(data: dict[str, Any], condition: str, seen: set[str] | None
         return False
     for _, value in cfn.walk(body):
         if isinstance(value, dict) and len(value) == 1:
-            (k, arg), = value.items()
+            ((k, arg),) = value.items()
             if k == "Ref" and isinstance(arg, str) and arg in params:
                 return True
             if k == "Condition" and isinstance(arg, str) and _tests_parameter(data, arg, seen):

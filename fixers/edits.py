@@ -46,7 +46,17 @@ def _rank_name(name: Any) -> str | None:
 _CONVENTIONAL_ORDER = {
     k: i
     for i, k in enumerate(
-        ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition")
+        (
+            "Sid",
+            "Effect",
+            "Principal",
+            "NotPrincipal",
+            "Action",
+            "NotAction",
+            "Resource",
+            "NotResource",
+            "Condition",
+        )
     )
 }
 """IAM statement keys in the order people write them; other keys go alphabetically after them."""
@@ -61,7 +71,11 @@ def _rank_key(name: Any) -> tuple[int, str] | None:
 def _rank_item(item: Any) -> str | None:
     if isinstance(item, dict) and list(item) == ["Fn::If"] and isinstance(item["Fn::If"], list):
         # A statement that exists under a condition ranks as the statement itself.
-        branches = [b for b in item["Fn::If"][1:] if not (isinstance(b, dict) and b.get("Ref") == "AWS::NoValue")]
+        branches = [
+            b
+            for b in item["Fn::If"][1:]
+            if not (isinstance(b, dict) and b.get("Ref") == "AWS::NoValue")
+        ]
         return _rank_item(branches[0]) if branches else None
     if isinstance(item, str):
         return item
@@ -148,7 +162,15 @@ def set_value(doc: Document, path: tuple[Any, ...], value: Any) -> None:
 _RESOURCE_ATTR_ORDER = {
     k: i
     for i, k in enumerate(
-        ("Type", "Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy", "Metadata", "Properties")
+        (
+            "Type",
+            "Condition",
+            "DependsOn",
+            "DeletionPolicy",
+            "UpdateReplacePolicy",
+            "Metadata",
+            "Properties",
+        )
     )
 }
 
@@ -177,7 +199,9 @@ def add_depends_on(doc: Document, logical_id: str, *targets: str) -> None:
     if not missing:
         return
     if current is None:
-        set_resource_attribute(doc, logical_id, "DependsOn", sorted(missing) if len(missing) > 1 else missing[0])
+        set_resource_attribute(
+            doc, logical_id, "DependsOn", sorted(missing) if len(missing) > 1 else missing[0]
+        )
         return
     if isinstance(current, str):
         # One edit for the new list, in the order the appends below would give it.
@@ -212,7 +236,9 @@ def add_list_item(doc: Document, path: tuple[Any, ...], item: Any) -> None:
     doc.append(path, item, rank=_rank_item)
 
 
-def add_statement(doc: Document, policy_document_path: tuple[Any, ...], statement: dict[str, Any]) -> None:
+def add_statement(
+    doc: Document, policy_document_path: tuple[Any, ...], statement: dict[str, Any]
+) -> None:
     """Add an IAM statement to a policy document (a ``Statement`` dict becomes a list)."""
     path = tuple(policy_document_path) + ("Statement",)
     current = doc.get(path)

@@ -218,13 +218,17 @@ class Engine:
         except config.ConfigError:
             return None  # the command reports a bad configuration before running
 
-    def detect(self, doc: Document, errors: list[str], result: FileResult | None = None) -> list[Finding]:
+    def detect(
+        self, doc: Document, errors: list[str], result: FileResult | None = None
+    ) -> list[Finding]:
         """``detect`` with the template's Metadata suppressions applied (and unused ones
         reported as MF0001); the suppressed findings are recorded on ``result``."""
         found = detect(doc, self.rules, errors)
         # MF0001 speaks only of suppressions of rules that ran, so --select does not turn it off.
         report_unused = not matches(suppressions.UNUSED_CODE, self.options.ignore)
-        filtered = suppressions.apply(doc, found, [r.code for r in self.rules], all_rules(), report_unused)
+        filtered = suppressions.apply(
+            doc, found, [r.code for r in self.rules], all_rules(), report_unused
+        )
         if result is not None:
             result.suppressed = filtered.suppressed
         return filtered.kept
@@ -243,7 +247,9 @@ class Engine:
         """
         by_code = {r.code: r for r in self.rules}
         groups: dict[str, list[Outcome]] = {}
-        for outcome in sorted(outcomes, key=lambda o: (o.finding.code, [str(p) for p in o.finding.path])):
+        for outcome in sorted(
+            outcomes, key=lambda o: (o.finding.code, [str(p) for p in o.finding.path])
+        ):
             finding = outcome.finding
             if finding.fix is None or outcome.status != "open":
                 continue
@@ -304,7 +310,9 @@ class Engine:
             self._fix_passes(doc, outcomes, errors, careful=True)
         locate_in(doc, outcomes[count:])
 
-    def _fix_passes(self, doc: Document, outcomes: list[Outcome], errors: list[str], careful: bool) -> None:
+    def _fix_passes(
+        self, doc: Document, outcomes: list[Outcome], errors: list[str], careful: bool
+    ) -> None:
         self.apply_fixes(doc, outcomes, errors, careful)
         # A fix can make a gap visible that was hidden before (ruff re-checks until stable too).
         # A finding fixed earlier may also come back when a later fix adds what it speaks about
@@ -365,7 +373,9 @@ class Engine:
             _WORKER.close()
             _WORKER = None
 
-    def revalidate(self, doc: Document, result: FileResult, prelint: "LintWorker | None" = None) -> None:
+    def revalidate(
+        self, doc: Document, result: FileResult, prelint: "LintWorker | None" = None
+    ) -> None:
         """Lint the result; roll back the fixes whose result adds cfn-lint errors.
 
         The original is linted only when the result has errors. Fixes are blamed first by
@@ -385,7 +395,6 @@ class Engine:
         new = compare(before, after)
         applied = [o for o in result.outcomes if o.applied]
         if new and applied:
-
             budget = [MAX_TRIAL_LINTS]
 
             def adds(outcomes: list[Outcome]) -> list["LintError"]:
@@ -420,7 +429,9 @@ class Engine:
         findings = [o.finding for o in sorted(outcomes, key=lambda o: order[id(o)])]
         return self.replay(result.original_text, result.path, result.bom, findings)[0]
 
-    def replay(self, original: str, path: str, bom: bool, findings: list[Finding]) -> tuple[Document, list[Outcome]]:
+    def replay(
+        self, original: str, path: str, bom: bool, findings: list[Finding]
+    ) -> tuple[Document, list[Outcome]]:
         """The original text with just these findings' fixes applied, batched, and what became
         of each (its ``touched`` entries included). If the batch writes text that does not read
         back, the fixes are applied again one at a time, each checked."""
@@ -435,6 +446,7 @@ class Engine:
             outcomes = [Outcome(f) for f in findings]
             self.apply_fixes(doc, outcomes, errors, careful=True)
         return doc, outcomes
+
 
 def locate_in(doc: Document, outcomes: list[Outcome]) -> None:
     """Give findings the fixes revealed their line in the document as it is now (the text that
@@ -483,7 +495,9 @@ def isolate(keep: list[Any], new: list["LintError"], adds: Any, blame: Any) -> l
 
 def blame_reason(added: list["LintError"]) -> str:
     """What a fix at fault is reported with."""
-    return "adds cfn-lint errors: " + "; ".join(f"{e.rule} {'/'.join(map(str, e.path))}: {e.message[:120]}" for e in added[:3])
+    return "adds cfn-lint errors: " + "; ".join(
+        f"{e.rule} {'/'.join(map(str, e.path))}: {e.message[:120]}" for e in added[:3]
+    )
 
 
 def _entries(paths: list[tuple[Any, ...]]) -> frozenset[tuple[str, str]]:
@@ -500,7 +514,12 @@ def _worse_fix(a: "Fix | None", b: "Fix | None") -> "Fix | None":
 
 
 def _apply_fix(
-    doc: Document, code: str, fix: "Fix", errors: list[str], check: bool = False, allow_unsafe: bool = True
+    doc: Document,
+    code: str,
+    fix: "Fix",
+    errors: list[str],
+    check: bool = False,
+    allow_unsafe: bool = True,
 ) -> tuple[str, str | None, "Fix"]:
     """Apply one fix; on failure undo just its edits. In a batch the self-check comes later;
     ``check`` makes it part of this fix (the fix is undone if its text does not read back).
@@ -546,4 +565,11 @@ def apply_one(
     fix = current[0].fix
     if fix is None:
         return "failed", "the finding no longer offers a fix", None
-    return _apply_fix(doc, rule.code, _worse_fix(fix, finding.fix) or fix, errors, check=True, allow_unsafe=allow_unsafe)
+    return _apply_fix(
+        doc,
+        rule.code,
+        _worse_fix(fix, finding.fix) or fix,
+        errors,
+        check=True,
+        allow_unsafe=allow_unsafe,
+    )

@@ -145,9 +145,7 @@ def _check_kind(path: str, st: os.stat_result) -> None:
     if not stat.S_ISREG(st.st_mode):
         raise FileError(path, "not a regular file")
     if st.st_size > MAX_TEMPLATE_BYTES:
-        raise FileError(
-            path, f"too large: {st.st_size} bytes (limit {MAX_TEMPLATE_BYTES} bytes)"
-        )
+        raise FileError(path, f"too large: {st.st_size} bytes (limit {MAX_TEMPLATE_BYTES} bytes)")
 
 
 def _same_file_state(a: os.stat_result, b: os.stat_result) -> bool:
@@ -234,9 +232,7 @@ def decode_text(snapshot: Snapshot) -> tuple[str, bool]:
 
 
 def _tmp_path(folder: str, name: str) -> str:
-    return os.path.join(
-        folder, f".{name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}.tmp"
-    )
+    return os.path.join(folder, f".{name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 
 def _check_folder_writable(shown: str, folder: str) -> None:

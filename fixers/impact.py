@@ -25,7 +25,14 @@ VERSIONED = {
 }
 """Types whose every change is a new version, not a replacement of something running."""
 
-NO_DEPLOY_EFFECT = {"DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy"}
+NO_DEPLOY_EFFECT = {
+    "DependsOn",
+    "Metadata",
+    "DeletionPolicy",
+    "UpdateReplacePolicy",
+    "UpdatePolicy",
+    "CreationPolicy",
+}
 """Resource attributes whose change alters no deployed resource (they govern later operations)."""
 
 PARAMETER_TEXT = {"Description", "ConstraintDescription"}
@@ -87,7 +94,11 @@ def _as_deployed(value: Any, deployed: dict[str, Any], now: dict[str, Any]) -> A
         if len(value) == 1 and "Ref" in value and isinstance(value["Ref"], str):
             name = value["Ref"]
             new = _section(now, "Parameters").get(name)
-            if name not in _section(deployed, "Parameters") and isinstance(new, dict) and "Default" in new:
+            if (
+                name not in _section(deployed, "Parameters")
+                and isinstance(new, dict)
+                and "Default" in new
+            ):
                 return new["Default"]
         return {k: _as_deployed(v, deployed, now) for k, v in value.items()}
     if isinstance(value, list):
@@ -110,7 +121,13 @@ def _same(old: Any, new: Any) -> bool:
     return str(old) == str(new)
 
 
-def _one(deployed: dict[str, Any], now: dict[str, Any], kind: str, path: tuple[Any, ...], regions: tuple[str, ...]) -> Impact:
+def _one(
+    deployed: dict[str, Any],
+    now: dict[str, Any],
+    kind: str,
+    path: tuple[Any, ...],
+    regions: tuple[str, ...],
+) -> Impact:
     if not path:
         return Impact("unknown", "rewrites the whole template")
     if kind == "set" and _same(_get(deployed, path), _as_deployed(_get(now, path), deployed, now)):
@@ -119,9 +136,16 @@ def _one(deployed: dict[str, Any], now: dict[str, Any], kind: str, path: tuple[A
     if section in NO_EFFECT_SECTIONS:
         return NONE
     if section == "Transform":
-        return Impact("unknown", "changes the template's transforms: a deploy then needs CAPABILITY_AUTO_EXPAND")
+        return Impact(
+            "unknown",
+            "changes the template's transforms: a deploy then needs CAPABILITY_AUTO_EXPAND",
+        )
     if len(path) == 1:
-        if section in ("Parameters", "Outputs", "Conditions", "Mappings") and kind == "set" and section not in deployed:
+        if (
+            section in ("Parameters", "Outputs", "Conditions", "Mappings")
+            and kind == "set"
+            and section not in deployed
+        ):
             return NONE  # a section a fix adds, created with its first entry
         return Impact("unknown", f"rewrites the {section} section")
     name = path[1]
@@ -132,7 +156,10 @@ def _one(deployed: dict[str, Any], now: dict[str, Any], kind: str, path: tuple[A
         if section == "Parameters" and kind == "set" and len(path) == 2:
             value = _section(now, "Parameters").get(name)
             if isinstance(value, dict) and "Default" not in value:
-                return Impact("unknown", f"adds parameter {name} without a default: every deploy must now pass a value")
+                return Impact(
+                    "unknown",
+                    f"adds parameter {name} without a default: every deploy must now pass a value",
+                )
         return NONE  # a new entry changes nothing deployed
     if section == "Outputs":
         if len(path) == 2 and kind == "delete":
@@ -146,24 +173,36 @@ def _one(deployed: dict[str, Any], now: dict[str, Any], kind: str, path: tuple[A
     if section == "Parameters":
         if len(path) >= 3 and path[2] in PARAMETER_TEXT:
             return NONE
-        return Impact("unknown", f"changes parameter {name}: what deploys pass or get by default may change")
+        return Impact(
+            "unknown", f"changes parameter {name}: what deploys pass or get by default may change"
+        )
     if section == "Conditions":
-        return Impact("unknown", f"changes condition {name}: resources it gates may be created or deleted")
+        return Impact(
+            "unknown", f"changes condition {name}: resources it gates may be created or deleted"
+        )
     if section == "Mappings":
         if len(path) == 3 and kind == "set":
             if path[2] not in _section(existing, name):
                 return NONE  # a new key of a mapping
-        return Impact("unknown", f"changes mapping {name}: values that resources read from it may change")
+        return Impact(
+            "unknown", f"changes mapping {name}: values that resources read from it may change"
+        )
     return Impact("unknown", f"changes {section}")
 
 
 def _resource(
-    deployed: dict[str, Any], now: dict[str, Any], kind: str, path: tuple[Any, ...], regions: tuple[str, ...]
+    deployed: dict[str, Any],
+    now: dict[str, Any],
+    kind: str,
+    path: tuple[Any, ...],
+    regions: tuple[str, ...],
 ) -> Impact:
     lid = path[1]
     old = _section(deployed, "Resources").get(lid)
     if not isinstance(old, dict):
-        return NONE  # a resource the deployed stack does not have: creating it changes nothing there
+        return (
+            NONE  # a resource the deployed stack does not have: creating it changes nothing there
+        )
     rtype = str(old.get("Type"))
     if len(path) == 2:
         if kind == "delete":
@@ -191,26 +230,41 @@ def _resource(
         after = after if isinstance(after, dict) else {}
         result = NONE
         for prop in sorted(set(before) | set(after)):
-            if not _same(before.get(prop, _ABSENT), _as_deployed(after.get(prop, _ABSENT), deployed, now)):
+            if not _same(
+                before.get(prop, _ABSENT), _as_deployed(after.get(prop, _ABSENT), deployed, now)
+            ):
                 gone = prop not in after
-                result = worse(result, _property(lid, rtype, (prop,), "delete" if gone else "set", regions))
+                result = worse(
+                    result, _property(lid, rtype, (prop,), "delete" if gone else "set", regions)
+                )
         return result
     return _property(lid, rtype, path[3:], kind, regions)
 
 
-def _property(lid: str, rtype: str, prop_path: tuple[Any, ...], kind: str, regions: tuple[str, ...]) -> Impact:
+def _property(
+    lid: str, rtype: str, prop_path: tuple[Any, ...], kind: str, regions: tuple[str, ...]
+) -> Impact:
     name = ".".join(str(p) for p in prop_path)
     impact = schema.change_impact(rtype, prop_path, regions)
     if impact == schema.UNKNOWN:
-        return Impact("unknown", f"the resource schema of {rtype} cannot be read: changing {name} of {lid} has an unknown impact")
+        return Impact(
+            "unknown",
+            f"the resource schema of {rtype} cannot be read: changing {name} of {lid} has an unknown impact",
+        )
     if rtype in VERSIONED and impact in (schema.REPLACEMENT, schema.POSSIBLE_REPLACEMENT):
         return Impact("revision", VERSIONED[rtype].format(lid=lid))
     if impact == schema.REPLACEMENT:
-        return Impact("replacement", f"{name} is create-only on {rtype}: the deployed {lid} is replaced")
+        return Impact(
+            "replacement", f"{name} is create-only on {rtype}: the deployed {lid} is replaced"
+        )
     if impact == schema.POSSIBLE_REPLACEMENT:
         return Impact(
-            "possible replacement", f"{name} is conditionally create-only on {rtype}: the deployed {lid} may be replaced"
+            "possible replacement",
+            f"{name} is conditionally create-only on {rtype}: the deployed {lid} may be replaced",
         )
     if kind == "delete":
-        return Impact("deletion", f"removes {name} from {lid}: what it configured on the deployed resource is gone")
+        return Impact(
+            "deletion",
+            f"removes {name} from {lid}: what it configured on the deployed resource is gone",
+        )
     return Impact("update", f"updates {name} of {lid} in place")

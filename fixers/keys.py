@@ -80,7 +80,13 @@ LOGS_ARN_CONDITION = {
         }
     }
 }
-LOGS_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+LOGS_ACTIONS = [
+    "kms:Encrypt*",
+    "kms:Decrypt*",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:Describe*",
+]
 
 
 def key_arn(key_id: str) -> dict[str, Any]:
@@ -179,7 +185,9 @@ def _keys_used_via(doc: Any, service: str) -> list[str]:
     found = []
     for lid, _ in cfn.of_type(_data(doc), KEY_TYPE):
         for st in key_statements(doc, lid):
-            if st.get("Effect") == "Allow" and (service in via_services(st) or admits_service(st, service)):
+            if st.get("Effect") == "Allow" and (
+                service in via_services(st) or admits_service(st, service)
+            ):
                 found.append(lid)
                 break
     return found
@@ -196,7 +204,9 @@ def add_key_policy_statement(doc: Document, key_id: str, statement: dict[str, An
     add_statement(doc, ("Resources", key_id, "Properties", "KeyPolicy"), statement)
 
 
-def _new_key(doc: Document, base: str, description: str, service_statement: dict[str, Any], alias_suffix: str) -> str:
+def _new_key(
+    doc: Document, base: str, description: str, service_statement: dict[str, Any], alias_suffix: str
+) -> str:
     key_id = unique_id(doc, base)
     add_resource(
         doc,
@@ -331,7 +341,13 @@ def ensure_secrets_key(doc: Document) -> str:
     found = find_secrets_key(doc)
     if found:
         return found
-    return _new_key(doc, SECRETS_KEY, "Encrypts the Secrets Manager secrets of this stack", SECRETS_USE, "secretsmanager")
+    return _new_key(
+        doc,
+        SECRETS_KEY,
+        "Encrypts the Secrets Manager secrets of this stack",
+        SECRETS_USE,
+        "secretsmanager",
+    )
 
 
 def ensure_database_key(doc: Document) -> str:
@@ -339,7 +355,13 @@ def ensure_database_key(doc: Document) -> str:
     found = find_database_key(doc)
     if found:
         return found
-    return _new_key(doc, DATABASE_KEY, "Encrypts the Aurora database storage, snapshots and backups", DATABASE_USE, "database")
+    return _new_key(
+        doc,
+        DATABASE_KEY,
+        "Encrypts the Aurora database storage, snapshots and backups",
+        DATABASE_USE,
+        "database",
+    )
 
 
 def logs_keys(doc: Any) -> list[str]:
@@ -361,7 +383,9 @@ def ensure_logs_key(doc: Document) -> str:
     found = logs_keys(doc)
     if found:
         return found[0]
-    return _new_key(doc, LOGS_KEY, "Encrypts the CloudWatch Logs log groups of this stack", LOGS_USE, "logs")
+    return _new_key(
+        doc, LOGS_KEY, "Encrypts the CloudWatch Logs log groups of this stack", LOGS_USE, "logs"
+    )
 
 
 # -- who uses the keys: roles, task definitions, rotation functions -------------------------
@@ -399,7 +423,11 @@ def task_log_groups(data: dict[str, Any], task_def: dict[str, Any]) -> list[str]
         if not isinstance(container, dict):
             continue
         log = container.get("LogConfiguration")
-        if isinstance(log, dict) and log.get("LogDriver") == "awslogs" and isinstance(log.get("Options"), dict):
+        if (
+            isinstance(log, dict)
+            and log.get("LogDriver") == "awslogs"
+            and isinstance(log.get("Options"), dict)
+        ):
             found |= cfn.refs(log["Options"].get("awslogs-group"))
     return [g for g in groups if g in found]
 
@@ -433,16 +461,25 @@ def execution_roles_reading(data: dict[str, Any], secret: str) -> list[str]:
     return roles
 
 
-def role_policy_documents(data: dict[str, Any], role: str) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+def role_policy_documents(
+    data: dict[str, Any], role: str
+) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
     """(path, policy document) of a role's inline policies and of the template policies attached to it."""
     res = cfn.resources(data)
     out: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     for i, pol in enumerate(cfn.list_of(cfn.props(res.get(role, {})).get("Policies"))):
         if isinstance(pol, dict) and isinstance(pol.get("PolicyDocument"), dict):
-            out.append((("Resources", role, "Properties", "Policies", i, "PolicyDocument"), pol["PolicyDocument"]))
+            out.append(
+                (
+                    ("Resources", role, "Properties", "Policies", i, "PolicyDocument"),
+                    pol["PolicyDocument"],
+                )
+            )
     for lid, pol in cfn.of_type(data, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
         p = cfn.props(pol)
-        if any(cfn.ref_target(r) == role for r in cfn.list_of(p.get("Roles"))) and isinstance(p.get("PolicyDocument"), dict):
+        if any(cfn.ref_target(r) == role for r in cfn.list_of(p.get("Roles"))) and isinstance(
+            p.get("PolicyDocument"), dict
+        ):
             out.append((("Resources", lid, "Properties", "PolicyDocument"), p["PolicyDocument"]))
     return out
 
@@ -490,7 +527,9 @@ def role_grants(data: dict[str, Any], role: str, action: str, key_id: str) -> bo
     return False
 
 
-def add_role_statement(doc: Document, role: str, policy_name: str, statement: dict[str, Any]) -> None:
+def add_role_statement(
+    doc: Document, role: str, policy_name: str, statement: dict[str, Any]
+) -> None:
     """Put a statement in the role's inline policy ``policy_name`` (made if missing).
 
     A statement with the same ``Sid`` in any inline policy of the role is replaced by this one
@@ -501,7 +540,15 @@ def add_role_statement(doc: Document, role: str, policy_name: str, statement: di
             continue
         for j, st in statements_of(pol["PolicyDocument"]):
             if statement.get("Sid") is not None and st.get("Sid") == statement.get("Sid"):
-                path = ("Resources", role, "Properties", "Policies", i, "PolicyDocument", "Statement")
+                path = (
+                    "Resources",
+                    role,
+                    "Properties",
+                    "Policies",
+                    i,
+                    "PolicyDocument",
+                    "Statement",
+                )
                 if j is not None:
                     path += (j,)
                 from fixers.edits import set_value
@@ -514,7 +561,11 @@ def add_role_statement(doc: Document, role: str, policy_name: str, statement: di
 
 
 def add_role_statements(
-    doc: Document, role: str, policy_name: str, statements: list[dict[str, Any]], replace_same_sid: bool = True
+    doc: Document,
+    role: str,
+    policy_name: str,
+    statements: list[dict[str, Any]],
+    replace_same_sid: bool = True,
 ) -> None:
     """``add_role_statement`` for several statements; a policy made for them gets them all in
     one edit."""
@@ -534,7 +585,10 @@ def add_role_statements(
     ordered: list[dict[str, Any]] = []
     for st in statements:  # the order appending them one by one would give
         ordered.insert(_canonical_position(ordered, st), st)
-    new_policy = {"PolicyName": policy_name, "PolicyDocument": {"Version": "2012-10-17", "Statement": ordered}}
+    new_policy = {
+        "PolicyName": policy_name,
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": ordered},
+    }
     if policies is None:
         from fixers.edits import set_property
 
@@ -547,7 +601,9 @@ def add_role_statements(
             path = ("Resources", role, "Properties", "Policies", i, "PolicyDocument")
             document = doc.get(path)
             if not isinstance(document, dict):
-                raise EditError(f"policy {policy_name} of {role} has no policy document the fix can edit")
+                raise EditError(
+                    f"policy {policy_name} of {role} has no policy document the fix can edit"
+                )
             for st in statements:
                 add_statement(doc, path, st)
             return
@@ -567,7 +623,9 @@ def _has_same_sid(doc: Document, role: str, statement: dict[str, Any]) -> bool:
     return False
 
 
-def task_secret_keys(data: dict[str, Any], task_defs: list[str]) -> tuple[list[str | None], list[str]]:
+def task_secret_keys(
+    data: dict[str, Any], task_defs: list[str]
+) -> tuple[list[str | None], list[str]]:
     """For the secrets the task definitions inject: the template key of each (None: the
     Secrets Manager key to ensure), and the secrets whose key the template cannot show."""
     res = cfn.resources(data)
@@ -577,7 +635,11 @@ def task_secret_keys(data: dict[str, Any], task_defs: list[str]) -> tuple[list[s
         for secret in task_secrets(data, res[td]):
             value = cfn.props(res[secret]).get("KmsKeyId")
             key = referenced_key(data, value)
-            if key is None and value is not None and not (isinstance(value, str) and value.endswith("alias/aws/secretsmanager")):
+            if (
+                key is None
+                and value is not None
+                and not (isinstance(value, str) and value.endswith("alias/aws/secretsmanager"))
+            ):
                 unknown.append(secret)
             else:
                 key = key or find_secrets_key(data)

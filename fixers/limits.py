@@ -43,17 +43,22 @@ class Measure:
                 out[section] = f"{count} {section.lower()} (at most {SECTION_ENTRIES[section]})"
         for name, count in self.mapping_attributes:
             if count > MAPPING_ATTRIBUTES:
-                out[f"Mappings/{name}"] = f"mapping {name} with {count} keys (at most {MAPPING_ATTRIBUTES})"
+                out[f"Mappings/{name}"] = (
+                    f"mapping {name} with {count} keys (at most {MAPPING_ATTRIBUTES})"
+                )
         return out
 
 
 def measure(data: dict[str, Any], body_bytes: int) -> Measure:
     entries = tuple(
-        (section, len(value) if isinstance(value := data.get(section), dict) else 0) for section in SECTION_ENTRIES
+        (section, len(value) if isinstance(value := data.get(section), dict) else 0)
+        for section in SECTION_ENTRIES
     )
     mappings = data.get("Mappings")
     widths = tuple(
-        (str(name), len(m)) for name, m in (mappings.items() if isinstance(mappings, dict) else ()) if isinstance(m, dict)
+        (str(name), len(m))
+        for name, m in (mappings.items() if isinstance(mappings, dict) else ())
+        if isinstance(m, dict)
     )
     return Measure(body_bytes, entries, widths)
 

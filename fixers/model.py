@@ -37,7 +37,9 @@ IMPACTS = (
 version of a versioned resource (a task definition) that its users roll onto, ``unknown`` is
 what cannot be determined, and ranks worst: unknown is unsafe."""
 
-UNSAFE_IMPACTS = frozenset({"interruption", "reboot", "possible replacement", "replacement", "deletion", "unknown"})
+UNSAFE_IMPACTS = frozenset(
+    {"interruption", "reboot", "possible replacement", "replacement", "deletion", "unknown"}
+)
 
 
 def worst_impact(*impacts: str) -> str:

@@ -116,9 +116,13 @@ class YamlRenderer:
         if name:
             arg = value[name]
             tag = "!" + (name[4:] if name.startswith("Fn::") else name)
-            if name == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2 and all(
-                isinstance(a, str) for a in arg
-            ) and "." not in arg[0]:
+            if (
+                name == "Fn::GetAtt"
+                and isinstance(arg, list)
+                and len(arg) == 2
+                and all(isinstance(a, str) for a in arg)
+                and "." not in arg[0]
+            ):
                 return f"{tag} {arg[0]}.{arg[1]}"
             if _is_block_string(arg) and not flow:
                 return None  # written as a tagged literal block by the block renderers
@@ -228,7 +232,9 @@ class YamlRenderer:
         if _is_block_string(arg):
             header, body = self.literal(arg, col + self.step)
             return [f"{pad}{tag} {header}"] + body
-        return [pad + tag] + self.block(arg, col + (self.seq_offset() if isinstance(arg, list) else self.step))
+        return [pad + tag] + self.block(
+            arg, col + (self.seq_offset() if isinstance(arg, list) else self.step)
+        )
 
     def item(self, value: Any, col: int) -> list[str]:
         """Lines of a sequence item whose content starts at ``col`` (after ``- ``)."""
@@ -245,7 +251,9 @@ class YamlRenderer:
             if _is_block_string(arg):
                 header, body = self.literal(arg, col + self.step)
                 return [f"{' ' * col}{tag} {header}"] + body
-            return [" " * col + tag] + self.block(arg, col + (self.seq_offset() if isinstance(arg, list) else self.step))
+            return [" " * col + tag] + self.block(
+                arg, col + (self.seq_offset() if isinstance(arg, list) else self.step)
+            )
         return self.block(value, col)
 
 

@@ -28,7 +28,9 @@ class FileReport:
     baseline_in_force: bool = False
 
     def all_findings(self) -> list[Finding]:
-        return [o.finding for o in self.result.outcomes] + [s.finding for s in self.result.suppressed]
+        return [o.finding for o in self.result.outcomes] + [
+            s.finding for s in self.result.suppressed
+        ]
 
     def entries(self) -> Iterator[tuple[Outcome | None, Suppressed | None]]:
         for o in self.result.outcomes:
@@ -125,7 +127,9 @@ def file_dict(report: FileReport | FileResult) -> dict[str, Any]:
         validation = {
             # null when the result has no cfn-lint error: then no error can be new, and the
             # original is not linted (it would double the cost of every clean run)
-            "before": None if result.lint_before is None else [lint_dict(e) for e in result.lint_before],
+            "before": None
+            if result.lint_before is None
+            else [lint_dict(e) for e in result.lint_before],
             "after": [lint_dict(e) for e in result.lint_after or []],
             "new": [lint_dict(e) for e in result.lint_new or []],
         }
@@ -160,11 +164,23 @@ def summary(reports: list[FileReport], errors: list[str] | None = None) -> dict[
         totals["baselined"] += len(rep.baselined)
         totals["failing"] += len(rep.failing())
         totals["written"] += int(r.written)
-    keys = ("files", "findings", "fixed", "remaining", "suppressed", "baselined", "failing", "written", "unreadable")
+    keys = (
+        "files",
+        "findings",
+        "fixed",
+        "remaining",
+        "suppressed",
+        "baselined",
+        "failing",
+        "written",
+        "unreadable",
+    )
     return {k: totals[k] for k in keys}
 
 
-def json_report(results: list[FileResult] | list[FileReport], errors: list[str] | None = None) -> str:
+def json_report(
+    results: list[FileResult] | list[FileReport], errors: list[str] | None = None
+) -> str:
     reports = [r if isinstance(r, FileReport) else FileReport(r) for r in results]
     doc = {
         "schema_version": SCHEMA_VERSION,

@@ -47,14 +47,15 @@ PARAMETER_DEFINITION: dict[str, Any] = {
 }
 
 
-
 def parameter_definition() -> dict[str, Any]:
     """The parameter, defaulting to the configured ``log-retention-years`` (7 unless set)."""
     years = str(config.current().log_retention_years)
     return {**PARAMETER_DEFINITION, "Default": years if years in YEARS_TO_DAYS else DEFAULT_YEARS}
 
 
-MAPPING_DEFINITION: dict[str, Any] = {years: {"Days": days} for years, days in YEARS_TO_DAYS.items()}
+MAPPING_DEFINITION: dict[str, Any] = {
+    years: {"Days": days} for years, days in YEARS_TO_DAYS.items()
+}
 
 register_names(PARAMETER)
 register_names(MAPPING)
@@ -116,7 +117,9 @@ def ensure_log_retention(doc: Document) -> Any:
     elif not _parameter_ok(params.get(PARAMETER)):
         from fixers.document import EditError
 
-        raise EditError(f"parameter {PARAMETER} exists but allows years CloudWatch Logs has no retention for")
+        raise EditError(
+            f"parameter {PARAMETER} exists but allows years CloudWatch Logs has no retention for"
+        )
     mappings = doc.data.get("Mappings") if isinstance(doc.data.get("Mappings"), dict) else {}
     name = next((n for n, v in mappings.items() if _mapping_ok(v)), None)
     if name is None:

@@ -56,7 +56,9 @@ def replacements(original: str, new: str) -> list[dict[str, Any]]:
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        rep: dict[str, Any] = {"deletedRegion": {"charOffset": starts[i1], "charLength": starts[i2] - starts[i1]}}
+        rep: dict[str, Any] = {
+            "deletedRegion": {"charOffset": starts[i1], "charLength": starts[i2] - starts[i1]}
+        }
         inserted = "".join(b[j1:j2])
         if inserted:
             rep["insertedContent"] = {"text": inserted}
@@ -76,7 +78,9 @@ def apply_replacements(original: str, reps: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
-def fix_edits(engine: "Engine", doc: "Document", findings: Iterable[Finding]) -> dict[Any, list[dict[str, Any]]]:
+def fix_edits(
+    engine: "Engine", doc: "Document", findings: Iterable[Finding]
+) -> dict[Any, list[dict[str, Any]]]:
     """Each finding's fix applied alone to ``doc`` (restored after): its SARIF replacements."""
     from fixers.engine import apply_one
 
@@ -103,7 +107,11 @@ def fix_edits(engine: "Engine", doc: "Document", findings: Iterable[Finding]) ->
 def artifact_uri(path: str, base: str) -> tuple[str, str | None]:
     """(uri, uriBaseId): relative to ``base`` when the file is under it, else a file URI."""
     full = os.path.abspath(path)
-    rel = os.path.relpath(full, base) if os.path.splitdrive(full)[0] == os.path.splitdrive(base)[0] else full
+    rel = (
+        os.path.relpath(full, base)
+        if os.path.splitdrive(full)[0] == os.path.splitdrive(base)[0]
+        else full
+    )
     if not rel.startswith(os.pardir) and not os.path.isabs(rel):
         return quote(rel.replace(os.sep, "/")), SRCROOT
     return Path(full).as_uri(), None
@@ -120,13 +128,31 @@ def rule_descriptor(rule: "Rule | None", code: str) -> dict[str, Any]:
     if rule is None:  # MF0001, the unused-suppression check
         from fixers import suppressions as s
 
-        docs, title, area, severity, spec, name = s.DOCS, s.UNUSED_TITLE, s.UNUSED_AREA, s.UNUSED_SEVERITY, (), "UnusedSuppression"
+        docs, title, area, severity, spec, name = (
+            s.DOCS,
+            s.UNUSED_TITLE,
+            s.UNUSED_AREA,
+            s.UNUSED_SEVERITY,
+            (),
+            "UnusedSuppression",
+        )
         why = "A suppression that matches no finding, or names no rule."
         fix = "none"
     else:
-        docs, title, area, severity, spec, name = rule.docs(), rule.title, rule.area, rule.severity, rule.spec, type(rule).__name__
+        docs, title, area, severity, spec, name = (
+            rule.docs(),
+            rule.title,
+            rule.area,
+            rule.severity,
+            rule.spec,
+            type(rule).__name__,
+        )
         why = textwrap.dedent(rule.why).strip() or title
-        fix = rule.fix_applicability if rule.fix_applicability == "none" else f"{rule.fix_applicability} ({rule.deploy_impact})"
+        fix = (
+            rule.fix_applicability
+            if rule.fix_applicability == "none"
+            else f"{rule.fix_applicability} ({rule.deploy_impact})"
+        )
     return {
         "id": code,
         "name": name,
@@ -146,7 +172,9 @@ def rule_descriptor(rule: "Rule | None", code: str) -> dict[str, Any]:
     }
 
 
-def sarif_log(reports: "list[FileReport]", rules: "Iterable[Rule]", errors: list[str], base: str | None = None) -> dict[str, Any]:
+def sarif_log(
+    reports: "list[FileReport]", rules: "Iterable[Rule]", errors: list[str], base: str | None = None
+) -> dict[str, Any]:
     from fixers.report import cfn_lint_version, outcome_status, tool_version
 
     base = os.path.abspath(base or os.getcwd())
@@ -180,7 +208,16 @@ def sarif_log(reports: "list[FileReport]", rules: "Iterable[Rule]", errors: list
                 {
                     "level": "error",
                     "message": {"text": r.error},
-                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, **({"uriBaseId": base_id} if base_id else {})}}}],
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {
+                                    "uri": uri,
+                                    **({"uriBaseId": base_id} if base_id else {}),
+                                }
+                            }
+                        }
+                    ],
                 }
             )
             continue
@@ -192,7 +229,9 @@ def sarif_log(reports: "list[FileReport]", rules: "Iterable[Rule]", errors: list
         artifact["roles"] = ["analysisTarget"] + (["modified"] if r.written else [])
         artifacts.append(artifact)
         for problem in r.rule_errors:
-            notifications.append({"level": "error", "message": {"text": f"{r.path}: {problem.splitlines()[0]}"}})
+            notifications.append(
+                {"level": "error", "message": {"text": f"{r.path}: {problem.splitlines()[0]}"}}
+            )
         remaining = {f.key for f in r.remaining}
         for outcome, suppression in rep.entries():
             f = outcome.finding if outcome is not None else suppression.finding  # type: ignore[union-attr]
@@ -205,13 +244,20 @@ def sarif_log(reports: "list[FileReport]", rules: "Iterable[Rule]", errors: list
                     {
                         "physicalLocation": {
                             "artifactLocation": _location(uri, base_id, art_index),
-                            "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
+                            "region": {
+                                "startLine": max(f.line, 1),
+                                "startColumn": max(f.column, 1),
+                            },
                         },
                         "logicalLocations": [
                             {
                                 "name": str(f.path[-1]) if f.path else "",
                                 "fullyQualifiedName": "/".join(str(p) for p in f.path),
-                                **({"kind": "resource"} if len(f.path) == 2 and f.path[0] == "Resources" else {}),
+                                **(
+                                    {"kind": "resource"}
+                                    if len(f.path) == 2 and f.path[0] == "Resources"
+                                    else {}
+                                ),
                             }
                         ],
                     }
@@ -237,19 +283,26 @@ def sarif_log(reports: "list[FileReport]", rules: "Iterable[Rule]", errors: list
                     props["fix"]["status"] = outcome_status(outcome, remaining)
                 edits = rep.fixes.get(f.key)
                 if edits:
-                    unsafe = "" if f.fix.safe else f" [unsafe: {f.fix.impact}: {f.fix.impact_detail}]"
+                    unsafe = (
+                        "" if f.fix.safe else f" [unsafe: {f.fix.impact}: {f.fix.impact_detail}]"
+                    )
                     result["fixes"] = [
                         {
                             "description": {"text": f.fix.title + unsafe},
                             "artifactChanges": [
-                                {"artifactLocation": _location(uri, base_id, art_index), "replacements": edits}
+                                {
+                                    "artifactLocation": _location(uri, base_id, art_index),
+                                    "replacements": edits,
+                                }
                             ],
                         }
                     ]
             if suppression is not None:
                 s = suppression.suppression
                 sup: dict[str, Any] = {"kind": "inSource", "status": "accepted"}
-                sup["justification"] = s.reason or f"suppressed by {s.code} in the template Metadata"
+                sup["justification"] = (
+                    s.reason or f"suppressed by {s.code} in the template Metadata"
+                )
                 sup["location"] = {
                     "physicalLocation": {
                         "artifactLocation": _location(uri, base_id, art_index),

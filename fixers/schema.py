@@ -75,7 +75,9 @@ def derive_table(region: str) -> dict[str, dict[str, list[str]]]:
     try:
         from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
     except Exception as exc:  # not installed, or its interface moved
-        raise SchemaUnavailable(f"cfn-lint's schema interface cannot be imported: {exc!r}") from None
+        raise SchemaUnavailable(
+            f"cfn-lint's schema interface cannot be imported: {exc!r}"
+        ) from None
     try:
         types = list(PROVIDER_SCHEMA_MANAGER.get_resource_types(region))
         table: dict[str, dict[str, list[str]]] = {}
@@ -86,7 +88,9 @@ def derive_table(region: str) -> dict[str, dict[str, list[str]]]:
                 "conditionalCreateOnly": list(schema.get("conditionalCreateOnlyProperties", [])),
             }
     except Exception as exc:  # ResourceNotFoundError for the region, a changed schema layout
-        raise SchemaUnavailable(f"cfn-lint's schemas for {region} cannot be read: {exc!r}") from None
+        raise SchemaUnavailable(
+            f"cfn-lint's schemas for {region} cannot be read: {exc!r}"
+        ) from None
     if not table:
         raise SchemaUnavailable(f"cfn-lint knows no resource type in {region}")
     return table
@@ -224,7 +228,9 @@ def _overlaps(pointer: tuple[str, ...], path: tuple[Any, ...]) -> bool:
     return True
 
 
-def change_impact(resource_type: str, prop_path: tuple[Any, ...], regions: tuple[str, ...] = DEFAULT_REGIONS) -> str:
+def change_impact(
+    resource_type: str, prop_path: tuple[Any, ...], regions: tuple[str, ...] = DEFAULT_REGIONS
+) -> str:
     """What changing the value at ``prop_path`` (below ``Properties``) does to a deployed
     resource of this type: replacement, possible replacement, update, or unknown."""
     found = facts(resource_type, regions)
@@ -237,7 +243,9 @@ def change_impact(resource_type: str, prop_path: tuple[Any, ...], regions: tuple
     return UPDATE
 
 
-def property_change_impact(resource_type: str, prop: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> str:
+def property_change_impact(
+    resource_type: str, prop: str, regions: tuple[str, ...] = DEFAULT_REGIONS
+) -> str:
     """``change_impact`` of a top-level property."""
     return change_impact(resource_type, (prop,), regions)
 

@@ -116,7 +116,11 @@ def _entries(block: Any, base: tuple[Any, ...], scope: str) -> list[Suppression]
     conf = block[KEY]
     path = base + (KEY,)
     if not isinstance(conf, dict) or not isinstance(conf.get("ignore"), list):
-        return [Suppression("", None, scope, path, problem=f"{KEY} must be a mapping with an 'ignore' list")]
+        return [
+            Suppression(
+                "", None, scope, path, problem=f"{KEY} must be a mapping with an 'ignore' list"
+            )
+        ]
     found = []
     for i, item in enumerate(conf["ignore"]):
         where = path + ("ignore", i)
@@ -124,9 +128,24 @@ def _entries(block: Any, base: tuple[Any, ...], scope: str) -> list[Suppression]
             found.append(Suppression(item.strip().upper(), None, scope, where))
         elif isinstance(item, dict) and isinstance(item.get("code"), str):
             reason = item.get("reason")
-            found.append(Suppression(item["code"].strip().upper(), reason if isinstance(reason, str) else None, scope, where))
+            found.append(
+                Suppression(
+                    item["code"].strip().upper(),
+                    reason if isinstance(reason, str) else None,
+                    scope,
+                    where,
+                )
+            )
         else:
-            found.append(Suppression("", None, scope, where, problem="an ignore entry is a code or {code: ..., reason: ...}"))
+            found.append(
+                Suppression(
+                    "",
+                    None,
+                    scope,
+                    where,
+                    problem="an ignore entry is a code or {code: ..., reason: ...}",
+                )
+            )
     return found
 
 

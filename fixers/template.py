@@ -160,7 +160,7 @@ def _check_tag(tag: str | None, mark: Any) -> str | None:
     if tag is None or tag == "!":
         return None
     if tag.startswith(_STANDARD_PREFIX):
-        suffix = tag[len(_STANDARD_PREFIX):]
+        suffix = tag[len(_STANDARD_PREFIX) :]
         if suffix in ("str", "int", "float", "bool", "null", "map", "seq"):
             return None
         raise TemplateError(f"unsupported YAML tag !!{suffix}", mark.line + 1, mark.column + 1)
@@ -277,11 +277,15 @@ def compose_yaml(text: str) -> tuple[Node, _Stats]:
             else:
                 kind = "map" if isinstance(ev, yaml.MappingStartEvent) else "seq"
                 tag = _check_tag(ev.tag, ev.start_mark)
-                node = Node(kind, start, ev.end_mark.index, line, col, tag=tag, flow=bool(ev.flow_style))
+                node = Node(
+                    kind, start, ev.end_mark.index, line, col, tag=tag, flow=bool(ev.flow_style)
+                )
                 if tag:
                     stats.short_tags += 1
                 if len(stack) >= MAX_DEPTH:
-                    raise TemplateError(f"nesting deeper than {MAX_DEPTH} levels", line + 1, col + 1)
+                    raise TemplateError(
+                        f"nesting deeper than {MAX_DEPTH} levels", line + 1, col + 1
+                    )
             if anchor:
                 anchors[anchor] = node
             if node.kind in ("map", "seq"):
@@ -290,7 +294,11 @@ def compose_yaml(text: str) -> tuple[Node, _Stats]:
                 stack.append(node)
             elif stack:
                 _attach(stack, node, text)
-                if node.kind == "scalar" and stack[-1].kind == "map" and len(stack[-1].keys) > len(stack[-1].items):
+                if (
+                    node.kind == "scalar"
+                    and stack[-1].kind == "map"
+                    and len(stack[-1].keys) > len(stack[-1].items)
+                ):
                     if isinstance(node.value, str) and _LONG_FORM_KEYS.match(node.value):
                         stats.long_keys += 1
             else:
@@ -299,7 +307,9 @@ def compose_yaml(text: str) -> tuple[Node, _Stats]:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if mark is not None:
-            raise TemplateError(f"invalid YAML: {problem}", mark.line + 1, mark.column + 1) from None
+            raise TemplateError(
+                f"invalid YAML: {problem}", mark.line + 1, mark.column + 1
+            ) from None
         raise TemplateError(f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise TemplateError(f"invalid YAML: {exc}") from None
@@ -570,8 +580,12 @@ class Template:
                 raise TemplateError("tabs used for indentation; YAML allows only spaces", line)
             self.root, stats = compose_yaml(text)
         if self.root.kind != "map":
-            what = {"seq": "a list", "scalar": "a single value", "alias": "an alias"}[self.root.kind]
-            raise TemplateError(f"top level is {what}, not a mapping: not a CloudFormation template", 1)
+            what = {"seq": "a list", "scalar": "a single value", "alias": "an alias"}[
+                self.root.kind
+            ]
+            raise TemplateError(
+                f"top level is {what}, not a mapping: not a CloudFormation template", 1
+            )
         self.data: dict[str, Any] = to_data(self.root)
         if "Resources" not in self.data:
             raise TemplateError("no Resources section: not a CloudFormation template", 1)

@@ -26,7 +26,9 @@ def subnets(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return dict(cfn.of_type(data, "AWS::EC2::Subnet"))
 
 
-def workload_subnets(data: dict[str, Any], types: tuple[str, ...] | None = None) -> dict[str, list[str]]:
+def workload_subnets(
+    data: dict[str, Any], types: tuple[str, ...] | None = None
+) -> dict[str, list[str]]:
     """For each workload resource (ECS service, function, ASG, instance), the subnets it uses."""
     found: dict[str, list[str]] = {}
     for rtype, paths in COMPUTE_SUBNET_PATHS.items():
@@ -71,7 +73,11 @@ def default_route_targets(data: dict[str, Any]) -> dict[str, set[str]]:
             kind = "nat"
         elif "GatewayId" in p:
             gw = cfn.ref_target(p.get("GatewayId"))
-            kind = "igw" if gw and res.get(gw, {}).get("Type") == "AWS::EC2::InternetGateway" else "other"
+            kind = (
+                "igw"
+                if gw and res.get(gw, {}).get("Type") == "AWS::EC2::InternetGateway"
+                else "other"
+            )
         result.setdefault(table, set()).add(kind)
     return result
 
@@ -129,7 +135,9 @@ def free_subnets(
 ) -> list[str] | None:
     """``preferred`` CIDRs if they fit and are free, else the first free /24s of the VPC."""
     wanted = [ipaddress.ip_network(c) for c in preferred[:count]]
-    if len(wanted) == count and all(w.subnet_of(vpc) and not any(w.overlaps(t) for t in taken) for w in wanted):
+    if len(wanted) == count and all(
+        w.subnet_of(vpc) and not any(w.overlaps(t) for t in taken) for w in wanted
+    ):
         return [str(w) for w in wanted]
     if vpc.prefixlen > prefix:
         return None

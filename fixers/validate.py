@@ -43,7 +43,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Protocol
 
-__all__ = ["Linter", "LintError", "LintWorker", "Validator", "WorkerValidator", "compare", "cfn_lint_version", "usable_cpus"]
+__all__ = [
+    "Linter",
+    "LintError",
+    "LintWorker",
+    "Validator",
+    "WorkerValidator",
+    "compare",
+    "cfn_lint_version",
+    "usable_cpus",
+]
 
 # cfn-lint's file names, in its order of preference (cfnlint.config.ConfigFileArgs).
 _RC_NAMES = (".cfnlintrc", ".cfnlintrc.yaml", ".cfnlintrc.yml")
@@ -175,7 +184,9 @@ def _path_tuple(path: Any) -> tuple[str | int, ...]:
     if not path:
         return ()
     # Plain str and int only: cfn-lint's str_node subclasses cannot be pickled (--jobs).
-    return tuple(int(p) if isinstance(p, int) and not isinstance(p, bool) else str(p) + "" for p in path)
+    return tuple(
+        int(p) if isinstance(p, int) and not isinstance(p, bool) else str(p) + "" for p in path
+    )
 
 
 def _from_match(match: Any) -> LintError:
@@ -376,7 +387,10 @@ def worker_main(argv: list[str]) -> int:
     build cfn-lint (for FILE's configuration), then lint what is asked until the pipe closes."""
     from multiprocessing.connection import Connection
 
-    requests, answers = Connection(int(argv[0]), writable=False), Connection(int(argv[1]), readable=False)
+    requests, answers = (
+        Connection(int(argv[0]), writable=False),
+        Connection(int(argv[1]), readable=False),
+    )
     validator = Validator()
     if len(argv) > 2 and argv[2]:
         validator.lint(_WARM_TEXT, argv[2])  # reads the configuration and builds the rule set
@@ -409,17 +423,31 @@ class LintWorker:
     is gone; the caller then lints in process.
     """
 
-    def __init__(self, warm_filename: str | None = None, first: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, warm_filename: str | None = None, first: tuple[str, str] | None = None
+    ) -> None:
         import subprocess
         from multiprocessing.connection import Connection
 
         req_r, req_w = os.pipe()
         ans_r, ans_w = os.pipe()
         package_root = str(Path(__file__).resolve().parent.parent)
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([package_root, *filter(None, [os.environ.get("PYTHONPATH")])]))
+        env = dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join(
+                [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
+        )
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "fixers.lint_worker", str(req_r), str(ans_w), warm_filename or ""],
+                [
+                    sys.executable,
+                    "-m",
+                    "fixers.lint_worker",
+                    str(req_r),
+                    str(ans_w),
+                    warm_filename or "",
+                ],
                 pass_fds=(req_r, ans_w),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -446,7 +474,9 @@ class LintWorker:
         request larger than the pipe's buffer is written by a thread while the worker is still
         building cfn-lint, so the caller goes on fixing meanwhile."""
         self._join_sender()
-        self._sender = threading.Thread(target=self._send, args=((text, str(filename)),), daemon=True)
+        self._sender = threading.Thread(
+            target=self._send, args=((text, str(filename)),), daemon=True
+        )
         self._sender.start()
 
     def _send(self, request: tuple[str, str]) -> None:
@@ -544,4 +574,3 @@ def usable_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-

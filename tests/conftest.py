@@ -11,7 +11,11 @@ from tests.pg_server import postgres_server  # noqa: F401  (a fixture for the ro
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_templates"
-CORPUS = Path(os.environ.get("MERIDIAN_CORPUS", ROOT.parent / "shared" / "corpus" / "aws-cloudformation-templates"))
+CORPUS = Path(
+    os.environ.get(
+        "MERIDIAN_CORPUS", ROOT.parent / "shared" / "corpus" / "aws-cloudformation-templates"
+    )
+)
 """The real-world templates (see README, "The test corpus"): beside the checkout, or where
 MERIDIAN_CORPUS says."""
 CORPUS_FILES = (
@@ -26,7 +30,9 @@ CORPUS_MISSING = (
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "corpus: needs the real-world template corpus (MERIDIAN_CORPUS)")
+    config.addinivalue_line(
+        "markers", "corpus: needs the real-world template corpus (MERIDIAN_CORPUS)"
+    )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -25,7 +25,9 @@ def codes(text: str, select: Iterable[str]) -> list[str]:
     return [f.code for f in findings(text, select)]
 
 
-def run_fix(text: str, select: Iterable[str], unsafe: bool = True, validate: bool = False) -> FileResult:
+def run_fix(
+    text: str, select: Iterable[str], unsafe: bool = True, validate: bool = False
+) -> FileResult:
     options = Options(select=list(select), fix=True, unsafe_fixes=unsafe, validate=validate)
     return Engine(options).run_document(Document.from_text(text))
 

@@ -68,8 +68,13 @@ def find_postgres_bindir() -> Path | None:
             ).stdout.strip()
             if out:
                 candidates.append(out)
-    for pattern in ("/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin", "/usr/local/pgsql/bin",
-                    "/opt/homebrew/opt/postgresql*/bin", "/usr/local/opt/postgresql*/bin"):
+    for pattern in (
+        "/usr/lib/postgresql/*/bin",
+        "/usr/pgsql-*/bin",
+        "/usr/local/pgsql/bin",
+        "/opt/homebrew/opt/postgresql*/bin",
+        "/usr/local/opt/postgresql*/bin",
+    ):
         candidates.extend(sorted(glob.glob(pattern), key=_version_key, reverse=True))
     for candidate in candidates:
         if _has_binaries(candidate):
@@ -90,9 +95,19 @@ def _ensure_system_user(name: str) -> pwd.struct_passwd:
         pass
     useradd = shutil.which("useradd") or "/usr/sbin/useradd"
     subprocess.run(
-        [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent",
-         "--shell", "/usr/sbin/nologin", name],
-        check=True, capture_output=True, text=True,
+        [
+            useradd,
+            "--system",
+            "--no-create-home",
+            "--home-dir",
+            "/nonexistent",
+            "--shell",
+            "/usr/sbin/nologin",
+            name,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return pwd.getpwnam(name)
 
@@ -123,7 +138,10 @@ class PostgresServer:
     def major_version(self) -> int:
         out = subprocess.run(
             [str(self.bindir / "initdb"), "--version"],
-            capture_output=True, text=True, check=True, timeout=60,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
         ).stdout
         match = re.search(r"(\d+)(?:\.(\d+))?", out)
         if not match:
@@ -140,8 +158,14 @@ class PostgresServer:
         return ["su", "-s", "/bin/sh", self.run_as, "-c", shlex.join(argv)]
 
     def _run(self, argv: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
-        proc = subprocess.run(self._command(argv), check=False, capture_output=True, text=True,
-                              timeout=timeout, cwd=str(self.root or "/"))
+        proc = subprocess.run(
+            self._command(argv),
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=str(self.root or "/"),
+        )
         if proc.returncode != 0:
             raise RuntimeError(
                 f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
@@ -171,9 +195,22 @@ class PostgresServer:
             for attempt in range(5):
                 self.port = _free_port()
                 try:
-                    self._run([str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"),
-                               "-l", str(self.root / "server.log"), "-w", "-t", "60",
-                               "-o", f"-p {self.port}", "start"], timeout=90)
+                    self._run(
+                        [
+                            str(self.bindir / "pg_ctl"),
+                            "-D",
+                            str(self.root / "data"),
+                            "-l",
+                            str(self.root / "server.log"),
+                            "-w",
+                            "-t",
+                            "60",
+                            "-o",
+                            f"-p {self.port}",
+                            "start",
+                        ],
+                        timeout=90,
+                    )
                     break
                 except RuntimeError:
                     if attempt == 4:
@@ -190,10 +227,22 @@ class PostgresServer:
         pwfile.write_text(self.superuser_password + "\n")
         pwfile.chmod(0o600)
         self._chown(pwfile)
-        self._run([str(self.bindir / "initdb"), "-D", str(self.root / "data"),
-                   "-U", self.superuser, f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C",
-                   f"--auth-local={self.auth_method}", f"--auth-host={self.auth_method}"],
-                  timeout=300)
+        self._run(
+            [
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.root / "data"),
+                "-U",
+                self.superuser,
+                f"--pwfile={pwfile}",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                f"--auth-local={self.auth_method}",
+                f"--auth-host={self.auth_method}",
+            ],
+            timeout=300,
+        )
         pwfile.unlink()
         settings = [
             "listen_addresses = '127.0.0.1'",
@@ -206,8 +255,11 @@ class PostgresServer:
         ]
         if self.want_ssl:
             self._make_certificate()
-            settings += ["ssl = on", f"ssl_cert_file = '{self.root / 'server.crt'}'",
-                         f"ssl_key_file = '{self.root / 'server.key'}'"]
+            settings += [
+                "ssl = on",
+                f"ssl_cert_file = '{self.root / 'server.crt'}'",
+                f"ssl_key_file = '{self.root / 'server.key'}'",
+            ]
             self.ssl = True
         with open(self.root / "data" / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write("\n# meridian-fix test server\n" + "\n".join(settings) + "\n")
@@ -216,9 +268,27 @@ class PostgresServer:
         assert self.root is not None
         crt, key = self.root / "server.crt", self.root / "server.key"
         subprocess.run(
-            ["openssl", "req", "-new", "-x509", "-nodes", "-days", "2", "-newkey", "rsa:2048",
-             "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(crt)],
-            check=True, capture_output=True, text=True, timeout=120,
+            [
+                "openssl",
+                "req",
+                "-new",
+                "-x509",
+                "-nodes",
+                "-days",
+                "2",
+                "-newkey",
+                "rsa:2048",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                str(key),
+                "-out",
+                str(crt),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         key.chmod(0o600)
         for path in (crt, key):
@@ -230,8 +300,20 @@ class PostgresServer:
         data = self.root / "data"
         if (data / "postmaster.pid").exists():
             try:
-                self._run([str(self.bindir / "pg_ctl"), "-D", str(data), "-m", "fast",
-                           "-w", "-t", "60", "stop"], timeout=90)
+                self._run(
+                    [
+                        str(self.bindir / "pg_ctl"),
+                        "-D",
+                        str(data),
+                        "-m",
+                        "fast",
+                        "-w",
+                        "-t",
+                        "60",
+                        "stop",
+                    ],
+                    timeout=90,
+                )
             except (RuntimeError, subprocess.TimeoutExpired):
                 self._kill_postmaster(data / "postmaster.pid")
         shutil.rmtree(self.root, ignore_errors=True)
@@ -256,14 +338,24 @@ class PostgresServer:
         """The strongest sslmode this server accepts without a CA to verify."""
         return "require" if self.ssl else "disable"
 
-    def connect(self, user: str | None = None, password: str | None = None,
-                dbname: str | None = None, **kwargs):
+    def connect(
+        self,
+        user: str | None = None,
+        password: str | None = None,
+        dbname: str | None = None,
+        **kwargs,
+    ):
         import psycopg2
 
-        params = {"host": self.host, "port": self.port, "dbname": dbname or self.dbname,
-                  "user": user or self.superuser,
-                  "password": self.superuser_password if password is None else password,
-                  "sslmode": self.sslmode, "connect_timeout": 5}
+        params = {
+            "host": self.host,
+            "port": self.port,
+            "dbname": dbname or self.dbname,
+            "user": user or self.superuser,
+            "password": self.superuser_password if password is None else password,
+            "sslmode": self.sslmode,
+            "connect_timeout": 5,
+        }
         params.update(kwargs)
         return psycopg2.connect(**params)
 
@@ -284,8 +376,10 @@ class PostgresServer:
         try:
             conn.autocommit = True
             with conn.cursor() as cur:
-                cur.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD %s").format(
-                    sql.Identifier(name)), (password,))
+                cur.execute(
+                    sql.SQL("CREATE ROLE {} LOGIN PASSWORD %s").format(sql.Identifier(name)),
+                    (password,),
+                )
         finally:
             conn.close()
 
@@ -300,8 +394,10 @@ def start_postgres(ssl: bool = True):
 
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI") is not None:
-        pytest.fail(f"{reason}; CI must install PostgreSQL "
-                    "(Debian/Ubuntu: apt-get install -y postgresql)", pytrace=False)
+        pytest.fail(
+            f"{reason}; CI must install PostgreSQL (Debian/Ubuntu: apt-get install -y postgresql)",
+            pytrace=False,
+        )
     pytest.skip(reason)
 
 

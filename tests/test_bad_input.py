@@ -27,28 +27,46 @@ BAD: dict[str, tuple[bytes, str]] = {
     "Resources null": (b"Resources:\n", "Resources is empty"),
     "Resources a list": (b"Resources:\n  - A\n", "Resources is not a mapping"),
     "duplicate keys": (b"Resources:\n  A:\n    Type: X\n  A:\n    Type: Y\n", "duplicate key 'A'"),
-    "duplicate keys in json": (b'{"Resources": {"A": {"Type": "X"}, "A": {"Type": "Y"}}}\n', "duplicate key 'A'"),
+    "duplicate keys in json": (
+        b'{"Resources": {"A": {"Type": "X"}, "A": {"Type": "Y"}}}\n',
+        "duplicate key 'A'",
+    ),
     "python object tag": (
         b"Resources:\n  A: !!python/object/apply:os.system ['touch /tmp/meridian-fix-pwned']\n",
         "unsupported YAML tag",
     ),
     "alias bomb": (
         b"a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-        + b"".join(b"%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n" % ((bytes([98 + i]),) * 2 + (bytes([97 + i]),) * 10) for i in range(8))
+        + b"".join(
+            b"%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n"
+            % ((bytes([98 + i]),) * 2 + (bytes([97 + i]),) * 10)
+            for i in range(8)
+        )
         + b"Resources:\n  A: *i\n",
         "alias bomb",
     ),
-    "nesting 5000 deep yaml": (b"Resources: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nesting deeper than"),
-    "nesting 5000 deep json": (b'{"Resources": ' + b"[" * 5000 + b"]" * 5000 + b"}\n", "nesting deeper than"),
+    "nesting 5000 deep yaml": (
+        b"Resources: " + b"[" * 5000 + b"]" * 5000 + b"\n",
+        "nesting deeper than",
+    ),
+    "nesting 5000 deep json": (
+        b'{"Resources": ' + b"[" * 5000 + b"]" * 5000 + b"}\n",
+        "nesting deeper than",
+    ),
     "invalid json": (b'{"Resources": {"A": }\n', "invalid JSON"),
-    "json with comments": (b'{\n  // a comment\n  "Resources": {}\n}\n', "comments are not allowed"),
+    "json with comments": (
+        b'{\n  // a comment\n  "Resources": {}\n}\n',
+        "comments are not allowed",
+    ),
     "yaml not a template": (b"name: ci\non: [push]\njobs: {}\n", "no Resources section"),
     "several documents": (GOOD.encode() + b"---\n" + GOOD.encode(), "several YAML documents"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
-def test_bad_input_gets_one_clear_line_and_exit_2(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_gets_one_clear_line_and_exit_2(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data, expected = BAD[case]
     bad = tmp_path / "bad.yaml"
     bad.write_bytes(data)
@@ -66,7 +84,9 @@ def test_bad_input_gets_one_clear_line_and_exit_2(case: str, tmp_path: Path, cap
     assert "2 files" in err  # the good file still ran
 
 
-def test_bad_input_in_json_format_is_reported_per_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_in_json_format_is_reported_per_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"Resources": ')
     assert main(["--check", "--format", "json", str(bad)]) == 2
@@ -74,14 +94,18 @@ def test_bad_input_in_json_format_is_reported_per_file(tmp_path: Path, capsys: p
     assert report["files"][0]["error"].startswith(f"{bad}:1:")
 
 
-def test_error_line_names_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_error_line_names_line_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "dup.yaml"
     bad.write_bytes(BAD["duplicate keys"][0])
     main(["--check", str(bad)])
     assert f"{bad}:4:3: duplicate key 'A'" in capsys.readouterr().err
 
 
-def test_file_over_the_size_limit_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_file_over_the_size_limit_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from fixers.fileio import MAX_TEMPLATE_BYTES
 
     big = tmp_path / "big.yaml"
@@ -90,7 +114,9 @@ def test_file_over_the_size_limit_is_refused(tmp_path: Path, capsys: pytest.Capt
     assert "too large" in capsys.readouterr().err
 
 
-def test_missing_path_and_unreadable_folder_entries(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_path_and_unreadable_folder_entries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "templates"
     folder.mkdir()
     (folder / "good.yaml").write_text(GOOD)
@@ -117,12 +143,23 @@ def test_unreadable_file_in_a_folder(tmp_path: Path, capsys: pytest.CaptureFixtu
     [
         ("bom.yaml", b"\xef\xbb\xbf" + GOOD.encode()),
         ("crlf.yaml", GOOD.replace("\n", "\r\n").encode()),
-        ("tabs.json", b'{\n\t"Resources": {\n\t\t"Topic": {\n\t\t\t"Type": "AWS::SNS::Topic"\n\t\t}\n\t}\n}\n'),
-        ("bom-crlf.json", b'\xef\xbb\xbf{\r\n  "Resources": {\r\n    "T": {"Type": "AWS::SNS::Topic"}\r\n  }\r\n}\r\n'),
-        ("unknown-tag.yaml", b"Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Rain::Embed name.txt\n"),
+        (
+            "tabs.json",
+            b'{\n\t"Resources": {\n\t\t"Topic": {\n\t\t\t"Type": "AWS::SNS::Topic"\n\t\t}\n\t}\n}\n',
+        ),
+        (
+            "bom-crlf.json",
+            b'\xef\xbb\xbf{\r\n  "Resources": {\r\n    "T": {"Type": "AWS::SNS::Topic"}\r\n  }\r\n}\r\n',
+        ),
+        (
+            "unknown-tag.yaml",
+            b"Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Rain::Embed name.txt\n",
+        ),
     ],
 )
-def test_valid_oddities_are_processed_and_kept(name: str, data: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_valid_oddities_are_processed_and_kept(
+    name: str, data: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / name
     path.write_bytes(data)
     assert main(["--auto-fix", "--no-validate", str(path)]) == 0
@@ -131,7 +168,9 @@ def test_valid_oddities_are_processed_and_kept(name: str, data: bytes, tmp_path:
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
-def test_bad_input_when_opening_the_app(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_when_opening_the_app(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The app refuses the same inputs the same way, before anything is drawn."""
     from tui.app import run_app
 
@@ -146,7 +185,9 @@ def test_bad_input_when_opening_the_app(case: str, tmp_path: Path, capsys: pytes
     assert bad.read_bytes() == data
 
 
-def test_no_network_and_only_the_given_files_are_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_network_and_only_the_given_files_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A fixing run opens no socket and touches no file but the template it was given (and -o)."""
     import socket
 
@@ -158,7 +199,9 @@ def test_no_network_and_only_the_given_files_are_written(tmp_path: Path, monkeyp
     monkeypatch.setattr(socket, "create_connection", refuse)
     started: list[object] = []
     real_start = engine_module.Engine._start_workers
-    monkeypatch.setattr(engine_module, "usable_cpus", lambda: 2)  # cfn-lint runs in a worker process too
+    monkeypatch.setattr(
+        engine_module, "usable_cpus", lambda: 2
+    )  # cfn-lint runs in a worker process too
 
     def spy(self, doc, outcomes):  # type: ignore[no-untyped-def]
         started.append(real_start(self, doc, outcomes))
@@ -166,13 +209,23 @@ def test_no_network_and_only_the_given_files_are_written(tmp_path: Path, monkeyp
         return started[-2]
 
     monkeypatch.setattr(engine_module.Engine, "_start_workers", spy)
-    sample = Path(__file__).resolve().parent.parent / "sample_templates" / "transaction-platform.yaml"
+    sample = (
+        Path(__file__).resolve().parent.parent / "sample_templates" / "transaction-platform.yaml"
+    )
     (tmp_path / "other.yaml").write_text(GOOD)
     template = tmp_path / "t.yaml"
     template.write_bytes(sample.read_bytes())
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert main(["--auto-fix", "--unsafe-fixes", str(template)]) in (0, 1)
-    assert main(["--auto-fix", "--unsafe-fixes", "-o", str(tmp_path / "out.yaml"), str(tmp_path / "other.yaml")]) in (0, 1)
+    assert main(
+        [
+            "--auto-fix",
+            "--unsafe-fixes",
+            "-o",
+            str(tmp_path / "out.yaml"),
+            str(tmp_path / "other.yaml"),
+        ]
+    ) in (0, 1)
     capsys.readouterr()
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert set(after) == set(before) | {"out.yaml"}

@@ -21,12 +21,16 @@ def check(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
     return code, json.loads(capsys.readouterr().out)
 
 
-def test_baseline_passes_the_same_template_and_fails_a_new_gap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_baseline_passes_the_same_template_and_fails_a_new_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     template = tmp_path / "stack.yaml"
     baseline = tmp_path / "meridian-baseline.json"
     # Existing template: the sample with its target group health checks already right.
     template.write_text(fix_text(YAML, ["MF0506"]))
-    code = main(["--check", *SELECT, "--baseline", str(baseline), "--write-baseline", str(template)])
+    code = main(
+        ["--check", *SELECT, "--baseline", str(baseline), "--write-baseline", str(template)]
+    )
     assert code == 0
     written = json.loads(baseline.read_text())
     assert list(written["files"]) == ["stack.yaml"]  # relative to the baseline's folder
@@ -64,7 +68,9 @@ def test_fail_on_severity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 1
 
 
-def test_missing_or_bad_baseline_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_or_bad_baseline_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     template = tmp_path / "stack.yaml"
     template.write_text(YAML)
     assert main(["--check", *SELECT, "--baseline", str(tmp_path / "none.json"), str(template)]) == 2

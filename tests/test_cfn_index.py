@@ -57,9 +57,15 @@ def test_answers_follow_edits_and_rollbacks() -> None:
     doc = Document.from_text(TEXT)
     assert cfn.referrers(doc.data, "Bucket") == ["Policy", "Topic"]
     assert cfn.dependents(doc.data, "Bucket") == ["Policy", "Topic"]
-    assert cfn.direct_uses(doc.data, "Image") == [("Resources", "Topic", "Properties", "TopicName"), ("Outputs", "Name", "Value")]
+    assert cfn.direct_uses(doc.data, "Image") == [
+        ("Resources", "Topic", "Properties", "TopicName"),
+        ("Outputs", "Name", "Value"),
+    ]
     mark = doc.mark()
-    doc.set(("Resources", "Queue"), {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Bucket"}}})
+    doc.set(
+        ("Resources", "Queue"),
+        {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Bucket"}}},
+    )
     doc.delete(("Resources", "Topic", "DependsOn"))
     assert cfn.referrers(doc.data, "Bucket") == ["Policy", "Topic", "Queue"]
     assert [k for k, _ in cfn.of_type(doc.data, "AWS::SQS::Queue")] == ["Queue"]

@@ -31,7 +31,13 @@ def _checkov() -> Path:
     if not exe.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
         subprocess.run(
-            [str(VENV / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", f"checkov=={CHECKOV_VERSION}"],
+            [
+                str(VENV / "bin" / "pip"),
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                f"checkov=={CHECKOV_VERSION}",
+            ],
             check=True,
         )
     return exe
@@ -40,7 +46,18 @@ def _checkov() -> Path:
 def _failed(path: Path) -> list[tuple[str, str, str]]:
     env = {**os.environ, "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false", "BC_SKIP_MAPPING": "TRUE"}
     out = subprocess.run(
-        [str(_checkov()), "-f", str(path), "--framework", "cloudformation", "-o", "json", "--quiet", "--compact", "--skip-download"],
+        [
+            str(_checkov()),
+            "-f",
+            str(path),
+            "--framework",
+            "cloudformation",
+            "-o",
+            "json",
+            "--quiet",
+            "--compact",
+            "--skip-download",
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -56,16 +73,21 @@ def _failed(path: Path) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["transaction-platform.fixed.yaml", "transaction-platform.fixed.json"])
+@pytest.mark.parametrize(
+    "name", ["transaction-platform.fixed.yaml", "transaction-platform.fixed.json"]
+)
 def test_checkov_finds_nothing_on_what_the_fixes_add(name: str) -> None:
     fixed = SAMPLES / name
     original = SAMPLES / name.replace(".fixed", "")
-    added = set(Template(fixed.read_text()).data["Resources"]) - set(Template(original.read_text()).data["Resources"])
+    added = set(Template(fixed.read_text()).data["Resources"]) - set(
+        Template(original.read_text()).data["Resources"]
+    )
     assert added, "the fixes add resources"
     rotation_functions = {
         lid
         for lid, res in Template(fixed.read_text()).data["Resources"].items()
-        if res.get("Type") == "AWS::Lambda::Function" and "lambda_handler" in str(res.get("Properties", {}).get("Handler"))
+        if res.get("Type") == "AWS::Lambda::Function"
+        and "lambda_handler" in str(res.get("Properties", {}).get("Handler"))
     }
     unexpected = []
     for check, rtype, lid in _failed(fixed):

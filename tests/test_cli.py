@@ -25,16 +25,22 @@ def test_check_imports_neither_textual_nor_cfn_lint(tmp_path: Path) -> None:
         "print('IMPORTED', bad, file=sys.stderr)\n"
         "sys.exit(0 if not bad else 3)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr[-500:]
 
 
-def test_bad_files_get_one_line_and_the_others_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_files_get_one_line_and_the_others_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(YAML)
     bad = tmp_path / "bad.yaml"
     bad.write_text("Resources: [oops\n")
-    code = main(["--check", "--select", "MF06", str(bad), str(tmp_path / "missing.yaml"), str(good)])
+    code = main(
+        ["--check", "--select", "MF06", str(bad), str(tmp_path / "missing.yaml"), str(good)]
+    )
     out, err = capsys.readouterr()
     assert code == 2
     assert len([line for line in err.splitlines() if "bad.yaml" in line]) == 1
@@ -59,7 +65,9 @@ def test_exit_status_and_templates_only(tmp_path: Path, capsys: pytest.CaptureFi
     assert exc.value.code == 2
 
 
-def test_jobs_give_the_same_json_in_input_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_jobs_give_the_same_json_in_input_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     files = []
     for i in range(4):
         p = tmp_path / f"t{i}.yaml"
@@ -67,7 +75,9 @@ def test_jobs_give_the_same_json_in_input_order(tmp_path: Path, capsys: pytest.C
         files.append(str(p))
     outputs = []
     for jobs in ("1", "2"):
-        assert main(["--check", "--format", "json", "--select", "MF06", "--jobs", jobs, *files]) == 1
+        assert (
+            main(["--check", "--format", "json", "--select", "MF06", "--jobs", jobs, *files]) == 1
+        )
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
     assert [f["path"] for f in json.loads(outputs[0])["files"]] == files

@@ -38,7 +38,11 @@ def codes(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, set[str]
 
 
 def test_pyproject_table_found_upwards(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    template = project(tmp_path, "pyproject.toml", '[project]\nname = "x"\n\n[tool.meridian-fix]\nselect = ["MF06"]\nignore = ["MF0602"]\n')
+    template = project(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "x"\n\n[tool.meridian-fix]\nselect = ["MF06"]\nignore = ["MF0602"]\n',
+    )
     code, found = codes(capsys, str(template))
     assert found and all(c.startswith("MF06") for c in found) and "MF0602" not in found
     assert config.find_config(str(template)) == str(tmp_path / "pyproject.toml")
@@ -79,8 +83,14 @@ log-retention-years = 3
     assert s.select == ("MF01", "MF02") and s.ignore == ("MF0202",)
     assert s.unsafe_fixes and s.fail_on == "medium"
     assert s.baseline == str(tmp_path / "ci" / "baseline.json")
-    assert (s.production_condition, s.environment_parameter, s.production_values) == ("IsProd", "Stage", ("prod",))
-    assert s.database_subnet_cidrs == ("10.1.50.0/24", "10.1.51.0/24") and s.log_retention_years == 3
+    assert (s.production_condition, s.environment_parameter, s.production_values) == (
+        "IsProd",
+        "Stage",
+        ("prod",),
+    )
+    assert (
+        s.database_subnet_cidrs == ("10.1.50.0/24", "10.1.51.0/24") and s.log_retention_years == 3
+    )
     assert s.with_overrides({"fail_on": "high", "select": None}).fail_on == "high"
 
 
@@ -94,7 +104,9 @@ log-retention-years = 3
         ("select = [\n", "not valid TOML"),
     ],
 )
-def test_bad_configuration_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, words: str) -> None:
+def test_bad_configuration_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, words: str
+) -> None:
     template = project(tmp_path, ".meridian-fix.toml", text)
     good = tmp_path / "elsewhere"
     assert main(["--check", "--format", "json", str(template)]) == 2
@@ -105,7 +117,9 @@ def test_bad_configuration_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest
 
 
 def test_show_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    template = project(tmp_path, ".meridian-fix.toml", 'select = ["MF06"]\nlog-retention-years = 5\n')
+    template = project(
+        tmp_path, ".meridian-fix.toml", 'select = ["MF06"]\nlog-retention-years = 5\n'
+    )
     assert main(["--show-config", "--fail-on", "high", str(template)]) == 0
     out = capsys.readouterr().out
     assert f"configuration file: {tmp_path / '.meridian-fix.toml'}" in out
@@ -142,10 +156,21 @@ def test_configured_names_cidrs_and_retention_reach_the_fixes(tmp_path, capsys) 
         'production-condition = "InProd"\nenvironment-parameter = "Stage"\n'
         'database-subnet-cidrs = ["10.0.31.0/24", "10.0.32.0/24", "10.0.33.0/24"]\nlog-retention-years = 10\n'
     )
-    sample = (Path(__file__).resolve().parent.parent / "sample_templates" / "transaction-platform.yaml").read_text()
+    sample = (
+        Path(__file__).resolve().parent.parent / "sample_templates" / "transaction-platform.yaml"
+    ).read_text()
     template = tmp_path / "t.yaml"
     template.write_text(sample.replace("IsProduction", "Prod").replace("Environment", "Env"))
-    main(["--auto-fix", "--unsafe-fixes", "--no-validate", "--select", "MF0101,MF0301,MF0801", str(template)])
+    main(
+        [
+            "--auto-fix",
+            "--unsafe-fixes",
+            "--no-validate",
+            "--select",
+            "MF0101,MF0301,MF0801",
+            str(template),
+        ]
+    )
     capsys.readouterr()
     fixed = template.read_text()
     assert "CidrBlock: 10.0.31.0/24" in fixed and "10.0.21.0/24" not in fixed
@@ -156,7 +181,9 @@ def test_configured_names_cidrs_and_retention_reach_the_fixes(tmp_path, capsys) 
 def test_a_new_production_condition_takes_the_configured_names(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     from tui.cli import main
 
-    (tmp_path / ".meridian-fix.toml").write_text('production-condition = "InProd"\nenvironment-parameter = "Stage"\n')
+    (tmp_path / ".meridian-fix.toml").write_text(
+        'production-condition = "InProd"\nenvironment-parameter = "Stage"\n'
+    )
     template = tmp_path / "t.yaml"
     template.write_text(
         "Resources:\n  Target:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n    Properties:\n"

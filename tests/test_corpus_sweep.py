@@ -23,7 +23,9 @@ def engine() -> Engine:
 @pytest.mark.slow
 @pytest.mark.corpus
 @pytest.mark.parametrize("chunk", range(CHUNKS))
-def test_fixing_the_corpus_twice_changes_nothing_the_second_time(engine: Engine, chunk: int) -> None:
+def test_fixing_the_corpus_twice_changes_nothing_the_second_time(
+    engine: Engine, chunk: int
+) -> None:
     problems = []
     for path in FILES[chunk::CHUNKS]:
         raw = path.read_bytes()
@@ -40,5 +42,12 @@ def test_fixing_the_corpus_twice_changes_nothing_the_second_time(engine: Engine,
             problems.append(f"{path}: the second run changed the text")
         if second.rule_errors:
             problems.append(f"{path}: {second.rule_errors[0].splitlines()[0]}")
-        print(path.name, len(first.outcomes), "findings", sum(o.applied for o in first.outcomes), "applied", failed)
+        print(
+            path.name,
+            len(first.outcomes),
+            "findings",
+            sum(o.applied for o in first.outcomes),
+            "applied",
+            failed,
+        )
     assert not problems, "\n".join(problems)

@@ -65,7 +65,10 @@ def test_create_only_properties_are_replacement(rtype: str, prop: str) -> None:
 
 def test_updatable_and_conditionally_create_only_properties() -> None:
     assert schema.property_change_impact("AWS::RDS::DBCluster", "BackupRetentionPeriod") == "update"
-    assert schema.property_change_impact("AWS::RDS::DBInstance", "PerformanceInsightsKMSKeyId") == "possible replacement"
+    assert (
+        schema.property_change_impact("AWS::RDS::DBInstance", "PerformanceInsightsKMSKeyId")
+        == "possible replacement"
+    )
     assert schema.property_change_impact("AWS::Not::AType", "Anything") == "unknown"
 
 
@@ -94,7 +97,9 @@ def test_a_corrupt_cache_is_derived_again(fresh_schema_cache: Path) -> None:
     assert schema.property_change_impact("AWS::EC2::Subnet", "CidrBlock") == "replacement"
 
 
-def test_regions_come_from_the_cfn_lint_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_regions_come_from_the_cfn_lint_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".cfnlintrc").write_text("regions:\n  - eu-west-1\n  - us-west-2\n")
     schema._regions_in.cache_clear()
@@ -106,7 +111,9 @@ def test_regions_come_from_the_cfn_lint_configuration(tmp_path: Path, monkeypatc
 
 def test_unreadable_schemas_make_every_property_change_unknown(unreadable_schemas: None) -> None:
     assert schema.property_change_impact("AWS::RDS::DBCluster", "KmsKeyId") == "unknown"
-    assert schema.property_change_impact("AWS::RDS::DBCluster", "BackupRetentionPeriod") == "unknown"
+    assert (
+        schema.property_change_impact("AWS::RDS::DBCluster", "BackupRetentionPeriod") == "unknown"
+    )
 
 
 # -- derived from edits ----------------------------------------------------------------------
@@ -164,20 +171,33 @@ def impact_of(*edits: tuple[str, tuple[object, ...], object]) -> tuple[str, str]
 
 
 def test_a_create_only_property_changed_is_a_replacement() -> None:
-    impact, detail = impact_of(("set", ("Resources", "Subnet", "Properties", "CidrBlock"), "10.0.9.0/24"))
+    impact, detail = impact_of(
+        ("set", ("Resources", "Subnet", "Properties", "CidrBlock"), "10.0.9.0/24")
+    )
     assert impact == "replacement" and "CidrBlock" in detail and "Subnet" in detail
 
 
 def test_an_updatable_property_is_an_update_and_a_new_resource_changes_nothing() -> None:
-    assert impact_of(("set", ("Resources", "Topic", "Properties", "TopicName"), "x"))[0] == "replacement"
-    assert impact_of(("set", ("Resources", "Topic", "Properties", "DisplayName"), "x"))[0] == "update"
+    assert (
+        impact_of(("set", ("Resources", "Topic", "Properties", "TopicName"), "x"))[0]
+        == "replacement"
+    )
+    assert (
+        impact_of(("set", ("Resources", "Topic", "Properties", "DisplayName"), "x"))[0] == "update"
+    )
     new = {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "more"}}
-    assert impact_of(("set", ("Resources", "Other"), new)) == ("none", "no change to deployed resources")
+    assert impact_of(("set", ("Resources", "Other"), new)) == (
+        "none",
+        "no change to deployed resources",
+    )
 
 
 def test_removals_and_conditions_are_deletions() -> None:
     assert impact_of(("delete", ("Resources", "Topic"), None))[0] == "deletion"
-    assert impact_of(("delete", ("Resources", "Topic", "Properties", "DisplayName"), None))[0] == "deletion"
+    assert (
+        impact_of(("delete", ("Resources", "Topic", "Properties", "DisplayName"), None))[0]
+        == "deletion"
+    )
     assert impact_of(("set", ("Resources", "Topic", "Condition"), "IsProd"))[0] == "deletion"
     assert impact_of(("delete", ("Outputs", "SubnetId"), None))[0] == "deletion"
 
@@ -212,7 +232,9 @@ def test_a_task_definition_change_is_a_new_revision() -> None:
 
 
 def test_unreadable_schemas_make_property_changes_unknown(unreadable_schemas: None) -> None:
-    assert impact_of(("set", ("Resources", "Topic", "Properties", "DisplayName"), "x"))[0] == "unknown"
+    assert (
+        impact_of(("set", ("Resources", "Topic", "Properties", "DisplayName"), "x"))[0] == "unknown"
+    )
     assert impact_of(("set", ("Resources", "Topic", "Metadata"), {"a": 1}))[0] == "none"
 
 
@@ -225,22 +247,33 @@ def _deployed_properties(text: str, original: str | None = None) -> dict[str, ob
 
     data = Document.from_text(text).data
     before = Document.from_text(original).data if original is not None else data
-    return {lid: _as_deployed(res.get("Properties"), before, data) for lid, res in data["Resources"].items()}
+    return {
+        lid: _as_deployed(res.get("Properties"), before, data)
+        for lid, res in data["Resources"].items()
+    }
 
 
-def test_auto_fix_applies_no_property_change_when_the_schemas_cannot_be_read(unreadable_schemas: None) -> None:
+def test_auto_fix_applies_no_property_change_when_the_schemas_cannot_be_read(
+    unreadable_schemas: None,
+) -> None:
     text = SAMPLE.read_text()
-    result = Engine(Options(fix=True, validate=False)).run_document(Document.from_text(text, str(SAMPLE)))
+    result = Engine(Options(fix=True, validate=False)).run_document(
+        Document.from_text(text, str(SAMPLE))
+    )
     for outcome in result.outcomes:
         fix = outcome.finding.fix
         if fix is not None and fix.impact == "unknown":
             assert not fix.safe and not outcome.applied, outcome
-    assert any(o.applied for o in result.outcomes)  # fixes that touch no deployed property still run
+    assert any(
+        o.applied for o in result.outcomes
+    )  # fixes that touch no deployed property still run
     before, after = _deployed_properties(text), _deployed_properties(result.new_text, text)
     assert {lid: after[lid] for lid in before} == before
 
 
-def test_a_rule_that_declares_less_than_its_edits_do_is_not_applied_as_safe(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rule_that_declares_less_than_its_edits_do_is_not_applied_as_safe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The engine checks a safe label against the edits it makes, whatever the rule said."""
     from fixers.model import Fix
     from fixers.rules import Rule
@@ -253,7 +286,12 @@ def test_a_rule_that_declares_less_than_its_edits_do_is_not_applied_as_safe(monk
             yield self.finding(
                 ("Resources", "Subnet"),
                 "changes a create-only property, claims none",
-                Fix("renumber", apply=lambda d: d.set(("Resources", "Subnet", "Properties", "CidrBlock"), "10.0.7.0/24")),
+                Fix(
+                    "renumber",
+                    apply=lambda d: d.set(
+                        ("Resources", "Subnet", "Properties", "CidrBlock"), "10.0.7.0/24"
+                    ),
+                ),
             )
 
     doc = Document.from_text(BASE)
@@ -264,19 +302,31 @@ def test_a_rule_that_declares_less_than_its_edits_do_is_not_applied_as_safe(monk
     assert result.new_text == BASE
 
 
-def test_sample_database_keys_are_unsafe_replacements_in_json_and_not_auto_applied(tmp_path: Path) -> None:
+def test_sample_database_keys_are_unsafe_replacements_in_json_and_not_auto_applied(
+    tmp_path: Path,
+) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "tui.cli", "--check", "--format", "json", str(SAMPLE)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     findings = json.loads(out.stdout)["files"][0]["findings"]
-    keys = [f for f in findings if f["code"] == "MF0202" or (f["code"] == "MF0302" and f["path"][-1].endswith("KMSKeyId"))]
+    keys = [
+        f
+        for f in findings
+        if f["code"] == "MF0202" or (f["code"] == "MF0302" and f["path"][-1].endswith("KMSKeyId"))
+    ]
     assert {f["code"] for f in keys} == {"MF0202", "MF0302"}
     for f in keys:
         assert f["fix"]["applicability"] == "unsafe" and f["fix"]["impact"] == "replacement", f
     target = tmp_path / "stack.yaml"
     target.write_text(SAMPLE.read_text())
-    subprocess.run([sys.executable, "-m", "tui.cli", "--auto-fix", "--no-validate", str(target)], capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--auto-fix", "--no-validate", str(target)],
+        capture_output=True,
+        timeout=300,
+    )
     fixed = Document.from_text(target.read_text()).data["Resources"]
     assert fixed != Document.from_text(SAMPLE.read_text()).data["Resources"]  # safe fixes did apply
     for lid, res in fixed.items():
@@ -287,7 +337,9 @@ def test_sample_database_keys_are_unsafe_replacements_in_json_and_not_auto_appli
 
 def test_no_safe_fix_on_the_sample_has_an_unsafe_impact() -> None:
     for name in ("transaction-platform.yaml", "transaction-platform.json"):
-        result = Engine(Options(fix=True, validate=False)).run_document(Document.from_text((SAMPLES / name).read_text(), name))
+        result = Engine(Options(fix=True, validate=False)).run_document(
+            Document.from_text((SAMPLES / name).read_text(), name)
+        )
         for outcome in result.outcomes:
             fix = outcome.finding.fix
             if fix is not None and fix.safe:

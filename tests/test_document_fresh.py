@@ -38,12 +38,24 @@ NEW = ("Resources", "LogGroup")
 STEPS = {
     "property": lambda d: d.set(NEW + ("Properties", "RetentionInDays"), 365),
     "nested": lambda d: d.set(NEW + ("Properties", "Tags"), [{"Key": "Name", "Value": "logs"}]),
-    "append": lambda d: d.append(NEW + ("Properties", "Tags"), {"Key": "Owner", "Value": "platform"}),
-    "replace": lambda d: d.set(NEW + ("Properties", "LogGroupName"), {"Fn::Sub": "${AWS::StackName}-app"}),
-    "delete": lambda d: d.delete(NEW + ("Properties", "LogGroupName")) if d.exists(NEW + ("Properties", "LogGroupName")) else None,
+    "append": lambda d: d.append(
+        NEW + ("Properties", "Tags"), {"Key": "Owner", "Value": "platform"}
+    ),
+    "replace": lambda d: d.set(
+        NEW + ("Properties", "LogGroupName"), {"Fn::Sub": "${AWS::StackName}-app"}
+    ),
+    "delete": lambda d: (
+        d.delete(NEW + ("Properties", "LogGroupName"))
+        if d.exists(NEW + ("Properties", "LogGroupName"))
+        else None
+    ),
     "condition": lambda d: d.set(NEW + ("Condition",), "IsProduction"),
     "beside": lambda d: d.set(("Outputs", "LogGroup"), {"Value": {"Ref": "LogGroup"}}),
-    "into beside": lambda d: d.set(("Outputs", "LogGroup", "Export"), {"Name": "logs"}) if d.exists(("Outputs", "LogGroup")) else None,
+    "into beside": lambda d: (
+        d.set(("Outputs", "LogGroup", "Export"), {"Name": "logs"})
+        if d.exists(("Outputs", "LogGroup"))
+        else None
+    ),
 }
 
 
@@ -59,13 +71,17 @@ def _run(text: str, steps: list[str], read_every_time: bool) -> str:
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=st.sampled_from([YAML, JSON]), steps=st.lists(st.sampled_from(sorted(STEPS)), max_size=8))
+@given(
+    text=st.sampled_from([YAML, JSON]), steps=st.lists(st.sampled_from(sorted(STEPS)), max_size=8)
+)
 def test_batched_edits_inside_new_entries_write_the_same_bytes(text: str, steps: list[str]) -> None:
     assert _run(text, steps, read_every_time=False) == _run(text, steps, read_every_time=True)
 
 
 @pytest.mark.parametrize("text", [YAML, JSON], ids=["yaml", "json"])
-def test_edits_inside_a_new_entry_need_no_reading(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edits_inside_a_new_entry_need_no_reading(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     doc = Document.from_text(text)
     reads: list[int] = []
     real = template_module.Template.__init__
@@ -76,7 +92,16 @@ def test_edits_inside_a_new_entry_need_no_reading(text: str, monkeypatch: pytest
 
     monkeypatch.setattr(template_module.Template, "__init__", counting)
     doc.set(NEW, {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "app"}})
-    for name in ("property", "nested", "append", "replace", "condition", "beside", "into beside", "delete"):
+    for name in (
+        "property",
+        "nested",
+        "append",
+        "replace",
+        "condition",
+        "beside",
+        "into beside",
+        "delete",
+    ):
         STEPS[name](doc)
     assert reads == []
     doc.self_check()
@@ -95,7 +120,9 @@ def test_rollback_undoes_a_merged_edit() -> None:
 
 
 def test_an_empty_flow_collection_takes_the_block_style_and_a_full_one_stays_flow() -> None:
-    doc = Document.from_text("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {}\n    Tags: [{Key: a, Value: b}]\n")
+    doc = Document.from_text(
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {}\n    Tags: [{Key: a, Value: b}]\n"
+    )
     doc.set(("Resources", "Q", "Properties", "DelaySeconds"), 5)
     doc.append(("Resources", "Q", "Tags"), {"Key": "c", "Value": "d"})
     assert doc.text == (
@@ -134,11 +161,16 @@ def test_two_insertions_into_one_empty_collection_in_one_batch(text: str, expect
 def test_an_edit_that_cannot_be_rendered_inside_the_new_entry_is_made_the_ordinary_way() -> None:
     # Rendered anew as a whole, the new flow mapping would pass its line; inserting only the
     # new key, after reading the text, fits. The data must not change before that is known.
-    doc = Document.from_text("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {DelaySeconds: 5}\n")
+    doc = Document.from_text(
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {DelaySeconds: 5}\n"
+    )
     doc.set(("Resources", "Q", "Properties", "Tags"), {"a": 1})
     doc.set(("Resources", "Q", "Properties", "Tags", "b"), "x" * 95)
     doc.self_check()
-    assert doc.data["Resources"]["Q"]["Properties"] == {"DelaySeconds": 5, "Tags": {"a": 1, "b": "x" * 95}}
+    assert doc.data["Resources"]["Q"]["Properties"] == {
+        "DelaySeconds": 5,
+        "Tags": {"a": 1, "b": "x" * 95},
+    }
 
 
 @pytest.mark.parametrize("step", [3, "k"])
@@ -162,12 +194,17 @@ def test_appending_null_then_an_item_in_one_batch() -> None:
 
 
 def test_two_edits_of_a_single_pair_mapping_in_a_flow_sequence_in_one_batch() -> None:
-    doc = Document.from_text("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      L: [0, K: v]\n")
+    doc = Document.from_text(
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      L: [0, K: v]\n"
+    )
     doc.set(("Resources", "Q", "Properties", "L", 1, "K2"), 1)
     doc.set(("Resources", "Q", "Properties", "L", 1, "K3"), 1)
     doc.set(("Resources", "Q", "Properties", "L", 1, "K"), 2)
     doc.self_check()
-    assert doc.text == "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      L: [0, {K: 2, K2: 1, K3: 1}]\n"
+    assert (
+        doc.text
+        == "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      L: [0, {K: 2, K2: 1, K3: 1}]\n"
+    )
 
 
 @pytest.mark.parametrize("kind", ["key", "item"])
@@ -179,7 +216,11 @@ def test_a_block_scalar_inserted_at_the_end_of_a_file_without_a_final_newline(ki
     else:
         doc.append(("Resources", "A", "L"), "one\ntwo\n")
     doc.self_check()
-    assert doc.text.endswith(("    Code: |\n      one\n      two\n") if kind == "key" else "      - |\n        one\n        two\n")
+    assert doc.text.endswith(
+        ("    Code: |\n      one\n      two\n")
+        if kind == "key"
+        else "      - |\n        one\n        two\n"
+    )
 
 
 def test_blank_lines_after_a_block_scalar_count_as_the_mappings_style() -> None:
@@ -197,11 +238,15 @@ def test_blank_lines_after_a_block_scalar_count_as_the_mappings_style() -> None:
         return doc.text
 
     assert run(False) == run(True)
-    assert run(True).endswith("        Type: AWS::SNS::Topic\n\n    N3:\n        Type: AWS::SNS::Topic\n")
+    assert run(True).endswith(
+        "        Type: AWS::SNS::Topic\n\n    N3:\n        Type: AWS::SNS::Topic\n"
+    )
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
-def test_removing_the_last_lines_of_a_file_without_a_final_newline_keeps_it_so(newline: str) -> None:
+def test_removing_the_last_lines_of_a_file_without_a_final_newline_keeps_it_so(
+    newline: str,
+) -> None:
     text = newline.join(["Resources:", "  A:", "    Type: X", "  B:", "    Type: Y"])
     doc = Document.from_text(text)
     doc.delete(("Resources", "B"))

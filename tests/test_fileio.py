@@ -64,8 +64,10 @@ def immutable():
 
     def set_(path):
         if not _chattr("+i", path):
-            pytest.skip("chattr +i unavailable here (no chattr, no CAP_LINUX_IMMUTABLE "
-                        "or a filesystem without the attribute)")
+            pytest.skip(
+                "chattr +i unavailable here (no chattr, no CAP_LINUX_IMMUTABLE "
+                "or a filesystem without the attribute)"
+            )
         done.append(path)
 
     yield set_
@@ -99,7 +101,11 @@ def test_read_returns_snapshot(tmp_path):
     assert s.real_path == os.path.realpath(p)
     assert s.data == OLD
     assert (s.size, s.mtime_ns, s.inode, s.mode) == (
-        st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode)
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ino,
+        st.st_mode,
+    )
     assert stat.S_IMODE(s.mode) == 0o640
     assert "data" not in repr(s)  # 5 MB of bytes must not end up in a traceback
     with pytest.raises(AttributeError):
@@ -590,11 +596,15 @@ def _raise_at(point: str, exc: BaseException):
 
 
 @pytest.mark.parametrize("point", fileio.STEPS)
-@pytest.mark.parametrize("exc_factory", [
-    lambda: Injected("boom"),
-    lambda: KeyboardInterrupt(),
-    lambda: OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),
-], ids=["exception", "interrupt", "enospc"])
+@pytest.mark.parametrize(
+    "exc_factory",
+    [
+        lambda: Injected("boom"),
+        lambda: KeyboardInterrupt(),
+        lambda: OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),
+    ],
+    ids=["exception", "interrupt", "enospc"],
+)
 def test_atomic_write_injected_failure(tmp_path, monkeypatch, point, exc_factory):
     p = make(tmp_path / "a.yaml", mode=0o640)
     s = read_template_bytes(str(p))

@@ -14,8 +14,13 @@ UI_MODULES = ("textual",)
 
 def loaded_modules(code: str) -> list[str]:
     """Run ``code`` in a fresh interpreter; return the top-level modules it ended up with."""
-    probe = code + "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    probe = (
+        code
+        + "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -40,12 +45,22 @@ def test_check_loads_no_textual() -> None:
 def test_importtime_of_check_lists_no_textual() -> None:
     """The same, as the real command sees it: ``python -X importtime`` of ``meridian-fix --check``."""
     out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", f"import sys; from tui.cli import main; sys.exit(main(['--check', {SAMPLE!r}]))"],
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            f"import sys; from tui.cli import main; sys.exit(main(['--check', {SAMPLE!r}]))",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert out.returncode in (0, 1), out.stderr[-2000:]
-    imported = [line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")]
+    imported = [
+        line.rsplit("|", 1)[-1].strip()
+        for line in out.stderr.splitlines()
+        if line.startswith("import time:")
+    ]
     assert "tui.cli" in imported
     assert not [m for m in imported if m.split(".")[0] in UI_MODULES]

@@ -40,7 +40,9 @@ def test_the_limits_are_cfn_lints() -> None:
     from cfnlint.helpers import LIMITS
 
     assert limits.TEMPLATE_BODY_BYTES == LIMITS["template"]["body"]
-    assert limits.SECTION_ENTRIES == {s: LIMITS[s]["number"] for s in ("Resources", "Parameters", "Outputs", "Mappings")}
+    assert limits.SECTION_ENTRIES == {
+        s: LIMITS[s]["number"] for s in ("Resources", "Parameters", "Outputs", "Mappings")
+    }
     assert limits.MAPPING_ATTRIBUTES == LIMITS["Mappings"]["attributes"]
 
 
@@ -54,7 +56,10 @@ def test_a_fix_that_would_pass_500_resources_is_rolled_back_and_says_why() -> No
     text = _template(499)  # 500 resources: at the limit
     outcome, result = _fix(text)
     assert outcome.status == "rolled back"
-    assert re.fullmatch(r"the template would exceed a CloudFormation limit: 50\d resources \(at most 500\)", outcome.reason or "")
+    assert re.fullmatch(
+        r"the template would exceed a CloudFormation limit: 50\d resources \(at most 500\)",
+        outcome.reason or "",
+    )
     assert result.new_text == text
 
 
@@ -77,10 +82,14 @@ def test_size_counts_bytes_not_characters_and_the_bom() -> None:
     doc = Document.from_text("Description: é\nResources: {}\n", bom=True)
     assert doc.size() == len("Description: é\nResources: {}\n".encode()) + 3
     doc.set(("Outputs",), {"A": {"Value": "é"}})
-    assert doc.size() == len(doc.text.encode()) + 3  # measured before the patch is applied, then after
+    assert (
+        doc.size() == len(doc.text.encode()) + 3
+    )  # measured before the patch is applied, then after
 
 
-@pytest.mark.parametrize("section,count", [("Parameters", 200), ("Outputs", 200), ("Mappings", 200)])
+@pytest.mark.parametrize(
+    "section,count", [("Parameters", 200), ("Outputs", 200), ("Mappings", 200)]
+)
 def test_every_section_limit_is_measured(section: str, count: int) -> None:
     data = {section: {f"E{i}": {} for i in range(count + 1)}}
     assert section in limits.measure(data, 10).breaches()
@@ -92,8 +101,13 @@ def test_each_mapping_has_its_own_limit() -> None:
     wide = {f"K{i}": {"v": i} for i in range(201)}
     before = limits.measure({"Mappings": {"Wide": wide, "Small": {"a": {"v": 1}}}}, 10)
     assert list(before.breaches()) == ["Mappings/Wide"]
-    grown = limits.measure({"Mappings": {"Wide": wide, "Small": {f"K{i}": {} for i in range(201)}}}, 10)
-    assert limits.new_breach(before, grown) == "the template would exceed a CloudFormation limit: mapping Small with 201 keys (at most 200)"
+    grown = limits.measure(
+        {"Mappings": {"Wide": wide, "Small": {f"K{i}": {} for i in range(201)}}}, 10
+    )
+    assert (
+        limits.new_breach(before, grown)
+        == "the template would exceed a CloudFormation limit: mapping Small with 201 keys (at most 200)"
+    )
 
 
 def test_the_apps_single_fix_is_held_to_the_limits_too() -> None:

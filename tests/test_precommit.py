@@ -28,8 +28,20 @@ MANIFEST = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
 
 def git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -52,12 +64,17 @@ def test_the_manifest_installs_the_package_command() -> None:
 def env() -> dict[str, str]:
     """pre-commit and meridian-fix of this environment first on PATH; nothing downloaded."""
     bin_dir = os.path.dirname(sys.executable)
-    if shutil.which("meridian-fix", path=bin_dir) is None or shutil.which("pre-commit", path=bin_dir) is None:
+    if (
+        shutil.which("meridian-fix", path=bin_dir) is None
+        or shutil.which("pre-commit", path=bin_dir) is None
+    ):
         missing = "meridian-fix and pre-commit are not installed beside this Python (pip install -e '.[test]')"
         if os.environ.get("CI"):
             pytest.fail(missing, pytrace=False)
         pytest.skip(missing)
-    return dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""), PIP_NO_INDEX="1")
+    return dict(
+        os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""), PIP_NO_INDEX="1"
+    )
 
 
 def test_hooks_block_a_commit_of_the_flawed_sample(tmp_path: Path, env: dict[str, str]) -> None:
@@ -67,12 +84,18 @@ def test_hooks_block_a_commit_of_the_flawed_sample(tmp_path: Path, env: dict[str
     (project / ".pre-commit-config.yaml").write_text(local_config("meridian-fix"))
     (project / "notes.yaml").write_text("owner: platform-team\n")  # not a template: skipped
     env = dict(env, PRE_COMMIT_HOME=str(tmp_path / "cache"))
-    install = subprocess.run(["pre-commit", "install"], cwd=project, capture_output=True, text=True, env=env, timeout=120)
+    install = subprocess.run(
+        ["pre-commit", "install"], cwd=project, capture_output=True, text=True, env=env, timeout=120
+    )
     assert install.returncode == 0, install.stderr
     git(project, "add", ".pre-commit-config.yaml", "notes.yaml")
     first = subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-m", "config"],
-        cwd=project, capture_output=True, text=True, env=env, timeout=600,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert first.returncode == 0, first.stdout + first.stderr
 
@@ -80,7 +103,11 @@ def test_hooks_block_a_commit_of_the_flawed_sample(tmp_path: Path, env: dict[str
     git(project, "add", "stack.yaml")
     blocked = subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-m", "flawed"],
-        cwd=project, capture_output=True, text=True, env=env, timeout=600,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     output = blocked.stdout + blocked.stderr
     assert blocked.returncode != 0, output
@@ -90,7 +117,14 @@ def test_hooks_block_a_commit_of_the_flawed_sample(tmp_path: Path, env: dict[str
     # The fixing hook runs too: it edits the template in place and fails, as a fixer must.
     (project / ".pre-commit-config.yaml").write_text(local_config("meridian-fix-fix"))
     fixing = subprocess.run(
-        ["pre-commit", "run", "--files", "stack.yaml"], cwd=project, capture_output=True, text=True, env=env, timeout=600
+        ["pre-commit", "run", "--files", "stack.yaml"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert fixing.returncode != 0
-    assert (project / "stack.yaml").read_text() != (SAMPLES / "transaction-platform.yaml").read_text()
+    assert (project / "stack.yaml").read_text() != (
+        SAMPLES / "transaction-platform.yaml"
+    ).read_text()

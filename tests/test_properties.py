@@ -33,7 +33,9 @@ def _variant(path: Path, variant: str) -> tuple[str, bool]:
     variant=st.sampled_from(["as is", "crlf", "bom", "no final newline", "tab-indented json"]),
     edits=st.lists(st.sampled_from(EDIT_NAMES), min_size=1, max_size=5),
 )
-def test_random_edit_sequences_keep_the_writer_properties(index: int, variant: str, edits: list[str]) -> None:
+def test_random_edit_sequences_keep_the_writer_properties(
+    index: int, variant: str, edits: list[str]
+) -> None:
     text, bom = _variant(FILES[index], variant)
     doc = Document(Template(text, bom=bom, path=str(FILES[index])))
     for name in edits:

@@ -88,7 +88,9 @@ def test_a_clean_result_stops_the_original_lint_and_a_dead_worker_is_replaced() 
     assert child_processes() - before == set()
 
 
-def test_a_worker_that_dies_mid_lint_leaves_the_lint_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_worker_that_dies_mid_lint_leaves_the_lint_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from tests.helpers import child_processes
 
     before = child_processes()
@@ -101,6 +103,8 @@ def test_a_worker_that_dies_mid_lint_leaves_the_lint_to_this_process(monkeypatch
     assert worker.lint(SAMPLE.read_text(), str(SAMPLE)) is None
     monkeypatch.setattr(engine_module, "_WORKER", worker)
     engine = Engine(Options(fix=True, validate=True, parallel_lint=True))
-    assert engine.lint(SAMPLE.read_text(), str(SAMPLE)) == Validator().lint(SAMPLE.read_text(), str(SAMPLE))
+    assert engine.lint(SAMPLE.read_text(), str(SAMPLE)) == Validator().lint(
+        SAMPLE.read_text(), str(SAMPLE)
+    )
     assert engine_module._WORKER is None
     assert child_processes() - before == set()

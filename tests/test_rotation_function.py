@@ -158,11 +158,18 @@ class Rotation:
         if self._lambda_arn is None:
             role = boto3.client("iam", region_name=REGION).create_role(
                 RoleName="rotation-lambda",
-                AssumeRolePolicyDocument=json.dumps({
-                    "Version": "2012-10-17",
-                    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                   "Principal": {"Service": "lambda.amazonaws.com"}}],
-                }),
+                AssumeRolePolicyDocument=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": "sts:AssumeRole",
+                                "Principal": {"Service": "lambda.amazonaws.com"},
+                            }
+                        ],
+                    }
+                ),
             )["Role"]["Arn"]
             archive = io.BytesIO()
             with zipfile.ZipFile(archive, "w") as zf:
@@ -249,7 +256,8 @@ def test_full_rotation_each_step_twice(rotation, caplog):
     # What reaches the Lambda's log: the function's own records at any level and
     # anything at INFO or above (botocore's DEBUG request dumps stay below it).
     logged = "\n".join(
-        record.getMessage() for record in caplog.records
+        record.getMessage()
+        for record in caplog.records
         if record.name == "root" or record.levelno >= logging.INFO
     )
     assert "createSecret" in logged and "finishSecret" in logged
@@ -265,7 +273,9 @@ def test_finish_secret_completes_a_half_finished_finish(rotation):
         rotation.step(arn, token, step)
     # AWSCURRENT moved, but the run stopped before AWSPENDING was taken off.
     rotation.sm.update_secret_version_stage(
-        SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token,
+        SecretId=arn,
+        VersionStage="AWSCURRENT",
+        MoveToVersionId=token,
         RemoveFromVersionId=old_version,
     )
     assert sorted(rotation.stages(arn)[token]) == ["AWSCURRENT", "AWSPENDING"]
@@ -315,7 +325,9 @@ def test_failed_test_secret_raises_and_keeps_current(rotation):
 
     # A wrong pending value put over it fails the same way.
     rotation.sm.put_secret_value(
-        SecretId=arn, ClientRequestToken=token, VersionStages=["AWSPENDING"],
+        SecretId=arn,
+        ClientRequestToken=token,
+        VersionStages=["AWSPENDING"],
         SecretString=json.dumps(dict(pending, password="not-the-password")),
     )
     with pytest.raises(ValueError, match="AWSPENDING"):
@@ -339,7 +351,9 @@ def test_set_secret_refuses_another_user(rotation):
     token = rotation.start_rotation(arn)
     pending = rotation.value(arn, VersionStage="AWSCURRENT")
     rotation.sm.put_secret_value(
-        SecretId=arn, ClientRequestToken=token, VersionStages=["AWSPENDING"],
+        SecretId=arn,
+        ClientRequestToken=token,
+        VersionStages=["AWSPENDING"],
         SecretString=json.dumps(dict(pending, username=other, password="x" * 32)),
     )
     with pytest.raises(ValueError, match="username"):
@@ -383,7 +397,9 @@ def test_rotation_not_enabled_raises(rotation):
     arn, _ = rotation.create_secret(username, password)
     token = str(uuid.uuid4())
     rotation.sm.put_secret_value(
-        SecretId=arn, ClientRequestToken=token, VersionStages=["AWSPENDING"],
+        SecretId=arn,
+        ClientRequestToken=token,
+        VersionStages=["AWSPENDING"],
         SecretString=json.dumps(rotation.value(arn)),
     )
     for step in STEPS:

@@ -40,10 +40,15 @@ def _labels(files: list[Path]) -> tuple[list[str], dict[str, tuple[str, bool]]]:
                 finally:
                     doc.rollback(mark)
                 if IMPACTS.index(derived.impact) > IMPACTS.index(fix.impact):
-                    under.append(f"{path.name} {code} {finding.resource}: declares {fix.impact}, edits {derived}")
+                    under.append(
+                        f"{path.name} {code} {finding.resource}: declares {fix.impact}, edits {derived}"
+                    )
                 labelled = fix.raised_to(*derived)
                 seen, unsafe = worst.get(code, ("none", False))
-                worst[code] = (max(seen, labelled.impact, key=IMPACTS.index), unsafe or not labelled.safe)
+                worst[code] = (
+                    max(seen, labelled.impact, key=IMPACTS.index),
+                    unsafe or not labelled.safe,
+                )
     return under, worst
 
 
@@ -52,7 +57,11 @@ def _check(files: list[Path]) -> None:
     assert not under, "\n".join(under)
     for code, (seen, unsafe) in worst.items():
         rule = all_rules()[code]
-        assert IMPACTS.index(rule.deploy_impact) >= IMPACTS.index(seen), (code, rule.deploy_impact, seen)
+        assert IMPACTS.index(rule.deploy_impact) >= IMPACTS.index(seen), (
+            code,
+            rule.deploy_impact,
+            seen,
+        )
         if unsafe or seen in UNSAFE_IMPACTS:
             assert rule.fix_applicability == "unsafe", (code, seen)
 

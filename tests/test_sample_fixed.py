@@ -16,7 +16,10 @@ from fixers.document import Document
 from fixers.engine import Engine, Options
 from tests.conftest import SAMPLES
 
-CASES = [("transaction-platform.yaml", "transaction-platform.fixed.yaml"), ("transaction-platform.json", "transaction-platform.fixed.json")]
+CASES = [
+    ("transaction-platform.yaml", "transaction-platform.fixed.yaml"),
+    ("transaction-platform.json", "transaction-platform.fixed.json"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +34,11 @@ def test_fixed_sample_is_regenerated_identically(engine: Engine, source: str, fi
     result = engine.run_document(Document.from_text(text, str(SAMPLES / source)))
     assert not result.rule_errors, result.rule_errors
     assert result.lint_new == [], [f"{e.rule} {e.path} {e.message}" for e in result.lint_new or []]
-    failed = [(o.finding.code, o.status, o.reason) for o in result.outcomes if o.status in ("failed", "rolled back")]
+    failed = [
+        (o.finding.code, o.status, o.reason)
+        for o in result.outcomes
+        if o.status in ("failed", "rolled back")
+    ]
     assert not failed, failed
     left = [(f.code, f.resource) for f in result.remaining if f.fix is not None]
     assert not left, left
@@ -42,4 +49,6 @@ def test_fixed_sample_is_regenerated_identically(engine: Engine, source: str, fi
     target = SAMPLES / fixed
     if os.environ.get("MERIDIAN_REGENERATE"):
         target.write_text(result.new_text)
-    assert target.read_text() == result.new_text, f"{fixed} is stale: regenerate it (see module docstring)"
+    assert target.read_text() == result.new_text, (
+        f"{fixed} is stale: regenerate it (see module docstring)"
+    )

@@ -24,7 +24,9 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]
 
 
 def validate(log: dict) -> None:
-    validator = jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    validator = jsonschema.Draft4Validator(
+        SCHEMA, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
+    )
     errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message[:200]}" for e in errors[:5]]
 
@@ -42,12 +44,17 @@ def sample_sarif() -> dict:
 
 
 @pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
-def test_sample_sarif_is_valid_and_complete(sample_sarif: dict, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sample_sarif_is_valid_and_complete(
+    sample_sarif: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
     validate(sample_sarif)
     run = sample_sarif["runs"][0]
     driver = run["tool"]["driver"]
     assert driver["name"] == "meridian-fix" and driver["version"]
-    assert run["tool"]["extensions"][0]["name"] == "cfn-lint" and run["tool"]["extensions"][0]["version"]
+    assert (
+        run["tool"]["extensions"][0]["name"] == "cfn-lint"
+        and run["tool"]["extensions"][0]["version"]
+    )
     rules = {r["id"]: r for r in driver["rules"]}
     assert "MF0101" in rules and "MF0001" in rules
     assert all(r["help"]["markdown"].startswith(f"# {r['id']}") for r in rules.values())
@@ -93,19 +100,25 @@ def test_replacements_round_trip_edge_cases() -> None:
         assert apply_replacements(a, replacements(a, b)) == b
 
 
-def test_fingerprints_survive_a_line_inserted_above(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fingerprints_survive_a_line_inserted_above(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = YAML.read_text()
     before = tmp_path / "before.yaml"
     after = tmp_path / "after.yaml"
     before.write_text(text)
     lines = text.splitlines(keepends=True)
-    after.write_text("".join(lines[:3] + ["# a comment inserted above every finding\n", "\n"] + lines[3:]))
+    after.write_text(
+        "".join(lines[:3] + ["# a comment inserted above every finding\n", "\n"] + lines[3:])
+    )
 
     def prints(path: Path) -> dict[str, int]:
         _, log = run_json(capsys, "--check", "--format", "sarif", "--select", "MF06", str(path))
         validate(log)
         return {
-            r["partialFingerprints"]["meridianFix/v1"]: r["locations"][0]["physicalLocation"]["region"]["startLine"]
+            r["partialFingerprints"]["meridianFix/v1"]: r["locations"][0]["physicalLocation"][
+                "region"
+            ]["startLine"]
             for r in log["runs"][0]["results"]
         }
 
@@ -119,10 +132,15 @@ def test_json_sample_sarif_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1
     validate(log)
     assert log["runs"][0]["artifacts"][0]["sourceLanguage"] == "json"
-    assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] > 1 for r in log["runs"][0]["results"])
+    assert all(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"] > 1
+        for r in log["runs"][0]["results"]
+    )
 
 
-def test_unreadable_file_is_a_notification(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_file_is_a_notification(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("Resources: [unclosed\n")
     code, log = run_json(capsys, "--check", "--format", "sarif", str(bad))

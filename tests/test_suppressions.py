@@ -27,15 +27,23 @@ TEMPLATE_BLOCK = """  meridian-fix:
 
 
 def yaml_with_suppressions() -> str:
-    text = YAML.replace("  DBSubnetGroup:\n    Type: AWS::RDS::DBSubnetGroup\n", "  DBSubnetGroup:\n    Type: AWS::RDS::DBSubnetGroup\n" + RESOURCE_BLOCK, 1)
+    text = YAML.replace(
+        "  DBSubnetGroup:\n    Type: AWS::RDS::DBSubnetGroup\n",
+        "  DBSubnetGroup:\n    Type: AWS::RDS::DBSubnetGroup\n" + RESOURCE_BLOCK,
+        1,
+    )
     assert RESOURCE_BLOCK in text
     return text.replace("\nMetadata:\n", "\nMetadata:\n" + TEMPLATE_BLOCK, 1)
 
 
 def json_with_suppressions() -> str:
     data = json.loads((SAMPLES / "transaction-platform.json").read_text())
-    data["Metadata"]["meridian-fix"] = {"ignore": [{"code": "MF0602", "reason": "TLS terminates at the CDN"}]}
-    data["Resources"]["DBSubnetGroup"]["Metadata"] = {"meridian-fix": {"ignore": ["MF0101", {"code": "MF0602"}]}}
+    data["Metadata"]["meridian-fix"] = {
+        "ignore": [{"code": "MF0602", "reason": "TLS terminates at the CDN"}]
+    }
+    data["Resources"]["DBSubnetGroup"]["Metadata"] = {
+        "meridian-fix": {"ignore": ["MF0101", {"code": "MF0602"}]}
+    }
     return json.dumps(data, indent=2) + "\n"
 
 
@@ -45,9 +53,13 @@ def report(capsys: pytest.CaptureFixture[str], path: Path, *extra: str) -> tuple
 
 
 @pytest.mark.parametrize("kind", ["yaml", "json"])
-def test_template_and_resource_suppressions(kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_template_and_resource_suppressions(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plain = tmp_path / f"plain.{kind}"
-    plain.write_text(YAML if kind == "yaml" else (SAMPLES / "transaction-platform.json").read_text())
+    plain.write_text(
+        YAML if kind == "yaml" else (SAMPLES / "transaction-platform.json").read_text()
+    )
     _, before = report(capsys, plain)
     codes_before = {f["code"] for f in before["files"][0]["findings"]}
     assert {"MF0101", "MF0602"} <= codes_before
@@ -84,7 +96,9 @@ def test_show_suppressed_and_summary(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "suppressed by" not in out
 
 
-def test_unused_check_can_be_ignored_and_respects_selection(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unused_check_can_be_ignored_and_respects_selection(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "t.yaml"
     path.write_text(yaml_with_suppressions())
     _, doc = report(capsys, path, "--ignore", "MF0001")
@@ -95,8 +109,14 @@ def test_unused_check_can_be_ignored_and_respects_selection(tmp_path: Path, caps
     assert [f["code"] for f in doc["files"][0]["findings"] if f["code"] == "MF0001"] == []
 
 
-def test_unknown_code_and_bad_shape_are_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = YAML.replace("\nMetadata:\n", "\nMetadata:\n  meridian-fix:\n    ignore:\n      - MF9999\n      - [not, a, code]\n", 1)
+def test_unknown_code_and_bad_shape_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = YAML.replace(
+        "\nMetadata:\n",
+        "\nMetadata:\n  meridian-fix:\n    ignore:\n      - MF9999\n      - [not, a, code]\n",
+        1,
+    )
     path = tmp_path / "t.yaml"
     path.write_text(text)
     _, doc = report(capsys, path)

@@ -351,9 +351,18 @@ def test_same_results_as_the_cfn_lint_command(validator, tmp_path):
     path = tmp_path / "t.yaml"
     path.write_text(text)
     cli = subprocess.run(
-        [sys.executable, "-c", "from cfnlint.runner import main; main()", "--format", "json", "--",
-         "t.yaml"],
-        cwd=tmp_path, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from cfnlint.runner import main; main()",
+            "--format",
+            "json",
+            "--",
+            "t.yaml",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     expected = sorted(
         (m["Rule"]["Id"], m["Location"]["Start"]["LineNumber"], m["Message"])
@@ -456,10 +465,14 @@ def test_closing_the_worker_validator_mid_lint_stops_at_once() -> None:
 
     from fixers.validate import WorkerValidator
 
-    sample = Path(__file__).resolve().parent.parent / "sample_templates" / "transaction-platform.yaml"
+    sample = (
+        Path(__file__).resolve().parent.parent / "sample_templates" / "transaction-platform.yaml"
+    )
     linter = WorkerValidator(str(sample))
     answers: list[object] = []
-    thread = threading.Thread(target=lambda: answers.append(linter.lint(sample.read_text(), str(sample))))
+    thread = threading.Thread(
+        target=lambda: answers.append(linter.lint(sample.read_text(), str(sample)))
+    )
     thread.start()
     time.sleep(0.3)  # cfn-lint is still starting in the worker
     started = time.perf_counter()

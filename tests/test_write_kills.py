@@ -57,22 +57,30 @@ B = payload(b"B", {SIZE_B})
 target = sys.argv[1]
 """
 
-LOOP_ATOMIC = CHILD_PRELUDE + """
+LOOP_ATOMIC = (
+    CHILD_PRELUDE
+    + """
 sys.stdout.write("ready\\n"); sys.stdout.flush()
 while True:
     snap = fileio.read_template_bytes(target)
     fileio.atomic_write(snap, B if snap.data == A else A)
 """
+)
 
-LOOP_WRITE_NEW = CHILD_PRELUDE + """
+LOOP_WRITE_NEW = (
+    CHILD_PRELUDE
+    + """
 sys.stdout.write("ready\\n"); sys.stdout.flush()
 i = 0
 while True:
     fileio.write_new(target, B if i % 2 == 0 else A)
     i += 1
 """
+)
 
-EXIT_AT = CHILD_PRELUDE + """
+EXIT_AT = (
+    CHILD_PRELUDE
+    + """
 point = sys.argv[2]
 func = sys.argv[3]
 
@@ -87,6 +95,7 @@ else:
     fileio.write_new(target, B)
 os._exit(0)
 """
+)
 
 
 def temporaries(folder: Path) -> list[str]:
@@ -128,9 +137,7 @@ def kill_loop(
         counts["kills"] += 1
         if target.exists():
             got = target.read_bytes()
-            assert got == A or got == B, (
-                f"corrupt after kill {counts['kills']}: {len(got)} bytes"
-            )
+            assert got == A or got == B, f"corrupt after kill {counts['kills']}: {len(got)} bytes"
             counts["old_a" if got == A else "new_b"] += 1
         else:
             # Only write_new, killed before its first rename, may leave no file.

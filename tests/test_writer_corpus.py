@@ -16,7 +16,9 @@ def test_no_fix_gives_identical_bytes_on_every_corpus_template(corpus_files: lis
     assert len(corpus_files) == 296
     for path in corpus_files:
         snapshot, doc = load(str(path))
-        assert ((("\ufeff" if doc.template.bom else "") + doc.text).encode("utf-8")) == snapshot.data, path
+        assert (
+            (("\ufeff" if doc.template.bom else "") + doc.text).encode("utf-8")
+        ) == snapshot.data, path
 
 
 def _report(files: list[Path]) -> None:
@@ -27,11 +29,15 @@ def _report(files: list[Path]) -> None:
 
 
 @pytest.mark.corpus
-def test_every_edit_keeps_the_writer_properties_on_a_corpus_sample(corpus_files: list[Path]) -> None:
+def test_every_edit_keeps_the_writer_properties_on_a_corpus_sample(
+    corpus_files: list[Path],
+) -> None:
     _report(corpus_files[::20])
 
 
 @pytest.mark.slow
 @pytest.mark.corpus
-def test_every_edit_keeps_the_writer_properties_on_the_whole_corpus(corpus_files: list[Path]) -> None:
+def test_every_edit_keeps_the_writer_properties_on_the_whole_corpus(
+    corpus_files: list[Path],
+) -> None:
     _report(corpus_files)

@@ -62,7 +62,9 @@ def _scalar_path(doc: Document) -> tuple[Any, ...] | None:
 
 
 def add_an_output(doc: Document) -> tuple[set[int], bool]:
-    add_output(doc, "MeridianFixProbe", {"Value": {"Ref": "AWS::StackName"}, "Description": "probe"})
+    add_output(
+        doc, "MeridianFixProbe", {"Value": {"Ref": "AWS::StackName"}, "Description": "probe"}
+    )
     return set(), True
 
 
@@ -101,7 +103,13 @@ def wrap_in_if(doc: Document) -> tuple[set[int], bool] | None:
 
 def key_in_sequence_item(doc: Document) -> tuple[set[int], bool] | None:
     for p, v in _resources_paths(doc):
-        if p and isinstance(p[-1], int) and isinstance(v, dict) and v and "MeridianFixProbe" not in v:
+        if (
+            p
+            and isinstance(p[-1], int)
+            and isinstance(v, dict)
+            and v
+            and "MeridianFixProbe" not in v
+        ):
             node = _node(doc, p)
             if node is None or node.kind != "map" or node.tag:
                 continue
@@ -235,9 +243,17 @@ def check_edit(text: str, bom: bool, edit: Edit, name: str = "<t>") -> str | Non
         for i in range(i1, i2):
             if i in allowed_lines or _EMPTY_CONTAINER.match(old_lines[i]):
                 continue  # the edited node itself, or an empty `{}` / `[]` that gets the entry
-            if doc.style.is_json and tag == "replace" and _gained_comma(old_lines[i], new_lines[j1 : j2]):
+            if (
+                doc.style.is_json
+                and tag == "replace"
+                and _gained_comma(old_lines[i], new_lines[j1:j2])
+            ):
                 continue
-            if i == len(old_lines) - 1 and not text.endswith("\n") and old_lines[i] in "".join(new_lines[j1:j2]):
+            if (
+                i == len(old_lines) - 1
+                and not text.endswith("\n")
+                and old_lines[i] in "".join(new_lines[j1:j2])
+            ):
                 continue  # the last line gains the newline that separates it from what follows
             return f"original line {i + 1} changed: {old_lines[i]!r}"
     return None
@@ -277,8 +293,14 @@ def run(files: list[Path]) -> tuple[dict[str, dict[str, list[int]]], list[str]]:
 
 
 def main() -> int:
-    root = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "corpus")
-    files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml", ".json", ".template"))
+    root = Path(
+        sys.argv[1]
+        if len(sys.argv) > 1
+        else Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    )
+    files = sorted(
+        p for p in root.rglob("*") if p.suffix in (".yaml", ".yml", ".json", ".template")
+    )
     counts, failures = run(files)
     print(f"{len(files)} templates")
     for name, by_variant in counts.items():

@@ -117,7 +117,11 @@ class MeridianApp(App[int]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             with Vertical(id="findings-panel"):
-                yield Input(placeholder="filter: code, title, resource, area, state", id="filter", classes="-hidden")
+                yield Input(
+                    placeholder="filter: code, title, resource, area, state",
+                    id="filter",
+                    classes="-hidden",
+                )
                 yield FindingsList(id="findings")
             yield DetailPane(id="detail")
         yield ContextView(id="context")
@@ -154,12 +158,14 @@ class MeridianApp(App[int]):
     def _refresh_list(self) -> None:
         self.findings_list.show(self.review.items, self.review.areas())
         counts = self.review.counts()
-        self.query_one("#findings-panel").border_subtitle = (
-            f"{len(self.review.items)} finding{'s' if len(self.review.items) != 1 else ''} · {counts['open']} open"
-        )
+        self.query_one(
+            "#findings-panel"
+        ).border_subtitle = f"{len(self.review.items)} finding{'s' if len(self.review.items) != 1 else ''} · {counts['open']} open"
 
     def _refresh_status(self) -> None:
-        self.query_one(StatusLine).show(self.review.counts(), self.lint_status, self.review.unwritten)
+        self.query_one(StatusLine).show(
+            self.review.counts(), self.lint_status, self.review.unwritten
+        )
 
     def _refresh_all(self) -> None:
         self._refresh_list()
@@ -210,18 +216,38 @@ class MeridianApp(App[int]):
             return
         if item.finding.fix is None:
             context.show_pair(
-                review.text, line, None, review.lexer, f"Template · line {line}", "After", "No automatic fix for this finding."
+                review.text,
+                line,
+                None,
+                review.lexer,
+                f"Template · line {line}",
+                "After",
+                "No automatic fix for this finding.",
             )
             return
         cached = self._previews.get((self._version, item.key))
         if cached is None:
-            context.show_pair(review.text, line, None, review.lexer, f"Template · line {line}", "After the fix", "computing the preview…")
+            context.show_pair(
+                review.text,
+                line,
+                None,
+                review.lexer,
+                f"Template · line {line}",
+                "After the fix",
+                "computing the preview…",
+            )
             self._compute_preview(self._version, review.text, item)
             return
         after, note = cached
         after_title = "After the fix (preview)" if after is not None else "After the fix"
         context.show_pair(
-            review.text, line, after, review.lexer, f"Template · line {line}", after_title, f"Cannot preview: {note}"
+            review.text,
+            line,
+            after,
+            review.lexer,
+            f"Template · line {line}",
+            after_title,
+            f"Cannot preview: {note}",
         )
 
     def _show_diff(self, item: Item | None) -> None:
@@ -242,7 +268,11 @@ class MeridianApp(App[int]):
                 return
             if cached is None:
                 self._compute_preview(self._version, self.review.text, item)
-        context.show_diff("", "Diff of the whole file", "No edits yet: a applies the selected fix, A every safe fix.")
+        context.show_diff(
+            "",
+            "Diff of the whole file",
+            "No edits yet: a applies the selected fix, A every safe fix.",
+        )
 
     @work(thread=True, exclusive=True, group="preview")
     def _compute_preview(self, version: int, text: str, item: Item) -> None:
@@ -274,7 +304,9 @@ class MeridianApp(App[int]):
         self._lint_generation += 1
         self.lint_status.state = "running"
         self._refresh_status()
-        applied = [(self.review.by_code[i.finding.code], i.finding) for i in self.review.applied_in_order()]
+        applied = [
+            (self.review.by_code[i.finding.code], i.finding) for i in self.review.applied_in_order()
+        ]
         self._run_lint(self._lint_generation, self.review.original_text, self.review.text, applied)
 
     def _validator_instance(self) -> "Linter":
@@ -283,11 +315,15 @@ class MeridianApp(App[int]):
                 from fixers.validate import Validator, WorkerValidator, usable_cpus
 
                 # cfn-lint in another process where a core is free: the screen stays responsive.
-                self._validator = WorkerValidator(self.review.path) if usable_cpus() >= 2 else Validator()
+                self._validator = (
+                    WorkerValidator(self.review.path) if usable_cpus() >= 2 else Validator()
+                )
             return self._validator
 
     @work(thread=True, exclusive=True, group="lint")
-    def _run_lint(self, generation: int, original: str, current: str, applied: list[tuple[Rule, Any]]) -> None:
+    def _run_lint(
+        self, generation: int, original: str, current: str, applied: list[tuple[Rule, Any]]
+    ) -> None:
         worker = get_current_worker()
         try:
             report = lint_review(
@@ -411,7 +447,9 @@ class MeridianApp(App[int]):
             return
         n = self.review.commit_all(message.plan)
         if n == 0:
-            unsafe = sum(1 for i in self.review.items if i.state == OPEN and i.finding.fix is not None)
+            unsafe = sum(
+                1 for i in self.review.items if i.state == OPEN and i.finding.fix is not None
+            )
             note = f" ({unsafe} unsafe: apply them one by one with a)" if unsafe else ""
             self.notify(f"No safe fix to apply{note}.")
             self._refresh_all()
@@ -447,7 +485,9 @@ class MeridianApp(App[int]):
         where = f"resource {item.finding.resource}" if item.finding.resource else "the template"
         body = Text()
         body.append(f"{item.finding.code} {item.finding.title}\n", "bold")
-        body.append(f"The suppression goes into the Metadata of {where}, with the reason you give.\n")
+        body.append(
+            f"The suppression goes into the Metadata of {where}, with the reason you give.\n"
+        )
 
         def done(reason: str | None) -> None:
             if not reason:
@@ -536,24 +576,38 @@ class MeridianApp(App[int]):
         self._pending_write = False
         report = self.lint_report
         if report is None:
-            body = Text(f"cfn-lint could not check the edits: {self.lint_status.message}\n\nWrite anyway?")
+            body = Text(
+                f"cfn-lint could not check the edits: {self.lint_status.message}\n\nWrite anyway?"
+            )
             self.push_screen(
-                ConfirmScreen("Write without cfn-lint?", body, yes="Write", no="Cancel", danger=True),
+                ConfirmScreen(
+                    "Write without cfn-lint?", body, yes="Write", no="Cancel", danger=True
+                ),
                 lambda ok: self._write_now() if ok else None,
             )
             return
         if report.new:
             body = Text()
-            body.append(f"The edits add {len(report.new)} cfn-lint error{'s' if len(report.new) != 1 else ''}:\n\n")
+            body.append(
+                f"The edits add {len(report.new)} cfn-lint error{'s' if len(report.new) != 1 else ''}:\n\n"
+            )
             for e in report.new[:8]:
                 body.append(f"{e.rule} ", "bold red")
                 body.append(f"line {e.line}: {e.message}\n")
             culprits = [i.finding.code for i in self.review.items if i.key in report.culprits]
             if culprits:
-                body.append(f"\nAdded by: {', '.join(culprits)}. --auto-fix would roll these back.\n")
+                body.append(
+                    f"\nAdded by: {', '.join(culprits)}. --auto-fix would roll these back.\n"
+                )
             body.append("\nWrite anyway?")
             self.push_screen(
-                ConfirmScreen("Write edits that add cfn-lint errors?", body, yes="Write", no="Cancel", danger=True),
+                ConfirmScreen(
+                    "Write edits that add cfn-lint errors?",
+                    body,
+                    yes="Write",
+                    no="Cancel",
+                    danger=True,
+                ),
                 lambda ok: self._write_now() if ok else None,
             )
             return
@@ -563,7 +617,12 @@ class MeridianApp(App[int]):
         try:
             self.review.write()
         except FileError as exc:
-            self.notify(f"{exc}. Nothing was written; your edits are kept.", title="Not written", severity="error", timeout=12)
+            self.notify(
+                f"{exc}. Nothing was written; your edits are kept.",
+                title="Not written",
+                severity="error",
+                timeout=12,
+            )
             return
         self.notify(f"Wrote {self.review.path}.")
         self._refresh_status()
@@ -577,7 +636,9 @@ class MeridianApp(App[int]):
             self.exit(self.exit_code(), return_code=self.exit_code())
             return
         n = sum(1 for i in self.review.items if i.state == APPLIED)
-        body = Text(f"{n} applied fix{'es are' if n != 1 else ' is'} not written to {self.review.path}.\n\nQuit and lose them?")
+        body = Text(
+            f"{n} applied fix{'es are' if n != 1 else ' is'} not written to {self.review.path}.\n\nQuit and lose them?"
+        )
         self.push_screen(
             ConfirmScreen("Quit without writing?", body, yes="Quit", no="Stay", danger=True),
             lambda ok: self.exit(self.exit_code(), return_code=self.exit_code()) if ok else None,
@@ -595,7 +656,9 @@ def create_app(
     return MeridianApp(Review.open(path, select=select, ignore=ignore, rules=rules), lint=lint)
 
 
-def run_app(path: str, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> int:
+def run_app(
+    path: str, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
+) -> int:
     """Run the interactive review; the exit code follows the batch command's."""
     try:
         app = create_app(path, select=select, ignore=ignore)

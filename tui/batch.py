@@ -58,7 +58,9 @@ class Task:
 _ENGINES: dict[tuple[Any, ...], Engine] = {}
 
 
-def engine_for(settings: config.Settings, fix: bool, validate: bool, parallel_lint: bool = False) -> Engine:
+def engine_for(
+    settings: config.Settings, fix: bool, validate: bool, parallel_lint: bool = False
+) -> Engine:
     """One engine per distinct settings in this process (rules and cfn-lint built once)."""
     key = (settings, fix, validate, parallel_lint)
     engine = _ENGINES.get(key)
@@ -134,7 +136,9 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def run_tasks(tasks: list[Task], jobs: int, progress: Callable[[], None] | None = None) -> list[FileReport]:
+def run_tasks(
+    tasks: list[Task], jobs: int, progress: Callable[[], None] | None = None
+) -> list[FileReport]:
     """Reports in the order of ``tasks``, computed by ``jobs`` processes."""
     jobs = max(1, min(jobs, len(tasks)))
     out: list[FileReport | None] = [None] * len(tasks)
@@ -187,7 +191,9 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def settings_for_files(files: Iterable[str], overrides: dict[str, Any]) -> tuple[dict[str, config.Settings], list[str]]:
+def settings_for_files(
+    files: Iterable[str], overrides: dict[str, Any]
+) -> tuple[dict[str, config.Settings], list[str]]:
     settings: dict[str, config.Settings] = {}
     errors: list[str] = []
     for path in files:
@@ -266,9 +272,14 @@ def apply_baselines(reports: list[FileReport]) -> None:
 def write_baseline(reports: list[FileReport], errors: list[str], args: argparse.Namespace) -> int:
     from fixers.report import tool_version
 
-    target = args.baseline or next((r.settings.baseline for r in reports if r.settings.baseline), None)
+    target = args.baseline or next(
+        (r.settings.baseline for r in reports if r.settings.baseline), None
+    )
     if not target:
-        print("meridian-fix: --write-baseline needs --baseline FILE (or baseline in the configuration)", file=sys.stderr)
+        print(
+            "meridian-fix: --write-baseline needs --baseline FILE (or baseline in the configuration)",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     for line in errors:
         print(f"meridian-fix: {line}", file=sys.stderr)
@@ -277,12 +288,17 @@ def write_baseline(reports: list[FileReport], errors: list[str], args: argparse.
             print(f"meridian-fix: {rep.result.error}", file=sys.stderr)
     try:
         count = Baseline.write(
-            target, [(r.result.path, r.result.remaining) for r in reports if not r.result.error], tool_version()
+            target,
+            [(r.result.path, r.result.remaining) for r in reports if not r.result.error],
+            tool_version(),
         )
     except BaselineError as exc:
         print(f"meridian-fix: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    print(f"meridian-fix: wrote {count} finding{'s' if count != 1 else ''} to baseline {target}", file=sys.stderr)
+    print(
+        f"meridian-fix: wrote {count} finding{'s' if count != 1 else ''} to baseline {target}",
+        file=sys.stderr,
+    )
     if errors or any(r.result.error for r in reports):
         return EXIT_ERROR
     return EXIT_OK
@@ -318,4 +334,6 @@ def emit(reports: list[FileReport], errors: list[str], args: argparse.Namespace)
     else:
         from tui.output import print_results
 
-        print_results(reports, errors, bool(args.auto_fix), args.diff, show_suppressed=args.show_suppressed)
+        print_results(
+            reports, errors, bool(args.auto_fix), args.diff, show_suppressed=args.show_suppressed
+        )

@@ -12,7 +12,16 @@ from typing import Sequence
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
-SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", "cdk.out"}
+SKIP_DIRS = {
+    ".git",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    "cdk.out",
+}
 
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -43,14 +52,36 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Exit status: 0 clean, 1 findings remain (or --diff has changes), 2 bad input or usage.",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH", help="template files or folders (searched for templates)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="template files or folders (searched for templates)",
+    )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="report findings only, write nothing")
-    mode.add_argument("--auto-fix", action="store_true", help="apply safe fixes in place, revalidate, report")
-    p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that replace, delete, reboot or interrupt deployed resources")
-    p.add_argument("--diff", action="store_true", help="with --auto-fix: print the unified diff, write nothing")
-    p.add_argument("-o", "--output", metavar="FILE", help="with --auto-fix and one template: write the result to FILE")
-    p.add_argument("--select", metavar="CODES", help="comma-separated code prefixes to run (MF01 is all of section 1)")
+    mode.add_argument(
+        "--auto-fix", action="store_true", help="apply safe fixes in place, revalidate, report"
+    )
+    p.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="also apply fixes that replace, delete, reboot or interrupt deployed resources",
+    )
+    p.add_argument(
+        "--diff", action="store_true", help="with --auto-fix: print the unified diff, write nothing"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="with --auto-fix and one template: write the result to FILE",
+    )
+    p.add_argument(
+        "--select",
+        metavar="CODES",
+        help="comma-separated code prefixes to run (MF01 is all of section 1)",
+    )
     p.add_argument("--ignore", metavar="CODES", help="comma-separated code prefixes to skip")
     p.add_argument(
         "--format",
@@ -58,21 +89,52 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="report format: text, json, sarif (SARIF 2.1.0, for code scanning) or github (workflow annotations)",
     )
-    p.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY", help=f"lowest severity that fails the run ({', '.join(SEVERITIES)}; default: low)")
-    p.add_argument("--baseline", metavar="FILE", help="findings listed in FILE do not fail the run (only new ones do)")
-    p.add_argument("--write-baseline", action="store_true", help="write the current findings to the --baseline FILE and exit")
-    p.add_argument("--show-suppressed", action="store_true", help="list the findings the template's Metadata suppresses")
-    p.add_argument("--show-config", action="store_true", help="print the settings in force for the given paths and exit")
-    p.add_argument("-j", "--jobs", type=_jobs, metavar="N", help="files run in parallel (default: the number of CPUs)")
+    p.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        metavar="SEVERITY",
+        help=f"lowest severity that fails the run ({', '.join(SEVERITIES)}; default: low)",
+    )
+    p.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="findings listed in FILE do not fail the run (only new ones do)",
+    )
+    p.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="write the current findings to the --baseline FILE and exit",
+    )
+    p.add_argument(
+        "--show-suppressed",
+        action="store_true",
+        help="list the findings the template's Metadata suppresses",
+    )
+    p.add_argument(
+        "--show-config",
+        action="store_true",
+        help="print the settings in force for the given paths and exit",
+    )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="files run in parallel (default: the number of CPUs)",
+    )
     p.add_argument(
         "--templates-only",
         action="store_true",
         help="skip given files that are not CloudFormation templates (for pre-commit's file lists)",
     )
-    p.add_argument("--no-validate", action="store_true", help="skip the cfn-lint revalidation after fixing")
+    p.add_argument(
+        "--no-validate", action="store_true", help="skip the cfn-lint revalidation after fixing"
+    )
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.add_argument("--explain", metavar="CODE", help="show a rule's documentation and exit")
-    p.add_argument("--version", action="store_true", help="print the versions of meridian-fix and cfn-lint")
+    p.add_argument(
+        "--version", action="store_true", help="print the versions of meridian-fix and cfn-lint"
+    )
     return p
 
 
@@ -97,7 +159,9 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
     for path in paths:
         if os.path.isdir(path):
             found = []
-            for root, dirs, names in os.walk(path, onerror=lambda e: errors.append(f"{e.filename}: not readable: {e.strerror}")):
+            for root, dirs, names in os.walk(
+                path, onerror=lambda e: errors.append(f"{e.filename}: not readable: {e.strerror}")
+            ):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
                 for name in sorted(names):
                     full = os.path.join(root, name)
@@ -169,7 +233,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.output and not args.auto_fix:
         parser.error("-o goes with --auto-fix")
     interactive = not (args.check or args.auto_fix)
-    if interactive and len(args.paths) == 1 and os.path.isfile(args.paths[0]) and sys.stdout.isatty() and sys.stdin.isatty():
+    if (
+        interactive
+        and len(args.paths) == 1
+        and os.path.isfile(args.paths[0])
+        and sys.stdout.isatty()
+        and sys.stdin.isatty()
+    ):
         from tui.app import run_app
 
         return run_app(args.paths[0], select=select, ignore=ignore)

@@ -40,7 +40,11 @@ STATUS_STYLE = {
 
 
 def print_results(
-    reports: "list[FileReport]", errors: list[str], fixing: bool, diff: bool, show_suppressed: bool = False
+    reports: "list[FileReport]",
+    errors: list[str],
+    fixing: bool,
+    diff: bool,
+    show_suppressed: bool = False,
 ) -> None:
     out = console()
     err = console(stderr=True)
@@ -70,7 +74,9 @@ def print_results(
                     if outcome.reason and outcome.status != "unsafe":
                         state += f" [dim]({escape(outcome.reason)})[/]"
             what = f.message if repeated[(f.code, f.resource)] > 1 else f.title
-            out.print(f"{escape(where)} [bold]{f.code}[/] {escape(what)} [dim]·[/] {escape(f.resource or '')} {fix_label(f)}{state}")
+            out.print(
+                f"{escape(where)} [bold]{f.code}[/] {escape(what)} [dim]·[/] {escape(f.resource or '')} {fix_label(f)}{state}"
+            )
         if show_suppressed:
             for s in result.suppressed:
                 f, sup = s.finding, s.suppression
@@ -81,10 +87,14 @@ def print_results(
                     f"({'template' if sup.scope == 'template' else 'resource'} Metadata, line {sup.line}){reason}[/]"
                 )
         for problem in result.rule_errors:
-            err.print(f"[red]internal error[/] {escape(result.path)}: {escape(problem.splitlines()[0])}")
+            err.print(
+                f"[red]internal error[/] {escape(result.path)}: {escape(problem.splitlines()[0])}"
+            )
         if result.lint_new:
             for e in result.lint_new:
-                out.print(f"{escape(result.path)}:{e.line}:{e.column} [red]{e.rule}[/] new cfn-lint error: {escape(e.message)}")
+                out.print(
+                    f"{escape(result.path)}:{e.line}:{e.column} [red]{e.rule}[/] new cfn-lint error: {escape(e.message)}"
+                )
         if result.write_error:
             err.print(f"[red]error[/] {escape(result.write_error)}")
     if len(reports) > 1:
@@ -92,7 +102,9 @@ def print_results(
     print_summary(reports, errors, fixing, err)
 
 
-def print_summary(reports: "list[FileReport]", errors: list[str], fixing: bool, err: Console | None = None) -> None:
+def print_summary(
+    reports: "list[FileReport]", errors: list[str], fixing: bool, err: Console | None = None
+) -> None:
     """The closing line, on stderr: files, findings, and what became of them."""
     from fixers.report import summary
 
@@ -129,15 +141,37 @@ def print_area_table(reports: "list[FileReport]", fixing: bool, err: Console) ->
     if not rows:
         return
     table = Table(title="Findings by area", show_lines=False)
-    columns = ["Area", "Findings", "With a fix"] + (["Fixed"] if fixing else []) + ["Suppressed", "In baseline"]
+    columns = (
+        ["Area", "Findings", "With a fix"]
+        + (["Fixed"] if fixing else [])
+        + ["Suppressed", "In baseline"]
+    )
     for column in columns:
         table.add_column(column, justify="left" if column == "Area" else "right")
     total: Counter[str] = Counter()
     for area in sorted(rows):
         c = rows[area]
         total.update(c)
-        table.add_row(area, *(str(c[k]) for k in (["found", "fixable"] + (["fixed"] if fixing else []) + ["suppressed", "baselined"])))
-    table.add_row("[bold]total[/]", *(f"[bold]{total[k]}[/]" for k in (["found", "fixable"] + (["fixed"] if fixing else []) + ["suppressed", "baselined"])))
+        table.add_row(
+            area,
+            *(
+                str(c[k])
+                for k in (
+                    ["found", "fixable"]
+                    + (["fixed"] if fixing else [])
+                    + ["suppressed", "baselined"]
+                )
+            ),
+        )
+    table.add_row(
+        "[bold]total[/]",
+        *(
+            f"[bold]{total[k]}[/]"
+            for k in (
+                ["found", "fixable"] + (["fixed"] if fixing else []) + ["suppressed", "baselined"]
+            )
+        ),
+    )
     err.print(table)
 
 
@@ -147,9 +181,15 @@ def print_rules(rules: "dict[str, Rule]") -> None:
         table.add_column(column, no_wrap=column != "Title")
     from fixers import suppressions
 
-    table.add_row(suppressions.UNUSED_CODE, "", suppressions.UNUSED_AREA, "none", suppressions.UNUSED_TITLE)
+    table.add_row(
+        suppressions.UNUSED_CODE, "", suppressions.UNUSED_AREA, "none", suppressions.UNUSED_TITLE
+    )
     for code, rule in rules.items():
-        fix = rule.fix_applicability if rule.fix_applicability == "none" else f"{rule.fix_applicability} ({rule.deploy_impact})"
+        fix = (
+            rule.fix_applicability
+            if rule.fix_applicability == "none"
+            else f"{rule.fix_applicability} ({rule.deploy_impact})"
+        )
         table.add_row(code, ", ".join(rule.spec), rule.area, fix, rule.title)
     console().print(table)
 

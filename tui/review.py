@@ -86,7 +86,12 @@ class Review:
     """One template under review: the document being edited and the findings' states."""
 
     def __init__(
-        self, path: str, snapshot: Snapshot, doc: Document, rules: list[Rule], options: Options | None = None
+        self,
+        path: str,
+        snapshot: Snapshot,
+        doc: Document,
+        rules: list[Rule],
+        options: Options | None = None,
     ) -> None:
         self.path = path
         self.snapshot = snapshot
@@ -101,7 +106,10 @@ class Review:
         # The engine --check and --auto-fix use: the same project settings and Metadata
         # suppressions, so the app shows what they report and "apply all" writes what they write.
         options = options or Options()
-        self.engine = Engine(Options(options.select, options.ignore, fix=True, settings=options.settings), rules=rules)
+        self.engine = Engine(
+            Options(options.select, options.ignore, fix=True, settings=options.settings),
+            rules=rules,
+        )
         config.activate(self.engine.settings_for(path))
         self.items = [Item(f) for f in self.engine.detect(doc, self.rule_errors)]
         self._undo: list[_Step] = []
@@ -158,12 +166,18 @@ class Review:
             return "this finding has no automatic fix"
         if item.state == APPLIED:
             return "already applied (u undoes it)"
-        step = self._begin(f"{item.finding.code} on {item.finding.resource or '/'.join(map(str, item.finding.path))}")
+        step = self._begin(
+            f"{item.finding.code} on {item.finding.resource or '/'.join(map(str, item.finding.path))}"
+        )
         fix = item.finding.fix
         # A fix labelled safe is applied only if its edits prove safe; one the user confirmed
         # as unsafe is applied as it is.
         status, reason, checked = apply_one(
-            self.doc, self.by_code[item.finding.code], item.finding, self.rule_errors, allow_unsafe=not fix.safe
+            self.doc,
+            self.by_code[item.finding.code],
+            item.finding,
+            self.rule_errors,
+            allow_unsafe=not fix.safe,
         )
         item.finding = item.finding.with_fix(checked or fix)
         if status != APPLIED:
@@ -180,10 +194,18 @@ class Review:
         from fixers.edits import add_list_item
 
         finding = item.finding
-        base: tuple[Any, ...] = ("Resources", finding.resource) if finding.resource in (self.doc.data.get("Resources") or {}) else ()
+        base: tuple[Any, ...] = (
+            ("Resources", finding.resource)
+            if finding.resource in (self.doc.data.get("Resources") or {})
+            else ()
+        )
         step = self._begin(f"suppression of {finding.code}")
         try:
-            add_list_item(self.doc, base + ("Metadata", "meridian-fix", "ignore"), {"code": finding.code, "reason": reason})
+            add_list_item(
+                self.doc,
+                base + ("Metadata", "meridian-fix", "ignore"),
+                {"code": finding.code, "reason": reason},
+            )
             self.doc.self_check()
         except EditError as exc:
             self.doc.restore(step.point)
@@ -202,7 +224,9 @@ class Review:
         text = self.doc.text
         copy = Document.from_text(text, self.path, self.bom)
         # Outcomes of items not open are marked so that the engine leaves them alone.
-        outcomes = [Outcome(i.finding, status=OPEN if i.state == OPEN else "reviewed") for i in self.items]
+        outcomes = [
+            Outcome(i.finding, status=OPEN if i.state == OPEN else "reviewed") for i in self.items
+        ]
         errors: list[str] = []
         self.engine.fix_document(copy, outcomes, errors)
         return AllSafePlan(text, copy.checkpoint(), outcomes, errors)
@@ -223,7 +247,9 @@ class Review:
         for outcome in plan.outcomes[len(self.items) :]:
             # Findings a fix made visible, which the engine fixed in a later pass.
             state = APPLIED if outcome.status == APPLIED else OPEN
-            self.items.append(Item(outcome.finding, state, outcome.reason or "revealed by an earlier fix"))
+            self.items.append(
+                Item(outcome.finding, state, outcome.reason or "revealed by an earlier fix")
+            )
             applied += state == APPLIED
         text, data, _ = plan.result
         if text != step.point[0]:
@@ -275,7 +301,9 @@ class Review:
     def line_in_original(self, item: Item) -> int:
         """Where the finding's node is in the text as opened (for applied fixes)."""
         try:
-            return Document.from_text(self.original_text, self.path, self.bom).line_of(item.finding.path)[0]
+            return Document.from_text(self.original_text, self.path, self.bom).line_of(
+                item.finding.path
+            )[0]
         except Exception:
             return item.finding.line
 
@@ -311,7 +339,9 @@ def unified_diff(before: str, after: str, path: str) -> str:
     )
 
 
-def preview(text: str, path: str, bom: bool, rule: Rule, finding: Finding) -> tuple[str | None, str | None]:
+def preview(
+    text: str, path: str, bom: bool, rule: Rule, finding: Finding
+) -> tuple[str | None, str | None]:
     """The text after one fix, applied to a copy: (text, None), or (None, why it cannot apply)."""
     copy = Document.from_text(text, path, bom)
     status, reason, _ = apply_one(copy, rule, finding, [])
@@ -349,7 +379,10 @@ def lint_review(
     report = LintReport(before, after, new)
     if not new or not applied:
         return report
-    replayer = Engine(Options(fix=True, unsafe_fixes=True, validate=False), rules=list({r.code: r for r, _ in applied}.values()))
+    replayer = Engine(
+        Options(fix=True, unsafe_fixes=True, validate=False),
+        rules=list({r.code: r for r, _ in applied}.values()),
+    )
 
     _, outcomes = replayer.replay(original, path, bom, [f for _, f in applied])
     steps = [_Replayed(rule, finding, o.touched) for (rule, finding), o in zip(applied, outcomes)]
@@ -372,7 +405,8 @@ def lint_review(
     except OutOfTrials:
         for step in steps:
             report.culprits.setdefault(
-                step.finding.key, f"the fixes add cfn-lint errors that {MAX_TRIAL_LINTS} trial lints could not isolate"
+                step.finding.key,
+                f"the fixes add cfn-lint errors that {MAX_TRIAL_LINTS} trial lints could not isolate",
             )
     except _Cancelled:
         return None

@@ -236,6 +236,9 @@ def get_connection(secret):
             message = message.replace(password, "********")
         logger.warning(
             "Cannot connect to %s:%s as %s: %s",
-            secret["host"], secret.get("port") or 5432, secret["username"], message,
+            secret["host"],
+            secret.get("port") or 5432,
+            secret["username"],
+            message,
         )
         return None

@@ -52,7 +52,15 @@ class Rule:
         if resource is None and len(path) >= 2 and path[0] == "Resources":
             resource = path[1]
         return Finding(
-            self.code, self.spec, self.title, self.severity, self.area, tuple(path), message, resource, fix
+            self.code,
+            self.spec,
+            self.title,
+            self.severity,
+            self.area,
+            tuple(path),
+            message,
+            resource,
+            fix,
         )
 
     @classmethod
@@ -126,7 +134,9 @@ def matches(code: str, prefixes: Iterable[str]) -> bool:
     return any(code.startswith(p.strip().upper()) for p in prefixes if p.strip())
 
 
-def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> list[Rule]:
+def select_rules(
+    select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
+) -> list[Rule]:
     """Rules whose code starts with a selected prefix and with no ignored prefix."""
     select = list(select or [])
     ignore = list(ignore or [])
@@ -139,4 +149,6 @@ def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | No
 
 def unknown_prefixes(prefixes: Iterable[str]) -> list[str]:
     codes = list(all_rules())
-    return [p for p in prefixes if p.strip() and not any(c.startswith(p.strip().upper()) for c in codes)]
+    return [
+        p for p in prefixes if p.strip() and not any(c.startswith(p.strip().upper()) for c in codes)
+    ]

@@ -11,7 +11,19 @@ import pytest
 from tests.helpers import findings, run_fix
 
 ROOT = Path(__file__).resolve().parents[2]
-CODES = ["MF0301", "MF0302", "MF0304", "MF0701", "MF0702", "MF0703", "MF0704", "MF1001", "MF1301", "MF1302", "MF1303"]
+CODES = [
+    "MF0301",
+    "MF0302",
+    "MF0304",
+    "MF0701",
+    "MF0702",
+    "MF0703",
+    "MF0704",
+    "MF1001",
+    "MF1301",
+    "MF1302",
+    "MF1303",
+]
 
 SAMPLE_EXPECTED = {
     ("MF0301", "DBParameterGroup"),
@@ -125,13 +137,22 @@ def test_fixed_sample_is_production_grade_where_aws_checks() -> None:
         for copy in rule.get("CopyActions", []):
             copy = copy["Fn::If"][1] if "Fn::If" in copy else copy
             template = copy["DestinationBackupVaultArn"]["Fn::Sub"][0]
-            assert template.startswith("arn:${AWS::Partition}:backup:") and ":backup-vault:" in template
-    assert any("Fn::If" in r and r["Fn::If"][1]["Lifecycle"]["DeleteAfterDays"] == 2557 for r in rules)
+            assert (
+                template.startswith("arn:${AWS::Partition}:backup:")
+                and ":backup-vault:" in template
+            )
+    assert any(
+        "Fn::If" in r and r["Fn::If"][1]["Lifecycle"]["DeleteAfterDays"] == 2557 for r in rules
+    )
     key = res["DatabaseKMSKey"]
     assert key["DeletionPolicy"] == key["UpdateReplacePolicy"] == "Retain"
     assert key["Properties"]["EnableKeyRotation"] is True
-    assert '"*"' not in json.dumps([s.get("Principal") for s in key["Properties"]["KeyPolicy"]["Statement"]])
+    assert '"*"' not in json.dumps(
+        [s.get("Principal") for s in key["Properties"]["KeyPolicy"]["Statement"]]
+    )
     selection = res["BackupSelection"]["Properties"]["BackupSelection"]
     assert selection["IamRoleArn"] == {"Fn::GetAtt": ["BackupRole", "Arn"]}
     for inst in ("AuroraPrimaryInstance", "AuroraReplicaInstance"):
-        assert res[inst]["Properties"]["PerformanceInsightsRetentionPeriod"] == {"Fn::If": ["IsProduction", 731, 7]}
+        assert res[inst]["Properties"]["PerformanceInsightsRetentionPeriod"] == {
+            "Fn::If": ["IsProduction", 731, 7]
+        }

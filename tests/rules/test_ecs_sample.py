@@ -12,7 +12,21 @@ from fixers.engine import Engine, Options
 from tests.helpers import findings, run_fix
 
 ROOT = Path(__file__).resolve().parents[2]
-CODES = ["MF0501", "MF0502", "MF0503", "MF0504", "MF0505", "MF0506", "MF0507", "MF0508", "MF1101", "MF1102", "MF1103", "MF1201", "MF1202"]
+CODES = [
+    "MF0501",
+    "MF0502",
+    "MF0503",
+    "MF0504",
+    "MF0505",
+    "MF0506",
+    "MF0507",
+    "MF0508",
+    "MF1101",
+    "MF1102",
+    "MF1103",
+    "MF1201",
+    "MF1202",
+]
 
 SAMPLE_EXPECTED = {
     ("MF0501", "ECSTaskDefinition"),
@@ -65,7 +79,9 @@ CASES = [
 
 @pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 @pytest.mark.parametrize("path,expected", CASES, ids=["sample-yaml", "sample-json", "flawed-yaml"])
-def test_found_fixed_validated_converged_and_order_free(path: str, expected: set[tuple[str, str]]) -> None:
+def test_found_fixed_validated_converged_and_order_free(
+    path: str, expected: set[tuple[str, str]]
+) -> None:
     text = (ROOT / path).read_text(encoding="utf-8")
     found = findings(text, CODES)
     assert {(f.code, f.resource) for f in found} == expected
@@ -74,7 +90,9 @@ def test_found_fixed_validated_converged_and_order_free(path: str, expected: set
 
     result = validating_engine().run_document(Document.from_text(text))
     assert not result.rule_errors
-    assert all(o.status == "applied" for o in result.outcomes if o.finding.fix), [(o.finding.code, o.reason) for o in result.outcomes]
+    assert all(o.status == "applied" for o in result.outcomes if o.finding.fix), [
+        (o.finding.code, o.reason) for o in result.outcomes
+    ]
     assert result.lint_new == []
     fixed = result.new_text
 
@@ -86,7 +104,9 @@ def test_found_fixed_validated_converged_and_order_free(path: str, expected: set
         step = text
         for code in order:
             step = run_fix(step, [code]).new_text
-        assert step == fixed, f"one rule at a time in {'forward' if order == CODES else 'reverse'} order differs"
+        assert step == fixed, (
+            f"one rule at a time in {'forward' if order == CODES else 'reverse'} order differs"
+        )
 
 
 def test_sample_fix_gives_the_spec_values() -> None:
@@ -94,25 +114,38 @@ def test_sample_fix_gives_the_spec_values() -> None:
     data = Document.from_text(fixed).data
     res = data["Resources"]
     svc = res["ECSService"]
-    assert svc["Condition"] == "ShouldDeployECS" and data["Parameters"]["DeployECSService"]["Default"] == "false"
+    assert (
+        svc["Condition"] == "ShouldDeployECS"
+        and data["Parameters"]["DeployECSService"]["Default"] == "false"
+    )
     assert sorted(svc["DependsOn"]) == ["ALBListener", "AuroraPrimaryInstance"]
     p = svc["Properties"]
     assert p["HealthCheckGracePeriodSeconds"] == 180
     assert p["DeploymentConfiguration"]["MinimumHealthyPercent"] == 50
-    assert p["DeploymentConfiguration"]["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
+    assert p["DeploymentConfiguration"]["DeploymentCircuitBreaker"] == {
+        "Enable": True,
+        "Rollback": True,
+    }
     target = res["ServiceScalableTarget"]["Properties"]
     assert target["MinCapacity"] == {"Fn::If": ["IsProduction", 3, 2]}
     assert target["MaxCapacity"] == {"Fn::If": ["IsProduction", 20, 10]}
     memory = res["ServiceScalingPolicyMemory"]
     assert memory["Condition"] == "ShouldDeployECS"
     conf = memory["Properties"]["TargetTrackingScalingPolicyConfiguration"]
-    assert conf["TargetValue"] == 75 and conf["ScaleOutCooldown"] == 60 and conf["ScaleInCooldown"] == 300
+    assert (
+        conf["TargetValue"] == 75
+        and conf["ScaleOutCooldown"] == 60
+        and conf["ScaleInCooldown"] == 300
+    )
     for tg in ("ALBTargetGroup", "ALBTargetGroupBlueGreen"):
         hp = res[tg]["Properties"]
         assert (hp["HealthCheckTimeoutSeconds"], hp["UnhealthyThresholdCount"]) == (10, 5)
         assert hp["HealthCheckTimeoutSeconds"] < hp["HealthCheckIntervalSeconds"]
     container = res["ECSTaskDefinition"]["Properties"]["ContainerDefinitions"][0]
-    assert container["HealthCheck"]["Command"] == ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]
+    assert container["HealthCheck"]["Command"] == [
+        "CMD-SHELL",
+        "curl -f http://localhost:8080/health || exit 1",
+    ]
     assert {"Name": "STARTUP_DELAY_SECONDS", "Value": "30"} in container["Environment"]
     assert container["LinuxParameters"] == {"InitProcessEnabled": True}
     assert container["User"] == "1000:1000"

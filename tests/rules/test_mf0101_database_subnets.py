@@ -45,10 +45,12 @@ FLAWED = dedent(
     """
 )
 
-FIXED = FLAWED.replace(
-    "SubnetIds: [!Ref AppSubnetA, !Ref AppSubnetB]  # shared with the service",
-    "SubnetIds: [!Ref DatabaseSubnet1, !Ref DatabaseSubnet2]  # shared with the service",
-) + """\
+FIXED = (
+    FLAWED.replace(
+        "SubnetIds: [!Ref AppSubnetA, !Ref AppSubnetB]  # shared with the service",
+        "SubnetIds: [!Ref DatabaseSubnet1, !Ref DatabaseSubnet2]  # shared with the service",
+    )
+    + """\
   DatabaseRouteTable:
     Type: AWS::EC2::RouteTable
     Properties:
@@ -87,6 +89,7 @@ FIXED = FLAWED.replace(
       SubnetId: !Ref DatabaseSubnet2
       RouteTableId: !Ref DatabaseRouteTable
 """
+)
 
 
 def test_fires_on_a_subnet_group_shared_with_the_ecs_service() -> None:
@@ -120,23 +123,42 @@ def test_json_twin_is_fixed_in_json_with_its_indentation() -> None:
     data = {
         "Resources": {
             "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
-            "A": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.1.0/24"}},
-            "B": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.2.0/24"}},
+            "A": {
+                "Type": "AWS::EC2::Subnet",
+                "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.1.0/24"},
+            },
+            "B": {
+                "Type": "AWS::EC2::Subnet",
+                "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.2.0/24"},
+            },
             "Svc": {
                 "Type": "AWS::ECS::Service",
-                "Properties": {"NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets": [{"Ref": "A"}, {"Ref": "B"}]}}},
+                "Properties": {
+                    "NetworkConfiguration": {
+                        "AwsvpcConfiguration": {"Subnets": [{"Ref": "A"}, {"Ref": "B"}]}
+                    }
+                },
             },
             "Group": {
                 "Type": "AWS::RDS::DBSubnetGroup",
-                "Properties": {"DBSubnetGroupDescription": "d", "SubnetIds": [{"Ref": "A"}, {"Ref": "B"}]},
+                "Properties": {
+                    "DBSubnetGroupDescription": "d",
+                    "SubnetIds": [{"Ref": "A"}, {"Ref": "B"}],
+                },
             },
-            "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"DBSubnetGroupName": {"Ref": "Group"}}},
+            "Db": {
+                "Type": "AWS::RDS::DBInstance",
+                "Properties": {"DBSubnetGroupName": {"Ref": "Group"}},
+            },
         }
     }
     text = json.dumps(data, indent=4) + "\n"
     fixed = fix_text(text, ["MF0101"])
     result = json.loads(fixed)
-    assert result["Resources"]["Group"]["Properties"]["SubnetIds"] == [{"Ref": "DatabaseSubnet1"}, {"Ref": "DatabaseSubnet2"}]
+    assert result["Resources"]["Group"]["Properties"]["SubnetIds"] == [
+        {"Ref": "DatabaseSubnet1"},
+        {"Ref": "DatabaseSubnet2"},
+    ]
     assert result["Resources"]["DatabaseSubnet1"]["Properties"]["CidrBlock"] == "10.0.21.0/24"
     assert result["Resources"]["DatabaseSubnet2"]["Properties"]["CidrBlock"] == "10.0.22.0/24"
     # Only the edited node and the line before each insertion change; the rest keeps 4 spaces.

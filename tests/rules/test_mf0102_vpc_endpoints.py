@@ -72,8 +72,9 @@ FLAWED = dedent(
     """
 )
 
-ADDED = "".join(
-    f"""\
+ADDED = (
+    "".join(
+        f"""\
   {name}:
     Type: AWS::EC2::VPCEndpoint
     Properties:
@@ -87,8 +88,13 @@ ADDED = "".join(
       SecurityGroupIds:
         - !Ref VPCEndpointSecurityGroup
 """
-    for name, svc in (("CloudWatchLogsVPCEndpoint", "logs"), ("ECRApiVPCEndpoint", "ecr.api"), ("ECRDkrVPCEndpoint", "ecr.dkr"))
-) + """\
+        for name, svc in (
+            ("CloudWatchLogsVPCEndpoint", "logs"),
+            ("ECRApiVPCEndpoint", "ecr.api"),
+            ("ECRDkrVPCEndpoint", "ecr.dkr"),
+        )
+    )
+    + """\
   S3VPCEndpoint:
     Type: AWS::EC2::VPCEndpoint
     Properties:
@@ -118,17 +124,23 @@ ADDED = "".join(
         - Key: Name
           Value: !Sub ${AWS::StackName}-vpc-endpoints
 """
+)
 
-FIXED = FLAWED.replace(
-    "      CidrBlock: 10.2.0.0/16   # DNS hostnames off by default\n",
-    "      CidrBlock: 10.2.0.0/16   # DNS hostnames off by default\n      EnableDnsHostnames: true\n",
-) + ADDED
+FIXED = (
+    FLAWED.replace(
+        "      CidrBlock: 10.2.0.0/16   # DNS hostnames off by default\n",
+        "      CidrBlock: 10.2.0.0/16   # DNS hostnames off by default\n      EnableDnsHostnames: true\n",
+    )
+    + ADDED
+)
 
 
 def test_fires_on_the_vpc_of_the_private_service():
     (f,) = findings(FLAWED, ["MF0102"])
     assert f.path == ("Resources", "Net") and "Service" in f.message
-    assert "ecr.api, ecr.dkr, logs, s3" in f.message and "secretsmanager" not in f.message  # no secrets injected
+    assert (
+        "ecr.api, ecr.dkr, logs, s3" in f.message and "secretsmanager" not in f.message
+    )  # no secrets injected
     assert f.fix.safe and f.fix.impact == "update"
 
 
@@ -154,7 +166,10 @@ def test_a_rotation_function_later_moved_into_the_vpc_is_admitted_too():
     )
     text = FIXED + extra
     (f,) = findings(text, ["MF0102"])
-    assert "no secretsmanager endpoint" in f.message and "VPCEndpointSecurityGroup does not admit HTTPS from FnSg" in f.message
+    assert (
+        "no secretsmanager endpoint" in f.message
+        and "VPCEndpointSecurityGroup does not admit HTTPS from FnSg" in f.message
+    )
     out = fix_text(text, ["MF0102"])
     assert (
         "          Description: HTTPS from FnSg\n"
@@ -167,24 +182,48 @@ def test_a_rotation_function_later_moved_into_the_vpc_is_admitted_too():
     assert "  SecretsManagerVPCEndpoint:\n" in out
     # The ingress rules come in the same order as when everything is added at once.
     at_once = fix_text(FLAWED + extra, ["MF0102"])
-    block = out[out.index("  VPCEndpointSecurityGroup:"):out.index("  FnSg:")]
+    block = out[out.index("  VPCEndpointSecurityGroup:") : out.index("  FnSg:")]
     assert "SourceSecurityGroupId: !Ref FnSg" in block and block in at_once
 
 
 def test_silent_for_public_or_absent_workloads_or_when_already_there_under_other_names():
     renamed = FIXED.replace("VPCEndpointSecurityGroup", "LinkSg")
-    for old, new in (("ECRApiVPCEndpoint", "RegistryApi"), ("ECRDkrVPCEndpoint", "Registry"), ("CloudWatchLogsVPCEndpoint", "Logs"), ("S3VPCEndpoint", "Layers")):
+    for old, new in (
+        ("ECRApiVPCEndpoint", "RegistryApi"),
+        ("ECRDkrVPCEndpoint", "Registry"),
+        ("CloudWatchLogsVPCEndpoint", "Logs"),
+        ("S3VPCEndpoint", "Layers"),
+    ):
         renamed = renamed.replace(old, new)
     assert "VPCEndpoint:" not in renamed and codes(renamed, ["MF0102"]) == []
-    public = FLAWED.replace("NatGatewayId: !Ref Nat", "GatewayId: !Ref Igw") + "  Igw:\n    Type: AWS::EC2::InternetGateway\n"
+    public = (
+        FLAWED.replace("NatGatewayId: !Ref Nat", "GatewayId: !Ref Igw")
+        + "  Igw:\n    Type: AWS::EC2::InternetGateway\n"
+    )
     assert codes(public, ["MF0102"]) == []
-    assert codes(FLAWED.replace("Type: AWS::ECS::Service", "Type: AWS::SNS::Topic"), ["MF0102"]) == []
-    unseen = FIXED + "  Other:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      VpcId: !Ref Net\n      ServiceName: !Ref Svc\n"
-    assert codes(unseen.replace("  S3VPCEndpoint:", "  S3VPCEndpointOld:").replace("com.amazonaws.${AWS::Region}.s3", "x"), ["MF0102"]) == []
+    assert (
+        codes(FLAWED.replace("Type: AWS::ECS::Service", "Type: AWS::SNS::Topic"), ["MF0102"]) == []
+    )
+    unseen = (
+        FIXED
+        + "  Other:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      VpcId: !Ref Net\n      ServiceName: !Ref Svc\n"
+    )
+    assert (
+        codes(
+            unseen.replace("  S3VPCEndpoint:", "  S3VPCEndpointOld:").replace(
+                "com.amazonaws.${AWS::Region}.s3", "x"
+            ),
+            ["MF0102"],
+        )
+        == []
+    )
 
 
 def test_existing_endpoint_without_private_dns_is_fixed_in_place():
-    half = FIXED.replace(".ecr.api\n      VpcEndpointType: Interface\n      PrivateDnsEnabled: true\n", ".ecr.api\n      VpcEndpointType: Interface\n")
+    half = FIXED.replace(
+        ".ecr.api\n      VpcEndpointType: Interface\n      PrivateDnsEnabled: true\n",
+        ".ecr.api\n      VpcEndpointType: Interface\n",
+    )
     (f,) = findings(half, ["MF0102"])
     assert "private DNS off on ECRApiVPCEndpoint" in f.message
     assert fix_text(half, ["MF0102"]) == FIXED.replace(
@@ -198,7 +237,9 @@ def test_existing_endpoint_without_private_dns_is_fixed_in_place():
 
 def test_json():
     data = yaml.safe_load(
-        FLAWED.replace("!Ref ", "Ref::").replace("!Select [0, !GetAZs '']", "a").replace("!Select [1, !GetAZs '']", "b")
+        FLAWED.replace("!Ref ", "Ref::")
+        .replace("!Select [0, !GetAZs '']", "a")
+        .replace("!Select [1, !GetAZs '']", "b")
     )
 
     def longform(v):
@@ -215,6 +256,14 @@ def test_json():
     out = fix_text(text, ["MF0102"])
     fixed = json.loads(out)
     assert out == json.dumps(fixed, indent=2) + "\n"
-    assert list(fixed["Resources"])[-5:] == ["CloudWatchLogsVPCEndpoint", "ECRApiVPCEndpoint", "ECRDkrVPCEndpoint", "S3VPCEndpoint", "VPCEndpointSecurityGroup"]
+    assert list(fixed["Resources"])[-5:] == [
+        "CloudWatchLogsVPCEndpoint",
+        "ECRApiVPCEndpoint",
+        "ECRDkrVPCEndpoint",
+        "S3VPCEndpoint",
+        "VPCEndpointSecurityGroup",
+    ]
     assert fixed["Resources"]["Net"]["Properties"]["EnableDnsHostnames"] is True
-    assert fixed["Resources"]["ECRDkrVPCEndpoint"]["Properties"]["ServiceName"] == {"Fn::Sub": "com.amazonaws.${AWS::Region}.ecr.dkr"}
+    assert fixed["Resources"]["ECRDkrVPCEndpoint"]["Properties"]["ServiceName"] == {
+        "Fn::Sub": "com.amazonaws.${AWS::Region}.ecr.dkr"
+    }

@@ -110,7 +110,10 @@ def test_without_a_logs_key_or_retention_they_are_added():
     bare = "Resources:\n  Net:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.1.0.0/16\n"
     out = fix_text(bare, ["MF0103"])
     assert "LogRetentionYears:" in out and "  CloudWatchLogsKMSKey:\n" in out
-    assert "kms:EncryptionContext:aws:logs:arn: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*" in out
+    assert (
+        "kms:EncryptionContext:aws:logs:arn: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"
+        in out
+    )
     assert "KmsKeyId: !GetAtt CloudWatchLogsKMSKey.Arn" in out
 
 
@@ -126,12 +129,27 @@ def test_silent_with_a_flow_log_of_any_destination_or_one_for_an_unseen_vpc():
 
 
 def test_json():
-    data = json.loads(json.dumps({"Resources": {"V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}}}))
+    data = json.loads(
+        json.dumps(
+            {
+                "Resources": {
+                    "V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}
+                }
+            }
+        )
+    )
     text = json.dumps(data, indent=2) + "\n"
     out = fix_text(text, ["MF0103"])
     fixed = json.loads(out)
     assert out == json.dumps(fixed, indent=2) + "\n"
-    assert list(fixed["Resources"]) == ["V", "CloudWatchLogsKMSKey", "CloudWatchLogsKMSKeyAlias", "VPCFlowLogs", "VPCFlowLogsLogGroup", "VPCFlowLogsRole"]
+    assert list(fixed["Resources"]) == [
+        "V",
+        "CloudWatchLogsKMSKey",
+        "CloudWatchLogsKMSKeyAlias",
+        "VPCFlowLogs",
+        "VPCFlowLogsLogGroup",
+        "VPCFlowLogsRole",
+    ]
     assert fixed["Resources"]["VPCFlowLogs"]["Properties"]["ResourceId"] == {"Ref": "V"}
     assert fixed["Resources"]["VPCFlowLogsLogGroup"]["Properties"]["RetentionInDays"] == {
         "Fn::FindInMap": ["LogRetentionDays", {"Ref": "LogRetentionYears"}, "Days"]

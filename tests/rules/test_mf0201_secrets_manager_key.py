@@ -79,27 +79,71 @@ def test_silent_without_database_secret_or_with_key_outside_or_readers_granted()
     assert codes(FIXED, ["MF0201"]) == []
     lone = "Resources:\n  S:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n      SecretString: x\n"
     assert codes(lone, ["MF0201"]) == []  # not a database secret
-    outside = APP.replace("    Properties:\n      GenerateSecretString:", "    Properties:\n      KmsKeyId: !ImportValue shared-key\n      GenerateSecretString:", 1)
+    outside = APP.replace(
+        "    Properties:\n      GenerateSecretString:",
+        "    Properties:\n      KmsKeyId: !ImportValue shared-key\n      GenerateSecretString:",
+        1,
+    )
     assert codes(outside, ["MF0201"]) == []
     # Readers already allowed through a wildcard (MF0901's business) count as granted.
-    star = FIXED.replace("Resource: !GetAtt SecretsManagerKMSKey.Arn\n                Condition", "Resource: '*'\n                Condition")
+    star = FIXED.replace(
+        "Resource: !GetAtt SecretsManagerKMSKey.Arn\n                Condition",
+        "Resource: '*'\n                Condition",
+    )
     assert codes(star, ["MF0201"]) == []
 
 
 def test_json():
-    data = json.loads(json.dumps({"Resources": {
-        "Creds": {"Type": "AWS::SecretsManager::Secret", "Properties": {"GenerateSecretString": {"GenerateStringKey": "password", "SecretStringTemplate": "{\"username\": \"a\"}"}}},
-        "Attach": {"Type": "AWS::SecretsManager::SecretTargetAttachment", "Properties": {"SecretId": {"Ref": "Creds"}, "TargetId": {"Ref": "Db"}, "TargetType": "AWS::RDS::DBCluster"}},
-        "Db": {"Type": "AWS::RDS::DBCluster", "Properties": {"Engine": "aurora-postgresql"}},
-    }}))
+    data = json.loads(
+        json.dumps(
+            {
+                "Resources": {
+                    "Creds": {
+                        "Type": "AWS::SecretsManager::Secret",
+                        "Properties": {
+                            "GenerateSecretString": {
+                                "GenerateStringKey": "password",
+                                "SecretStringTemplate": '{"username": "a"}',
+                            }
+                        },
+                    },
+                    "Attach": {
+                        "Type": "AWS::SecretsManager::SecretTargetAttachment",
+                        "Properties": {
+                            "SecretId": {"Ref": "Creds"},
+                            "TargetId": {"Ref": "Db"},
+                            "TargetType": "AWS::RDS::DBCluster",
+                        },
+                    },
+                    "Db": {
+                        "Type": "AWS::RDS::DBCluster",
+                        "Properties": {"Engine": "aurora-postgresql"},
+                    },
+                }
+            }
+        )
+    )
     text = json.dumps(data, indent=2) + "\n"
     out = fix_text(text, ["MF0201"])
     fixed = json.loads(out)
-    assert fixed["Resources"]["Creds"]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["SecretsManagerKMSKey", "Arn"]}
+    assert fixed["Resources"]["Creds"]["Properties"]["KmsKeyId"] == {
+        "Fn::GetAtt": ["SecretsManagerKMSKey", "Arn"]
+    }
     assert out == json.dumps(fixed, indent=2) + "\n"
     expected_key = yaml.safe_load(SECRETS_KEY_YAML.replace("!Sub ", "").replace("!Ref ", ""))
-    assert list(fixed["Resources"]) == ["Creds", "Attach", "Db", "SecretsManagerKMSKey", "SecretsManagerKMSKeyAlias"]
+    assert list(fixed["Resources"]) == [
+        "Creds",
+        "Attach",
+        "Db",
+        "SecretsManagerKMSKey",
+        "SecretsManagerKMSKeyAlias",
+    ]
     assert fixed["Resources"]["SecretsManagerKMSKey"]["Properties"]["EnableKeyRotation"] is True
-    assert expected_key["SecretsManagerKMSKey"]["Properties"]["KeyPolicy"]["Statement"][0]["Action"] == (
-        fixed["Resources"]["SecretsManagerKMSKey"]["Properties"]["KeyPolicy"]["Statement"][0]["Action"]
+    assert (
+        expected_key["SecretsManagerKMSKey"]["Properties"]["KeyPolicy"]["Statement"][0]["Action"]
+        == (
+            fixed["Resources"]["SecretsManagerKMSKey"]["Properties"]["KeyPolicy"]["Statement"][0][
+                "Action"
+            ]
+        )
     )

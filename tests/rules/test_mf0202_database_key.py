@@ -108,18 +108,27 @@ def test_storage_encryption_is_turned_on_with_the_key():
 
 
 def test_silent_with_a_key_of_its_own_or_no_database_or_restored():
-    own = FLAWED.replace("StorageEncrypted: true   # aws/rds", "StorageEncrypted: true\n      KmsKeyId: !Ref DataKeyArn")
+    own = FLAWED.replace(
+        "StorageEncrypted: true   # aws/rds",
+        "StorageEncrypted: true\n      KmsKeyId: !Ref DataKeyArn",
+    )
     assert codes(own, ["MF0202"]) == []
-    via_alias = FIXED.replace("KmsKeyId: !GetAtt DatabaseKMSKey.Arn", "KmsKeyId: !Ref DatabaseKMSKeyAlias")
+    via_alias = FIXED.replace(
+        "KmsKeyId: !GetAtt DatabaseKMSKey.Arn", "KmsKeyId: !Ref DatabaseKMSKeyAlias"
+    )
     assert codes(via_alias, ["MF0202"]) == []
-    restored = FLAWED.replace("Engine: aurora-postgresql", "Engine: aurora-postgresql\n      SnapshotIdentifier: snap")
+    restored = FLAWED.replace(
+        "Engine: aurora-postgresql", "Engine: aurora-postgresql\n      SnapshotIdentifier: snap"
+    )
     assert codes(restored, ["MF0202"]) == []
     member = "Resources:\n  I:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      DBClusterIdentifier: c\n      DBInstanceClass: db.r6g.large\n      Engine: aurora-postgresql\n"
     assert codes(member, ["MF0202"]) == []
 
 
 def test_reuses_the_template_key_for_rds():
-    with_key = FIXED.replace("      KmsKeyId: !GetAtt DatabaseKMSKey.Arn\n", "").replace("DatabaseKMSKey", "StoreKey")
+    with_key = FIXED.replace("      KmsKeyId: !GetAtt DatabaseKMSKey.Arn\n", "").replace(
+        "DatabaseKMSKey", "StoreKey"
+    )
     out = fix_text(with_key, ["MF0202"])
     assert "KmsKeyId: !GetAtt StoreKey.Arn" in out and "DatabaseKMSKey" not in out
 
@@ -129,18 +138,28 @@ def test_json_instance():
         "Resources": {
             "Db": {
                 "Type": "AWS::RDS::DBInstance",
-                "Properties": {"Engine": "postgres", "DBInstanceClass": "db.m6g.large", "AllocatedStorage": "50",
-                               "StorageEncrypted": True},
+                "Properties": {
+                    "Engine": "postgres",
+                    "DBInstanceClass": "db.m6g.large",
+                    "AllocatedStorage": "50",
+                    "StorageEncrypted": True,
+                },
             }
         }
     }
     text = json.dumps(template, indent=2) + "\n"
     out = fix_text(text, ["MF0202"])
     data = json.loads(out)
-    assert data["Resources"]["Db"]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["DatabaseKMSKey", "Arn"]}
+    assert data["Resources"]["Db"]["Properties"]["KmsKeyId"] == {
+        "Fn::GetAtt": ["DatabaseKMSKey", "Arn"]
+    }
     assert list(data["Resources"]) == ["Db", "DatabaseKMSKey", "DatabaseKMSKeyAlias"]
     # Byte for byte: the file's own JSON layout, the new key after the template's resources.
     assert out == json.dumps(data, indent=2) + "\n"
     assert [k for k in data["Resources"]["Db"]["Properties"]] == [
-        "Engine", "DBInstanceClass", "AllocatedStorage", "KmsKeyId", "StorageEncrypted"
+        "Engine",
+        "DBInstanceClass",
+        "AllocatedStorage",
+        "KmsKeyId",
+        "StorageEncrypted",
     ]

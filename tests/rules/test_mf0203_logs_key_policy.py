@@ -73,7 +73,9 @@ def test_json_statement_without_condition_gets_one():
                         "Version": "2012-10-17",
                         "Statement": {
                             "Effect": "Allow",
-                            "Principal": {"Service": {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}},
+                            "Principal": {
+                                "Service": {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}
+                            },
                             "Action": "kms:*",
                             "Resource": "*",
                         },

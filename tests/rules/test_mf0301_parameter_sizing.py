@@ -39,9 +39,7 @@ FLAWED = dedent(
 )
 
 FIXED = (
-    FLAWED.replace(
-        "max_connections: '1500'", "max_connections: !If [Live, '1500', '200']"
-    )
+    FLAWED.replace("max_connections: '1500'", "max_connections: !If [Live, '1500', '200']")
     .replace(
         "shared_buffers: '2097152'",
         "shared_buffers: !If [Live, 'SUM({DBInstanceClassMemory/12038},-50003)', '{DBInstanceClassMemory/32768}']",
@@ -56,7 +54,9 @@ def test_fires_on_literal_sizing_with_reboot_impact() -> None:
     assert finding.path == ("Resources", "Tuning", "Properties", "Parameters")
     assert finding.fix is not None and not finding.fix.safe
     assert finding.fix.impact == "reboot"
-    assert "max_connections" in finding.message and "log_min_duration_statement" not in finding.message
+    assert (
+        "max_connections" in finding.message and "log_min_duration_statement" not in finding.message
+    )
 
 
 def test_fix_uses_the_templates_condition_keeps_valid_literals_and_comments() -> None:
@@ -68,7 +68,9 @@ def test_fix_uses_the_templates_condition_keeps_valid_literals_and_comments() ->
 def test_unknown_class_gets_formulas_for_production() -> None:
     text = FLAWED.replace("DBInstanceClass: !Ref Size", "DBInstanceClass: !ImportValue db-class")
     fixed = fix_text(text, ["MF0301"])
-    assert "max_connections: !If [Live, 'LEAST({DBInstanceClassMemory/9531392},5000)', '200']" in fixed
+    assert (
+        "max_connections: !If [Live, 'LEAST({DBInstanceClassMemory/9531392},5000)', '200']" in fixed
+    )
     assert "work_mem: !If [Live, '{DBInstanceClassMemory/1048576}', '4096']" in fixed
 
 
@@ -81,9 +83,11 @@ def test_production_values_are_valid_on_every_allowed_class() -> None:
 
 
 def test_silent_when_sized_another_way_or_absent() -> None:
-    done = FLAWED.replace("'1500'", "!If [Live, '1500', '100']").replace(
-        "'2097152'", "'{DBInstanceClassMemory/32768}'"
-    ).replace("'8192'", "!FindInMap [Sizes, !Ref Stage, WorkMem]")
+    done = (
+        FLAWED.replace("'1500'", "!If [Live, '1500', '100']")
+        .replace("'2097152'", "'{DBInstanceClassMemory/32768}'")
+        .replace("'8192'", "!FindInMap [Sizes, !Ref Stage, WorkMem]")
+    )
     assert codes(done, ["MF0301"]) == []
     assert codes(FLAWED.replace("aurora-postgresql16", "aurora-mysql8.0"), ["MF0301"]) == []
     no_instance = FLAWED.split("  Writer:")[0]
@@ -98,12 +102,19 @@ def test_json_adds_is_production_when_the_template_has_none() -> None:
                 "Properties": {
                     "Description": "p",
                     "Family": "aurora-postgresql15",
-                    "Parameters": {"effective_cache_size": "6291456", "maintenance_work_mem": "524288"},
+                    "Parameters": {
+                        "effective_cache_size": "6291456",
+                        "maintenance_work_mem": "524288",
+                    },
                 },
             },
             "Db": {
                 "Type": "AWS::RDS::DBInstance",
-                "Properties": {"Engine": "aurora-postgresql", "DBInstanceClass": "db.r6g.2xlarge", "DBParameterGroupName": {"Ref": "Params"}},
+                "Properties": {
+                    "Engine": "aurora-postgresql",
+                    "DBInstanceClass": "db.r6g.2xlarge",
+                    "DBParameterGroupName": {"Ref": "Params"},
+                },
             },
         }
     }
@@ -123,7 +134,9 @@ def test_json_adds_is_production_when_the_template_has_none() -> None:
     }
     expected["Resources"]["Params"]["Properties"]["Parameters"] = {
         # 48 GiB of cache is within a db.r6g.2xlarge's 64 GiB: production keeps the literal.
-        "effective_cache_size": {"Fn::If": ["IsProduction", "6291456", "{DBInstanceClassMemory/16384}"]},
+        "effective_cache_size": {
+            "Fn::If": ["IsProduction", "6291456", "{DBInstanceClassMemory/16384}"]
+        },
         "maintenance_work_mem": {"Fn::If": ["IsProduction", "524288", "65536"]},
     }
     assert json.loads(fixed) == expected

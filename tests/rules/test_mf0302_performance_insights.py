@@ -53,7 +53,10 @@ FIXED = FLAWED.replace(
 def test_fires_twice_retention_safe_key_unsafe() -> None:
     found = {f.path[-1]: f for f in findings(FLAWED, ["MF0302"])}
     assert set(found) == {"PerformanceInsightsRetentionPeriod", "PerformanceInsightsKMSKeyId"}
-    retention, key = found["PerformanceInsightsRetentionPeriod"], found["PerformanceInsightsKMSKeyId"]
+    retention, key = (
+        found["PerformanceInsightsRetentionPeriod"],
+        found["PerformanceInsightsKMSKeyId"],
+    )
     assert retention.resource == key.resource == "Node"
     assert retention.fix.safe and retention.fix.impact == "update"
     # The schema lists PerformanceInsightsKMSKeyId as conditionally create-only on instances.
@@ -73,11 +76,28 @@ def test_safe_fixes_alone_fix_the_retention_only() -> None:
 
 def test_silent_when_right_or_absent() -> None:
     assert codes(FIXED, ["MF0302"]) == []
-    assert codes(FLAWED.replace("EnablePerformanceInsights: true", "EnablePerformanceInsights: false"), ["MF0302"]) == []
-    mapped = FLAWED.replace("PerformanceInsightsRetentionPeriod: 7", "PerformanceInsightsRetentionPeriod: !FindInMap [PI, !Ref Env, Days]")
-    mapped = mapped.replace("      EnablePerformanceInsights: true\n", "      EnablePerformanceInsights: true\n      PerformanceInsightsKMSKeyId: !ImportValue pi-key\n")
+    assert (
+        codes(
+            FLAWED.replace("EnablePerformanceInsights: true", "EnablePerformanceInsights: false"),
+            ["MF0302"],
+        )
+        == []
+    )
+    mapped = FLAWED.replace(
+        "PerformanceInsightsRetentionPeriod: 7",
+        "PerformanceInsightsRetentionPeriod: !FindInMap [PI, !Ref Env, Days]",
+    )
+    mapped = mapped.replace(
+        "      EnablePerformanceInsights: true\n",
+        "      EnablePerformanceInsights: true\n      PerformanceInsightsKMSKeyId: !ImportValue pi-key\n",
+    )
     assert codes(mapped, ["MF0302"]) == []
-    assert codes(FLAWED.replace("PerformanceInsightsRetentionPeriod: 7", "PerformanceInsightsRetentionPeriod: 731"), ["MF0302"]) == ["MF0302"]
+    assert codes(
+        FLAWED.replace(
+            "PerformanceInsightsRetentionPeriod: 7", "PerformanceInsightsRetentionPeriod: 731"
+        ),
+        ["MF0302"],
+    ) == ["MF0302"]
 
 
 def test_json_cluster_without_key_gets_the_database_key() -> None:

@@ -22,6 +22,7 @@ FLAWED = dedent(
     """
 )
 
+
 def test_fires_on_the_cluster() -> None:
     (finding,) = findings(FLAWED, ["MF0304"])
     assert finding.resource == "Ledger" and finding.fix.safe and finding.fix.impact == "none"
@@ -44,12 +45,22 @@ def test_silent_when_present_under_another_name_or_no_writer_output() -> None:
     other = FLAWED + "  Reader:\n    Value: !GetAtt [Ledger, ReadEndpoint.Address]\n"
     assert codes(other, ["MF0304"]) == []
     assert codes(FLAWED.split("Outputs:")[0], ["MF0304"]) == []
-    assert codes(FLAWED.replace("aurora-postgresql", "postgres").replace("Engine: postgres", "Engine: postgres"), ["MF0304"]) == []
+    assert (
+        codes(
+            FLAWED.replace("aurora-postgresql", "postgres").replace(
+                "Engine: postgres", "Engine: postgres"
+            ),
+            ["MF0304"],
+        )
+        == []
+    )
 
 
 def test_json_without_exports_adds_a_plain_output() -> None:
     data = {
-        "Resources": {"C": {"Type": "AWS::RDS::DBCluster", "Properties": {"Engine": "aurora-mysql"}}},
+        "Resources": {
+            "C": {"Type": "AWS::RDS::DBCluster", "Properties": {"Engine": "aurora-mysql"}}
+        },
         "Outputs": {"Endpoint": {"Value": {"Fn::GetAtt": ["C", "Endpoint.Address"]}}},
     }
     text = json.dumps(data, indent=2) + "\n"

@@ -189,7 +189,9 @@ def test_fixed_function_is_what_secrets_manager_can_run() -> None:
     perm = data["Resources"]["SecretRotationLambdaPermission"]["Properties"]
     assert perm["Principal"] == "secretsmanager.amazonaws.com"
     assert perm["SourceAccount"] == {"Ref": "AWS::AccountId"}
-    assert data["Resources"]["Schedule"]["Properties"]["RotationRules"] == {"AutomaticallyAfterDays": 30}
+    assert data["Resources"]["Schedule"]["Properties"]["RotationRules"] == {
+        "AutomaticallyAfterDays": 30
+    }
 
 
 def test_json_twin_is_fixed_byte_for_byte() -> None:
@@ -198,7 +200,9 @@ def test_json_twin_is_fixed_byte_for_byte() -> None:
 
 def test_silent_on_a_real_rotation_function_under_other_names() -> None:
     # Complete code, an existing permission limited to the account: nothing to say.
-    fixed = fix_text(FLAWED, ["MF0401"]).replace("SecretRotationLambdaPermission", "InvokeByRotation")
+    fixed = fix_text(FLAWED, ["MF0401"]).replace(
+        "SecretRotationLambdaPermission", "InvokeByRotation"
+    )
     assert codes(fixed, ["MF0401"]) == []
 
 
@@ -220,7 +224,9 @@ def test_silent_for_code_from_s3() -> None:
 
 
 def test_mysql_placeholder_is_reported_without_a_fix() -> None:
-    (finding,) = findings(FLAWED.replace("Engine: aurora-postgresql", "Engine: aurora-mysql"), ["MF0401"])
+    (finding,) = findings(
+        FLAWED.replace("Engine: aurora-postgresql", "Engine: aurora-mysql"), ["MF0401"]
+    )
     assert finding.fix is None
 
 

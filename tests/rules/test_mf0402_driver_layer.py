@@ -76,14 +76,18 @@ def test_every_parameter_setting_rotates_with_a_function_that_has_its_driver() -
     data = Document.from_text(FIXED).data
     cond = data["Conditions"]["HasPsycopgLayer"]
     # True only when both the bucket and the key are given.
-    assert cond == {"Fn::And": [
-        {"Fn::Not": [{"Fn::Equals": [{"Ref": "PsycopgLayerS3Bucket"}, ""]}]},
-        {"Fn::Not": [{"Fn::Equals": [{"Ref": "PsycopgLayerS3Key"}, ""]}]},
-    ]}
+    assert cond == {
+        "Fn::And": [
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "PsycopgLayerS3Bucket"}, ""]}]},
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "PsycopgLayerS3Key"}, ""]}]},
+        ]
+    }
     assert data["Parameters"]["PsycopgLayerS3Bucket"]["Default"] == ""
     assert data["Resources"]["PsycopgLayer"]["Condition"] == "HasPsycopgLayer"
     fn = data["Resources"]["Rotator"]["Properties"]
-    assert fn["Layers"] == {"Fn::If": ["HasPsycopgLayer", [{"Ref": "PsycopgLayer"}], {"Ref": "AWS::NoValue"}]}
+    assert fn["Layers"] == {
+        "Fn::If": ["HasPsycopgLayer", [{"Ref": "PsycopgLayer"}], {"Ref": "AWS::NoValue"}]
+    }
     sched = data["Resources"]["Schedule"]["Properties"]
     # Layer given: the template's function (with the layer); not given: the hosted function.
     assert sched["RotationLambdaARN"]["Fn::If"][0] == "HasPsycopgLayer"
@@ -109,15 +113,24 @@ def test_an_existing_transform_is_kept() -> None:
 
 
 def test_silent_with_an_unconditional_layer() -> None:
-    text = FLAWED.replace("      Runtime: python3.12\n", "      Runtime: python3.12\n      Layers: [arn:aws:lambda:us-east-1:123456789012:layer:pg:3]\n")
+    text = FLAWED.replace(
+        "      Runtime: python3.12\n",
+        "      Runtime: python3.12\n      Layers: [arn:aws:lambda:us-east-1:123456789012:layer:pg:3]\n",
+    )
     assert codes(text, ["MF0402"]) == []
 
 
 def test_silent_when_already_right_under_other_names() -> None:
-    fixed = fix_text(FLAWED, ["MF0402"]).replace("HasPsycopgLayer", "DriverLayerGiven").replace("PsycopgLayer", "DriverLayer")
+    fixed = (
+        fix_text(FLAWED, ["MF0402"])
+        .replace("HasPsycopgLayer", "DriverLayerGiven")
+        .replace("PsycopgLayer", "DriverLayer")
+    )
     assert codes(fixed, ["MF0402"]) == []
 
 
 def test_silent_for_another_engine_and_without_rotation() -> None:
-    assert codes(FLAWED.replace("Engine: aurora-postgresql", "Engine: aurora-mysql"), ["MF0402"]) == []
+    assert (
+        codes(FLAWED.replace("Engine: aurora-postgresql", "Engine: aurora-mysql"), ["MF0402"]) == []
+    )
     assert codes(FLAWED.split("  Schedule:\n")[0], ["MF0402"]) == []

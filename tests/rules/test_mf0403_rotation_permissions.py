@@ -37,10 +37,13 @@ KEY_RESOURCES = """\
 
 
 def with_key(text: str) -> str:
-    return text.replace(
-        "        ExcludeCharacters: '\"@/\\'\n",
-        "        ExcludeCharacters: '\"@/\\'\n      KmsKeyId: !Ref CredsKeyAlias\n",
-    ) + KEY_RESOURCES
+    return (
+        text.replace(
+            "        ExcludeCharacters: '\"@/\\'\n",
+            "        ExcludeCharacters: '\"@/\\'\n      KmsKeyId: !Ref CredsKeyAlias\n",
+        )
+        + KEY_RESOURCES
+    )
 
 
 KEYED = with_key(FLAWED)
@@ -65,7 +68,9 @@ def test_json_twin_is_fixed_byte_for_byte() -> None:
 
 def test_the_key_behind_an_alias_is_granted_on_its_arn_only() -> None:
     data = Document.from_text(fix_text(KEYED, ["MF0403"])).data
-    statements = data["Resources"]["RotatorRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    statements = data["Resources"]["RotatorRole"]["Properties"]["Policies"][0]["PolicyDocument"][
+        "Statement"
+    ]
     by_sid = {s.get("Sid"): s for s in statements}
     assert by_sid["GenerateRotatedPasswords"]["Resource"] == "*"  # AWS allows only '*' for it
     assert by_sid["UseCredsKey"] == {
@@ -87,7 +92,9 @@ def test_a_key_added_later_is_granted_then_and_converges() -> None:
 
 
 def test_silent_when_granted_elsewhere_under_other_names() -> None:
-    text = FLAWED + """\
+    text = (
+        FLAWED
+        + """\
   RotatorExtras:
     Type: AWS::IAM::Policy
     Properties:
@@ -100,6 +107,7 @@ def test_silent_when_granted_elsewhere_under_other_names() -> None:
             Action: secretsmanager:Get*
             Resource: '*'
 """
+    )
     assert codes(text, ["MF0403"]) == []
 
 

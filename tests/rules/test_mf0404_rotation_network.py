@@ -103,17 +103,24 @@ def test_what_the_fix_adds_is_valid_and_least_privilege() -> None:
     sg = res["LambdaSecurityGroup"]["Properties"]
     assert sg["VpcId"] == {"Ref": "Net"}
     # Egress: the database port to the database group only, and HTTPS; nothing else.
-    assert {(e["FromPort"], e["ToPort"]) for e in sg["SecurityGroupEgress"]} == {(5432, 5432), (443, 443)}
+    assert {(e["FromPort"], e["ToPort"]) for e in sg["SecurityGroupEgress"]} == {
+        (5432, 5432),
+        (443, 443),
+    }
     assert all(e["IpProtocol"] == "tcp" for e in sg["SecurityGroupEgress"])
     ingress = res["DatabaseIngressFromRotationLambda"]["Properties"]
     assert (ingress["FromPort"], ingress["ToPort"], ingress["IpProtocol"]) == (5432, 5432, "tcp")
     assert ingress["SourceSecurityGroupId"] == {"Ref": "LambdaSecurityGroup"}
-    assert "${AWS::Partition}" in res["RotatorRole"]["Properties"]["ManagedPolicyArns"][0]["Fn::Sub"]
+    assert (
+        "${AWS::Partition}" in res["RotatorRole"]["Properties"]["ManagedPolicyArns"][0]["Fn::Sub"]
+    )
 
 
 def test_the_endpoint_group_admits_the_function_on_443() -> None:
     fixed = fix_text(FLAWED + ENDPOINT, ["MF0404"])
-    ingress = Document.from_text(fixed).data["Resources"]["SecretsManagerEndpointIngressFromRotationLambda"]
+    ingress = Document.from_text(fixed).data["Resources"][
+        "SecretsManagerEndpointIngressFromRotationLambda"
+    ]
     assert ingress["Properties"]["GroupId"] == {"Ref": "EndpointFirewall"}
     assert (ingress["Properties"]["FromPort"], ingress["Properties"]["ToPort"]) == (443, 443)
 
@@ -124,15 +131,18 @@ def test_an_endpoint_added_later_fires_again_and_converges() -> None:
     assert finding.resource == "EndpointFirewall"
     # The same resources as when the endpoint was there from the start (the input texts differ
     # only in where the endpoint block sits).
-    assert Document.from_text(fix_text(later, ["MF0404"])).data["Resources"] == (
-        Document.from_text(fix_text(FLAWED + ENDPOINT, ["MF0404"])).data["Resources"]
+    assert (
+        Document.from_text(fix_text(later, ["MF0404"])).data["Resources"]
+        == (Document.from_text(fix_text(FLAWED + ENDPOINT, ["MF0404"])).data["Resources"])
     )
 
 
 def test_isolated_database_subnets_are_not_used_without_an_endpoint() -> None:
     # The cluster moves to subnets with no route out (as MF0101 makes them): the function still
     # goes to the NAT-routed subnets, from which it reaches both the cluster and Secrets Manager.
-    text = FLAWED.replace("SubnetIds: [!Ref AppA, !Ref AppB]", "SubnetIds: [!Ref DataA, !Ref DataB]") + """\
+    text = (
+        FLAWED.replace("SubnetIds: [!Ref AppA, !Ref AppB]", "SubnetIds: [!Ref DataA, !Ref DataB]")
+        + """\
   DataA:
     Type: AWS::EC2::Subnet
     Properties:
@@ -144,28 +154,36 @@ def test_isolated_database_subnets_are_not_used_without_an_endpoint() -> None:
       VpcId: !Ref Net
       CidrBlock: 10.1.22.0/24
 """
-    vpc = Document.from_text(fix_text(text, ["MF0404"])).data["Resources"]["Rotator"]["Properties"]["VpcConfig"]
+    )
+    vpc = Document.from_text(fix_text(text, ["MF0404"])).data["Resources"]["Rotator"]["Properties"][
+        "VpcConfig"
+    ]
     assert vpc["SubnetIds"] == [{"Ref": "AppA"}, {"Ref": "AppB"}]
 
 
 def test_no_fix_without_a_way_to_secrets_manager() -> None:
-    text = FLAWED.replace("      NatGatewayId: nat-0123456789abcdef0\n", "      VpcPeeringConnectionId: pcx-0123456789abcdef0\n")
+    text = FLAWED.replace(
+        "      NatGatewayId: nat-0123456789abcdef0\n",
+        "      VpcPeeringConnectionId: pcx-0123456789abcdef0\n",
+    )
     (finding,) = findings(text, ["MF0404"])
     assert finding.fix is None
 
 
 def test_silent_when_already_right_under_other_names() -> None:
-    text = FLAWED.replace(
-        "              return {'statusCode': 200}\n",
-        """\
+    text = (
+        FLAWED.replace(
+            "              return {'statusCode': 200}\n",
+            """\
               return {'statusCode': 200}
       VpcConfig:
         SecurityGroupIds: [!Ref RotatorFirewall]
         SubnetIds: [!Ref AppA, !Ref AppB]
 """,
-    ).replace(
-        "      GroupDescription: database\n      VpcId: !Ref Net\n",
-        """\
+        )
+        .replace(
+            "      GroupDescription: database\n      VpcId: !Ref Net\n",
+            """\
       GroupDescription: database
       VpcId: !Ref Net
       SecurityGroupIngress:
@@ -174,25 +192,30 @@ def test_silent_when_already_right_under_other_names() -> None:
           ToPort: 5500
           SourceSecurityGroupId: !Ref RotatorFirewall
 """,
-    ).replace(
-        "              - Effect: Allow   # the secret only\n",
-        """\
+        )
+        .replace(
+            "              - Effect: Allow   # the secret only\n",
+            """\
               - Effect: Allow
                 Action: [ec2:CreateNetworkInterface, ec2:DescribeNetworkInterfaces, ec2:DeleteNetworkInterface]
                 Resource: '*'
               - Effect: Allow   # the secret only
 """,
-    ) + """\
+        )
+        + """\
   RotatorFirewall:
     Type: AWS::EC2::SecurityGroup
     Properties:
       GroupDescription: rotation
       VpcId: !Ref Net
 """
+    )
     assert codes(text, ["MF0404"]) == []
 
 
 def test_silent_when_the_network_is_not_in_the_template() -> None:
-    text = FLAWED.replace("VpcSecurityGroupIds: [!Ref DbFirewall]", "VpcSecurityGroupIds: [sg-0123456789abcdef0]")
+    text = FLAWED.replace(
+        "VpcSecurityGroupIds: [!Ref DbFirewall]", "VpcSecurityGroupIds: [sg-0123456789abcdef0]"
+    )
     assert codes(text, ["MF0404"]) == []
     assert codes(FLAWED.split("  Schedule:\n")[0], ["MF0404"]) == []

@@ -164,7 +164,10 @@ def test_repository_is_production_grade() -> None:
     assert [r["rulePriority"] for r in rules] == sorted({r["rulePriority"] for r in rules})
     # `latest` (the spec's tag) stays movable, every other tag is immutable.
     assert p["ImageTagMutability"] == "IMMUTABLE_WITH_EXCLUSION"
-    assert p["ImageTagMutabilityExclusionFilters"][0]["ImageTagMutabilityExclusionFilterValue"] == "latest"
+    assert (
+        p["ImageTagMutabilityExclusionFilters"][0]["ImageTagMutabilityExclusionFilterValue"]
+        == "latest"
+    )
 
 
 def test_silent_with_a_repository_or_a_literal_image_or_without_service() -> None:
@@ -180,7 +183,10 @@ def test_json_template_is_fixed_in_json() -> None:
     data = {
         "Parameters": {"Image": {"Type": "String"}},
         "Resources": {
-            "T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": {"Ref": "Image"}}]}},
+            "T": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": {"Ref": "Image"}}]},
+            },
             "S": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "T"}}},
         },
     }
@@ -204,7 +210,11 @@ def test_json_template_is_fixed_in_json() -> None:
                 "Description": "Tag of the container image to deploy; prefer an immutable release tag over latest.",
             },
         },
-        "Conditions": {"HasContainerRegistryURL": {"Fn::Not": [{"Fn::Equals": [{"Ref": "ContainerRegistryURL"}, ""]}]}},
+        "Conditions": {
+            "HasContainerRegistryURL": {
+                "Fn::Not": [{"Fn::Equals": [{"Ref": "ContainerRegistryURL"}, ""]}]
+            }
+        },
         "Resources": {
             "T": {
                 "Type": "AWS::ECS::TaskDefinition",
@@ -232,7 +242,10 @@ def test_json_template_is_fixed_in_json() -> None:
                     "ImageScanningConfiguration": {"ScanOnPush": True},
                     "ImageTagMutability": "IMMUTABLE_WITH_EXCLUSION",
                     "ImageTagMutabilityExclusionFilters": [
-                        {"ImageTagMutabilityExclusionFilterType": "WILDCARD", "ImageTagMutabilityExclusionFilterValue": "latest"}
+                        {
+                            "ImageTagMutabilityExclusionFilterType": "WILDCARD",
+                            "ImageTagMutabilityExclusionFilterValue": "latest",
+                        }
                     ],
                     "EncryptionConfiguration": {"EncryptionType": "KMS"},
                     "LifecyclePolicy": {"LifecyclePolicyText": LIFECYCLE},

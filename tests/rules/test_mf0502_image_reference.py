@@ -31,9 +31,15 @@ def test_reuses_the_templates_only_repository() -> None:
 
 
 def test_silent_when_the_image_is_built_from_parts_or_from_ssm() -> None:
-    parts = BASE.replace("Image: !Ref AppImage", "Image: !Sub '${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/${AppImage}'")
+    parts = BASE.replace(
+        "Image: !Ref AppImage",
+        "Image: !Sub '${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/${AppImage}'",
+    )
     assert codes(parts, ["MF0502"]) == []
-    ssm = BASE.replace("    Type: String\n    Default: registry", "    Type: AWS::SSM::Parameter::Value<String>\n    Default: registry")
+    ssm = BASE.replace(
+        "    Type: String\n    Default: registry",
+        "    Type: AWS::SSM::Parameter::Value<String>\n    Default: registry",
+    )
     assert codes(ssm, ["MF0502"]) == []
     assert codes(FIXED, ["MF0502"]) == []
 
@@ -42,7 +48,10 @@ def test_no_automatic_fix_when_the_parameter_is_used_elsewhere_json() -> None:
     data = {
         "Parameters": {"Image": {"Type": "String", "Default": "nginx:1.27"}},
         "Resources": {
-            "T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": {"Ref": "Image"}}]}},
+            "T": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": {"Ref": "Image"}}]},
+            },
             "S": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "T"}}},
         },
         "Outputs": {"Img": {"Value": {"Fn::Sub": "running ${Image}"}}},
@@ -58,7 +67,10 @@ def test_json_name_and_tag_split_from_the_default() -> None:
         "Parameters": {"Image": {"Type": "String", "Default": "public.ecr.aws/acme/worker:2.1"}},
         "Resources": {
             "Repo": {"Type": "AWS::ECR::Repository"},
-            "T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": {"Ref": "Image"}}]}},
+            "T": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": {"Ref": "Image"}}]},
+            },
             "S": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "T"}}},
         },
     }
@@ -83,7 +95,11 @@ def test_json_name_and_tag_split_from_the_default() -> None:
                 "Description": "Tag of the container image to deploy; prefer an immutable release tag over latest.",
             },
         },
-        "Conditions": {"HasContainerRegistryURL": {"Fn::Not": [{"Fn::Equals": [{"Ref": "ContainerRegistryURL"}, ""]}]}},
+        "Conditions": {
+            "HasContainerRegistryURL": {
+                "Fn::Not": [{"Fn::Equals": [{"Ref": "ContainerRegistryURL"}, ""]}]
+            }
+        },
         "Resources": {
             "Repo": {"Type": "AWS::ECR::Repository"},
             "T": {

@@ -21,8 +21,14 @@ PARAM = (
 )
 FIXED = (
     BASE.replace("Conditions:\n", PARAM + "Conditions:\n")
-    .replace("  InProd: !Equals [prod, !Ref Stage]\n", "  InProd: !Equals [prod, !Ref Stage]\n  ShouldDeployECS: !Equals [!Ref DeployECSService, 'true']\n")
-    .replace("    Type: AWS::ECS::Service\n", "    Type: AWS::ECS::Service\n    Condition: ShouldDeployECS\n")
+    .replace(
+        "  InProd: !Equals [prod, !Ref Stage]\n",
+        "  InProd: !Equals [prod, !Ref Stage]\n  ShouldDeployECS: !Equals [!Ref DeployECSService, 'true']\n",
+    )
+    .replace(
+        "    Type: AWS::ECS::Service\n",
+        "    Type: AWS::ECS::Service\n    Condition: ShouldDeployECS\n",
+    )
     .replace("ScalableTarget\n", "ScalableTarget\n    Condition: ShouldDeployECS\n")
     .replace("ScalingPolicy\n", "ScalingPolicy\n    Condition: ShouldDeployECS\n")
     .replace("  ServiceName:\n", "  ServiceName:\n    Condition: ShouldDeployECS\n")
@@ -43,9 +49,18 @@ def test_fix_conditions_the_service_and_its_dependents() -> None:
 
 
 def test_silent_when_the_service_is_gated_under_another_name() -> None:
-    text = BASE.replace("Conditions:\n", "  RunApp:\n    Type: String\n    Default: 'yes'\nConditions:\n").replace(
-        "  InProd: !Equals [prod, !Ref Stage]\n", "  InProd: !Equals [prod, !Ref Stage]\n  AppOn: !Equals [!Ref RunApp, 'yes']\n"
-    ).replace("    Type: AWS::ECS::Service\n", "    Type: AWS::ECS::Service\n    Condition: AppOn\n")
+    text = (
+        BASE.replace(
+            "Conditions:\n", "  RunApp:\n    Type: String\n    Default: 'yes'\nConditions:\n"
+        )
+        .replace(
+            "  InProd: !Equals [prod, !Ref Stage]\n",
+            "  InProd: !Equals [prod, !Ref Stage]\n  AppOn: !Equals [!Ref RunApp, 'yes']\n",
+        )
+        .replace(
+            "    Type: AWS::ECS::Service\n", "    Type: AWS::ECS::Service\n    Condition: AppOn\n"
+        )
+    )
     assert codes(text, ["MF0503"]) == []
     doc = Document.from_text(text)
     assert ensure_deploy_condition(doc) == "AppOn" and not doc.changed
@@ -66,12 +81,17 @@ def test_a_dependent_with_its_own_condition_gets_both_json() -> None:
         "Parameters": {"Env": {"Type": "String", "AllowedValues": ["prod", "dev"]}},
         "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
         "Resources": {
-            "T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": "nginx"}]}},
+            "T": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": "nginx"}]},
+            },
             "S": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "T"}}},
             "A": {
                 "Type": "AWS::CloudWatch::Alarm",
                 "Condition": "IsProd",
-                "Properties": {"Dimensions": [{"Name": "ServiceName", "Value": {"Fn::GetAtt": ["S", "Name"]}}]},
+                "Properties": {
+                    "Dimensions": [{"Name": "ServiceName", "Value": {"Fn::GetAtt": ["S", "Name"]}}]
+                },
             },
         },
     }
@@ -89,12 +109,18 @@ def test_a_dependent_with_its_own_condition_gets_both_json() -> None:
         },
         "Conditions": {
             "IsProd": data["Conditions"]["IsProd"],
-            "IsProdAndShouldDeployECS": {"Fn::And": [{"Condition": "IsProd"}, {"Condition": "ShouldDeployECS"}]},
+            "IsProdAndShouldDeployECS": {
+                "Fn::And": [{"Condition": "IsProd"}, {"Condition": "ShouldDeployECS"}]
+            },
             "ShouldDeployECS": {"Fn::Equals": [{"Ref": "DeployECSService"}, "true"]},
         },
         "Resources": {
             "T": data["Resources"]["T"],
-            "S": {"Type": "AWS::ECS::Service", "Condition": "ShouldDeployECS", "Properties": {"TaskDefinition": {"Ref": "T"}}},
+            "S": {
+                "Type": "AWS::ECS::Service",
+                "Condition": "ShouldDeployECS",
+                "Properties": {"TaskDefinition": {"Ref": "T"}},
+            },
             "A": dict(data["Resources"]["A"], Condition="IsProdAndShouldDeployECS"),
         },
     }

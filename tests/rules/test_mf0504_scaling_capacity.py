@@ -7,7 +7,10 @@ import json
 from tests.helpers import codes, findings, fix_text
 from tests.rules.test_mf0501_ecr_repository import BASE
 
-FIXED = BASE.replace("      MinCapacity: 1\n      MaxCapacity: 4\n", "      MinCapacity: !If [InProd, 3, 2]\n      MaxCapacity: !If [InProd, 20, 10]\n")
+FIXED = BASE.replace(
+    "      MinCapacity: 1\n      MaxCapacity: 4\n",
+    "      MinCapacity: !If [InProd, 3, 2]\n      MaxCapacity: !If [InProd, 20, 10]\n",
+)
 
 
 def test_fires_on_literal_capacities() -> None:
@@ -26,17 +29,27 @@ def test_silent_when_capacity_comes_from_parameters_or_mappings() -> None:
     )
     assert codes(text, ["MF0504"]) == []
     assert codes(FIXED, ["MF0504"]) == []
-    assert codes(BASE.replace("ServiceNamespace: ecs", "ServiceNamespace: dynamodb"), ["MF0504"]) == []
+    assert (
+        codes(BASE.replace("ServiceNamespace: ecs", "ServiceNamespace: dynamodb"), ["MF0504"]) == []
+    )
 
 
 def test_json_without_production_condition_adds_one_and_is_unsafe() -> None:
     data = {
         "Resources": {
-            "T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": "nginx"}]}},
+            "T": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": "nginx"}]},
+            },
             "S": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "T"}}},
             "St": {
                 "Type": "AWS::ApplicationAutoScaling::ScalableTarget",
-                "Properties": {"ServiceNamespace": "ecs", "ResourceId": {"Fn::Sub": "service/c/${S.Name}"}, "MinCapacity": 2, "MaxCapacity": 6},
+                "Properties": {
+                    "ServiceNamespace": "ecs",
+                    "ResourceId": {"Fn::Sub": "service/c/${S.Name}"},
+                    "MinCapacity": 2,
+                    "MaxCapacity": 6,
+                },
             },
         }
     }
@@ -56,6 +69,9 @@ def test_json_without_production_condition_adds_one_and_is_unsafe() -> None:
             }
         },
         "Conditions": {"IsProduction": {"Fn::Equals": [{"Ref": "Environment"}, "production"]}},
-        "Resources": dict(data["Resources"], St={"Type": "AWS::ApplicationAutoScaling::ScalableTarget", "Properties": props}),
+        "Resources": dict(
+            data["Resources"],
+            St={"Type": "AWS::ApplicationAutoScaling::ScalableTarget", "Properties": props},
+        ),
     }
     assert fixed == json.dumps(expected, indent=2) + "\n"

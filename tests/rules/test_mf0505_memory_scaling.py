@@ -49,7 +49,10 @@ def test_new_policy_takes_the_targets_condition_json() -> None:
             "St": {
                 "Type": "AWS::ApplicationAutoScaling::ScalableTarget",
                 "Condition": "Run",
-                "Properties": {"ServiceNamespace": "ecs", "ResourceId": {"Fn::Sub": "service/c/${S.Name}"}},
+                "Properties": {
+                    "ServiceNamespace": "ecs",
+                    "ResourceId": {"Fn::Sub": "service/c/${S.Name}"},
+                },
             },
         },
     }
@@ -65,7 +68,9 @@ def test_new_policy_takes_the_targets_condition_json() -> None:
                 "PolicyType": "TargetTrackingScaling",
                 "ScalingTargetId": {"Ref": "St"},
                 "TargetTrackingScalingPolicyConfiguration": {
-                    "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageMemoryUtilization"},
+                    "PredefinedMetricSpecification": {
+                        "PredefinedMetricType": "ECSServiceAverageMemoryUtilization"
+                    },
                     "TargetValue": 75,
                     "ScaleOutCooldown": 60,
                     "ScaleInCooldown": 300,

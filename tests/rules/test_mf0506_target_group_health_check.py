@@ -25,30 +25,71 @@ def test_fix_keeps_the_interval_above_the_timeout() -> None:
     p = Document.from_text(fixed).data["Resources"]["Tg"]["Properties"]
     # AWS rejects a timeout that is not below the interval; cfn-lint does not check it.
     assert p["HealthCheckTimeoutSeconds"] < p["HealthCheckIntervalSeconds"]
-    assert 5 <= p["HealthCheckIntervalSeconds"] <= 300 and 2 <= p["HealthCheckTimeoutSeconds"] <= 120
+    assert (
+        5 <= p["HealthCheckIntervalSeconds"] <= 300 and 2 <= p["HealthCheckTimeoutSeconds"] <= 120
+    )
     assert 2 <= p["UnhealthyThresholdCount"] <= 10
 
 
 def test_silent_when_already_tolerant_or_not_an_ecs_target_group() -> None:
     assert codes(FIXED, ["MF0506"]) == []
-    assert codes(BASE.replace("TargetGroupArn: !Ref Tg", "TargetGroupArn: arn:aws:elasticloadbalancing:x"), ["MF0506"]) == []
-    assert codes(BASE.replace("      HealthCheckPath: /ready\n", "      HealthCheckTimeoutSeconds: !Ref Stage\n"), ["MF0506"]) == []
+    assert (
+        codes(
+            BASE.replace(
+                "TargetGroupArn: !Ref Tg", "TargetGroupArn: arn:aws:elasticloadbalancing:x"
+            ),
+            ["MF0506"],
+        )
+        == []
+    )
+    assert (
+        codes(
+            BASE.replace(
+                "      HealthCheckPath: /ready\n", "      HealthCheckTimeoutSeconds: !Ref Stage\n"
+            ),
+            ["MF0506"],
+        )
+        == []
+    )
 
 
 def test_json_blue_green_twin_is_fixed_too() -> None:
     tg = {
         "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
-        "Properties": {"Port": 8080, "Protocol": "HTTP", "TargetType": "ip", "VpcId": "vpc-1", "HealthCheckTimeoutSeconds": 5, "UnhealthyThresholdCount": 3},
+        "Properties": {
+            "Port": 8080,
+            "Protocol": "HTTP",
+            "TargetType": "ip",
+            "VpcId": "vpc-1",
+            "HealthCheckTimeoutSeconds": 5,
+            "UnhealthyThresholdCount": 3,
+        },
     }
     data = {
         "Resources": {
             "Blue": tg,
             "Green": tg,
-            "S": {"Type": "AWS::ECS::Service", "Properties": {"LoadBalancers": [{"ContainerName": "w", "ContainerPort": 8080, "TargetGroupArn": {"Ref": "Blue"}}]}},
+            "S": {
+                "Type": "AWS::ECS::Service",
+                "Properties": {
+                    "LoadBalancers": [
+                        {
+                            "ContainerName": "w",
+                            "ContainerPort": 8080,
+                            "TargetGroupArn": {"Ref": "Blue"},
+                        }
+                    ]
+                },
+            },
         }
     }
     assert [f.resource for f in findings(json.dumps(data), ["MF0506"])] == ["Blue", "Green"]
     fixed = fix_text(json.dumps(data, indent=2) + "\n", ["MF0506"])
-    good = {"Type": tg["Type"], "Properties": dict(tg["Properties"], HealthCheckTimeoutSeconds=10, UnhealthyThresholdCount=5)}
+    good = {
+        "Type": tg["Type"],
+        "Properties": dict(
+            tg["Properties"], HealthCheckTimeoutSeconds=10, UnhealthyThresholdCount=5
+        ),
+    }
     expected = {"Resources": dict(data["Resources"], Blue=good, Green=good)}
     assert fixed == json.dumps(expected, indent=2) + "\n"

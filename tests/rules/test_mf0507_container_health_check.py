@@ -31,21 +31,34 @@ def test_fires_on_a_container_without_health_check() -> None:
 def test_fix_probes_the_target_groups_path_within_ecs_limits() -> None:
     fixed = fix_text(BASE, ["MF0507"])
     assert fixed == FIXED
-    hc = Document.from_text(fixed).data["Resources"]["Task"]["Properties"]["ContainerDefinitions"][0]["HealthCheck"]
-    assert 5 <= hc["Interval"] <= 300 and 2 <= hc["Timeout"] <= 60 and 1 <= hc["Retries"] <= 10 and 0 <= hc["StartPeriod"] <= 300
+    hc = Document.from_text(fixed).data["Resources"]["Task"]["Properties"]["ContainerDefinitions"][
+        0
+    ]["HealthCheck"]
+    assert (
+        5 <= hc["Interval"] <= 300
+        and 2 <= hc["Timeout"] <= 60
+        and 1 <= hc["Retries"] <= 10
+        and 0 <= hc["StartPeriod"] <= 300
+    )
     assert hc["Timeout"] < hc["Interval"]
 
 
 def test_silent_with_a_health_check_or_for_sidecars() -> None:
     assert codes(FIXED, ["MF0507"]) == []
-    sidecar = BASE.replace("          Image: !Ref AppImage\n", "          Image: !Ref AppImage\n          Essential: false\n")
+    sidecar = BASE.replace(
+        "          Image: !Ref AppImage\n",
+        "          Image: !Ref AppImage\n          Essential: false\n",
+    )
     assert codes(sidecar, ["MF0507"]) == []
 
 
 def test_json_without_load_balancer_has_no_automatic_fix() -> None:
     data = {
         "Resources": {
-            "T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": "worker"}]}},
+            "T": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": "worker"}]},
+            },
             "S": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "T"}}},
         }
     }
@@ -59,13 +72,25 @@ def test_json_port_from_a_parameter() -> None:
     data = {
         "Parameters": {"Port": {"Type": "Number"}},
         "Resources": {
-            "Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"Protocol": "HTTP", "HealthCheckPath": "/health"}},
-            "T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": "app"}]}},
+            "Tg": {
+                "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+                "Properties": {"Protocol": "HTTP", "HealthCheckPath": "/health"},
+            },
+            "T": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": "app"}]},
+            },
             "S": {
                 "Type": "AWS::ECS::Service",
                 "Properties": {
                     "TaskDefinition": {"Ref": "T"},
-                    "LoadBalancers": [{"ContainerName": "w", "ContainerPort": {"Ref": "Port"}, "TargetGroupArn": {"Ref": "Tg"}}],
+                    "LoadBalancers": [
+                        {
+                            "ContainerName": "w",
+                            "ContainerPort": {"Ref": "Port"},
+                            "TargetGroupArn": {"Ref": "Tg"},
+                        }
+                    ],
                 },
             },
         },
@@ -73,7 +98,10 @@ def test_json_port_from_a_parameter() -> None:
     fixed = fix_text(json.dumps(data, indent=2) + "\n", ["MF0507"])
     container = {
         "HealthCheck": {
-            "Command": ["CMD-SHELL", {"Fn::Sub": "curl -f http://localhost:${Port}/health || exit 1"}],
+            "Command": [
+                "CMD-SHELL",
+                {"Fn::Sub": "curl -f http://localhost:${Port}/health || exit 1"},
+            ],
             "Interval": 30,
             "Timeout": 5,
             "Retries": 3,

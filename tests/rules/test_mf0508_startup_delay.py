@@ -8,13 +8,21 @@ from tests.helpers import codes, findings, fix_text
 from tests.rules.test_mf0501_ecr_repository import BASE
 
 FIXED = BASE.replace(
-    "              Value: web\n", "              Value: web\n            - Name: STARTUP_DELAY_SECONDS\n              Value: '30'\n"
+    "              Value: web\n",
+    "              Value: web\n            - Name: STARTUP_DELAY_SECONDS\n              Value: '30'\n",
 )
 
 
 def test_fires_on_the_application_container() -> None:
     (finding,) = findings(BASE, ["MF0508"])
-    assert finding.path == ("Resources", "Task", "Properties", "ContainerDefinitions", 0, "Environment")
+    assert finding.path == (
+        "Resources",
+        "Task",
+        "Properties",
+        "ContainerDefinitions",
+        0,
+        "Environment",
+    )
     assert finding.fix is not None and finding.fix.safe
 
 
@@ -34,15 +42,26 @@ def test_json() -> None:
         "Resources": {
             "T": {
                 "Type": "AWS::ECS::TaskDefinition",
-                "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": "app", "Environment": [{"Name": "A", "Value": "1"}]}]},
+                "Properties": {
+                    "ContainerDefinitions": [
+                        {"Name": "w", "Image": "app", "Environment": [{"Name": "A", "Value": "1"}]}
+                    ]
+                },
             },
             "S": {
                 "Type": "AWS::ECS::Service",
-                "Properties": {"TaskDefinition": {"Ref": "T"}, "LoadBalancers": [{"ContainerName": "w", "ContainerPort": 80, "TargetGroupArn": "arn:x"}]},
+                "Properties": {
+                    "TaskDefinition": {"Ref": "T"},
+                    "LoadBalancers": [
+                        {"ContainerName": "w", "ContainerPort": 80, "TargetGroupArn": "arn:x"}
+                    ],
+                },
             },
         }
     }
     fixed = fix_text(json.dumps(data, indent=2) + "\n", ["MF0508"])
     expected = json.loads(json.dumps(data))
-    expected["Resources"]["T"]["Properties"]["ContainerDefinitions"][0]["Environment"].append({"Name": "STARTUP_DELAY_SECONDS", "Value": "30"})
+    expected["Resources"]["T"]["Properties"]["ContainerDefinitions"][0]["Environment"].append(
+        {"Name": "STARTUP_DELAY_SECONDS", "Value": "30"}
+    )
     assert fixed == json.dumps(expected, indent=2) + "\n"

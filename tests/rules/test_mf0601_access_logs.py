@@ -6,7 +6,11 @@ import json
 
 from fixers.document import Document
 from fixers.retention import YEARS_TO_DAYS
-from fixers.rules.alb.mf0601_access_logs import ELB_ACCOUNTS, MAPPING_DEFINITION, SERVICE_PRINCIPAL_REGIONS
+from fixers.rules.alb.mf0601_access_logs import (
+    ELB_ACCOUNTS,
+    MAPPING_DEFINITION,
+    SERVICE_PRINCIPAL_REGIONS,
+)
 from tests.helpers import codes, dedent, findings, fix_text
 
 CODES = ["MF0601"]
@@ -31,17 +35,20 @@ FLAWED = dedent(
     """
 )
 
-FLAWED_JSON = json.dumps(
-    {
-        "Resources": {
-            "Lb": {
-                "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
-                "Properties": {"Subnets": ["subnet-1", "subnet-2"]},
+FLAWED_JSON = (
+    json.dumps(
+        {
+            "Resources": {
+                "Lb": {
+                    "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                    "Properties": {"Subnets": ["subnet-1", "subnet-2"]},
+                }
             }
-        }
-    },
-    indent=2,
-) + "\n"
+        },
+        indent=2,
+    )
+    + "\n"
+)
 
 FIXED = """\
 AWSTemplateFormatVersion: '2010-09-09'
@@ -608,20 +615,32 @@ def test_what_the_fix_adds_is_production_grade() -> None:
     assert bucket["DeletionPolicy"] == bucket["UpdateReplacePolicy"] == "Retain"
     props = bucket["Properties"]
     # Load-balancer log delivery supports SSE-S3 only.
-    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
-    assert all(props["PublicAccessBlockConfiguration"].values()) and len(props["PublicAccessBlockConfiguration"]) == 4
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"
+    ] == {"SSEAlgorithm": "AES256"}
+    assert (
+        all(props["PublicAccessBlockConfiguration"].values())
+        and len(props["PublicAccessBlockConfiguration"]) == 4
+    )
     assert props["VersioningConfiguration"] == {"Status": "Enabled"}
     assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
     (rule,) = props["LifecycleConfiguration"]["Rules"]
     expr = {"Fn::FindInMap": ["LogRetentionDays", {"Ref": "LogRetentionYears"}, "Days"]}
-    assert rule["ExpirationInDays"] == expr and rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == expr
+    assert (
+        rule["ExpirationInDays"] == expr
+        and rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == expr
+    )
     assert "ExpiredObjectDeleteMarker" not in rule  # S3 rejects it next to ExpirationInDays
-    statements = data["Resources"]["ALBAccessLogsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    statements = data["Resources"]["ALBAccessLogsBucketPolicy"]["Properties"]["PolicyDocument"][
+        "Statement"
+    ]
     deny = next(s for s in statements if s["Effect"] == "Deny")
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     allow = next(s for s in statements if s["Effect"] == "Allow")
     assert allow["Action"] == "s3:PutObject"
-    assert allow["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::${ALBAccessLogsBucket}/alb/AWSLogs/${AWS::AccountId}/*"}
+    assert allow["Resource"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:s3:::${ALBAccessLogsBucket}/alb/AWSLogs/${AWS::AccountId}/*"
+    }
     assert "AWSLogs" not in "alb"  # the prefix must not contain AWSLogs
     principal = allow["Principal"]["Fn::If"]
     assert principal[0] == "ELBAccessLogsByAccount"
@@ -656,7 +675,9 @@ def test_two_load_balancers_share_the_bucket_with_own_prefixes() -> None:
         "      Subnets: !Ref PublicSubnets\n"
     )
     data = Document.from_text(fix_text(text, CODES)).data
-    statements = data["Resources"]["ALBAccessLogsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    statements = data["Resources"]["ALBAccessLogsBucketPolicy"]["Properties"]["PolicyDocument"][
+        "Statement"
+    ]
     resources = sorted(s["Resource"]["Fn::Sub"] for s in statements if s["Effect"] == "Allow")
     assert [r.split("/")[1] for r in resources] == ["edge", "internal"]
 
@@ -669,6 +690,8 @@ def test_silent_when_logs_are_on_or_set_elsewhere() -> None:
 
 
 def test_silent_without_an_application_load_balancer() -> None:
-    nlb = FLAWED.replace("Subnets: !Ref PublicSubnets", "Type: network\n      Subnets: !Ref PublicSubnets")
+    nlb = FLAWED.replace(
+        "Subnets: !Ref PublicSubnets", "Type: network\n      Subnets: !Ref PublicSubnets"
+    )
     assert codes(nlb, CODES) == []
     assert codes("Resources:\n  T:\n    Type: AWS::SNS::Topic\n", CODES) == []

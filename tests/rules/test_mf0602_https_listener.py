@@ -48,24 +48,33 @@ FLAWED = dedent(
     """
 )
 
-FLAWED_JSON = json.dumps(
-    {
-        "Resources": {
-            "Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Subnets": ["subnet-1", "subnet-2"]}},
-            "Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"VpcId": "vpc-1", "Port": 80, "Protocol": "HTTP"}},
-            "Http": {
-                "Type": "AWS::ElasticLoadBalancingV2::Listener",
-                "Properties": {
-                    "LoadBalancerArn": {"Ref": "Lb"},
-                    "Port": 80,
-                    "Protocol": "HTTP",
-                    "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Tg"}}],
+FLAWED_JSON = (
+    json.dumps(
+        {
+            "Resources": {
+                "Lb": {
+                    "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                    "Properties": {"Subnets": ["subnet-1", "subnet-2"]},
                 },
-            },
-        }
-    },
-    indent=4,
-) + "\n"
+                "Tg": {
+                    "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+                    "Properties": {"VpcId": "vpc-1", "Port": 80, "Protocol": "HTTP"},
+                },
+                "Http": {
+                    "Type": "AWS::ElasticLoadBalancingV2::Listener",
+                    "Properties": {
+                        "LoadBalancerArn": {"Ref": "Lb"},
+                        "Port": 80,
+                        "Protocol": "HTTP",
+                        "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Tg"}}],
+                    },
+                },
+            }
+        },
+        indent=4,
+    )
+    + "\n"
+)
 
 FIXED = """\
 AWSTemplateFormatVersion: '2010-09-09'
@@ -282,17 +291,27 @@ def test_what_the_fix_adds() -> None:
     import re
 
     assert re.fullmatch(param["AllowedPattern"], "")
-    assert re.fullmatch(param["AllowedPattern"], "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666")
-    assert re.fullmatch(param["AllowedPattern"], "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/abc")
+    assert re.fullmatch(
+        param["AllowedPattern"],
+        "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666",
+    )
+    assert re.fullmatch(
+        param["AllowedPattern"], "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/abc"
+    )
     assert not re.fullmatch(param["AllowedPattern"], "not-an-arn")
-    assert data["Conditions"]["HasCertificate"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "CertificateArn"}, ""]}]}
+    assert data["Conditions"]["HasCertificate"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "CertificateArn"}, ""]}]
+    }
     https = data["Resources"]["ALBListenerHTTPS"]
     assert https["Condition"] == "HasCertificate"
     assert https["Properties"]["Port"] == 443 and https["Properties"]["Protocol"] == "HTTPS"
     assert https["Properties"]["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     actions = data["Resources"]["Web"]["Properties"]["DefaultActions"]["Fn::If"]
     assert actions[0] == "HasCertificate"
-    assert actions[1][0]["Type"] == "redirect" and actions[1][0]["RedirectConfig"]["Protocol"] == "HTTPS"
+    assert (
+        actions[1][0]["Type"] == "redirect"
+        and actions[1][0]["RedirectConfig"]["Protocol"] == "HTTPS"
+    )
     assert actions[1][0]["RedirectConfig"]["StatusCode"] == "HTTP_301"
     assert actions[2] == https["Properties"]["DefaultActions"]
     mirror = data["Resources"]["ApiRuleHTTPS"]
@@ -310,7 +329,9 @@ def test_reuses_the_templates_certificate_condition() -> None:
     data = Document.from_text(fix_text(text, CODES)).data
     assert "CertificateArn" not in data["Parameters"] and "HasCertificate" not in data["Conditions"]
     assert data["Resources"]["ALBListenerHTTPS"]["Condition"] == "UseTls"
-    assert data["Resources"]["ALBListenerHTTPS"]["Properties"]["Certificates"] == [{"CertificateArn": {"Ref": "TlsCert"}}]
+    assert data["Resources"]["ALBListenerHTTPS"]["Properties"]["Certificates"] == [
+        {"CertificateArn": {"Ref": "TlsCert"}}
+    ]
 
 
 def test_silent_with_https_or_a_redirect_or_no_listener() -> None:
@@ -322,5 +343,7 @@ def test_silent_with_https_or_a_redirect_or_no_listener() -> None:
     )
     assert codes(redirect, CODES) == []
     assert codes(FLAWED.split("  Web:")[0], CODES) == []
-    internal = FLAWED.replace("Subnets: !Ref PublicSubnets", "Scheme: internal\n      Subnets: !Ref PublicSubnets")
+    internal = FLAWED.replace(
+        "Subnets: !Ref PublicSubnets", "Scheme: internal\n      Subnets: !Ref PublicSubnets"
+    )
     assert codes(internal, CODES) == []

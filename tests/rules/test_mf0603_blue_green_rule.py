@@ -51,25 +51,37 @@ FLAWED = dedent(
     """
 )
 
-FLAWED_JSON = json.dumps(
-    {
-        "Resources": {
-            "Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Subnets": ["subnet-1", "subnet-2"]}},
-            "TgA": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"VpcId": "vpc-1", "Port": 80, "Protocol": "HTTP"}},
-            "TgB": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"VpcId": "vpc-1", "Port": 80, "Protocol": "HTTP"}},
-            "Http": {
-                "Type": "AWS::ElasticLoadBalancingV2::Listener",
-                "Properties": {
-                    "LoadBalancerArn": {"Ref": "Lb"},
-                    "Port": 80,
-                    "Protocol": "HTTP",
-                    "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "TgA"}}],
+FLAWED_JSON = (
+    json.dumps(
+        {
+            "Resources": {
+                "Lb": {
+                    "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                    "Properties": {"Subnets": ["subnet-1", "subnet-2"]},
                 },
-            },
-        }
-    },
-    indent=2,
-) + "\n"
+                "TgA": {
+                    "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+                    "Properties": {"VpcId": "vpc-1", "Port": 80, "Protocol": "HTTP"},
+                },
+                "TgB": {
+                    "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+                    "Properties": {"VpcId": "vpc-1", "Port": 80, "Protocol": "HTTP"},
+                },
+                "Http": {
+                    "Type": "AWS::ElasticLoadBalancingV2::Listener",
+                    "Properties": {
+                        "LoadBalancerArn": {"Ref": "Lb"},
+                        "Port": 80,
+                        "Protocol": "HTTP",
+                        "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "TgA"}}],
+                    },
+                },
+            }
+        },
+        indent=2,
+    )
+    + "\n"
+)
 
 FIXED = """\
 AWSTemplateFormatVersion: '2010-09-09'
@@ -222,10 +234,15 @@ def test_fix_json_byte_for_byte() -> None:
 
 
 def test_rule_takes_a_free_priority_and_routes_on_the_header() -> None:
-    rule = Document.from_text(fix_text(FLAWED, CODES)).data["Resources"]["ALBListenerRuleBlueGreen"]["Properties"]
+    rule = Document.from_text(fix_text(FLAWED, CODES)).data["Resources"][
+        "ALBListenerRuleBlueGreen"
+    ]["Properties"]
     assert rule["Priority"] == 2
     assert rule["Conditions"] == [
-        {"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": "X-Deployment-Color", "Values": ["green"]}}
+        {
+            "Field": "http-header",
+            "HttpHeaderConfig": {"HttpHeaderName": "X-Deployment-Color", "Values": ["green"]},
+        }
     ]
     assert rule["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": "Green"}}]
 
@@ -241,7 +258,10 @@ def test_conditional_https_listener_gets_its_own_copy() -> None:
 
 
 def test_silent_when_the_group_is_used_or_alone() -> None:
-    used = FLAWED + "  Svc:\n    Type: AWS::ECS::Service\n    Properties:\n      LoadBalancers:\n        - TargetGroupArn: !Ref Green\n"
+    used = (
+        FLAWED
+        + "  Svc:\n    Type: AWS::ECS::Service\n    Properties:\n      LoadBalancers:\n        - TargetGroupArn: !Ref Green\n"
+    )
     assert codes(used, CODES) == []
     alone = FLAWED.replace("TargetGroupArn: !Ref Blue", "TargetGroupArn: !Ref Green")
     assert [f.resource for f in findings(alone, CODES)] == ["Blue"]

@@ -28,13 +28,21 @@ FLAWED = dedent(
     """
 )
 
-FLAWED_JSON = json.dumps(
-    {
-        "Resources": {"Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Subnets": ["subnet-1", "subnet-2"]}}},
-        "Outputs": {"LbDns": {"Value": {"Fn::GetAtt": ["Lb", "DNSName"]}}},
-    },
-    indent=2,
-) + "\n"
+FLAWED_JSON = (
+    json.dumps(
+        {
+            "Resources": {
+                "Lb": {
+                    "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                    "Properties": {"Subnets": ["subnet-1", "subnet-2"]},
+                }
+            },
+            "Outputs": {"LbDns": {"Value": {"Fn::GetAtt": ["Lb", "DNSName"]}}},
+        },
+        indent=2,
+    )
+    + "\n"
+)
 
 FIXED = """\
 AWSTemplateFormatVersion: '2010-09-09'
@@ -112,8 +120,15 @@ def test_fix_json_without_exports_adds_none() -> None:
 
 
 def test_conditional_load_balancer_gives_a_conditional_output() -> None:
-    text = FLAWED.replace("    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n", "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    Condition: Public\n")
-    text = text.replace("Resources:\n", "Conditions:\n  Public: !Equals [!Ref AWS::Region, eu-west-1]\nResources:\n", 1)
+    text = FLAWED.replace(
+        "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n",
+        "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    Condition: Public\n",
+    )
+    text = text.replace(
+        "Resources:\n",
+        "Conditions:\n  Public: !Equals [!Ref AWS::Region, eu-west-1]\nResources:\n",
+        1,
+    )
     from fixers.document import Document
 
     output = Document.from_text(fix_text(text, CODES)).data["Outputs"]["LoadBalancerArn"]
@@ -127,7 +142,9 @@ def test_silent_when_an_output_already_gives_the_arn() -> None:
 
 
 def test_load_balancer_type_from_a_parameter() -> None:
-    text = FLAWED.replace("Subnets: !Ref PublicSubnets", "Type: !Ref Kind\n      Subnets: !Ref PublicSubnets")
+    text = FLAWED.replace(
+        "Subnets: !Ref PublicSubnets", "Type: !Ref Kind\n      Subnets: !Ref PublicSubnets"
+    )
     from fixers.document import Document
 
     output = Document.from_text(fix_text(text, CODES)).data["Outputs"]["LoadBalancerArn"]

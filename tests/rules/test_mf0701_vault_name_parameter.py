@@ -45,18 +45,33 @@ def test_fix_keeps_todays_name_as_default() -> None:
     assert fixed == FIXED
     from fixers.schema import create_only
 
-    assert "BackupVaultName" in create_only("AWS::Backup::BackupVault")  # why the default must be today's name
+    assert "BackupVaultName" in create_only(
+        "AWS::Backup::BackupVault"
+    )  # why the default must be today's name
 
 
 def test_silent_when_named_by_intrinsics_or_unnamed() -> None:
-    assert codes(FLAWED.replace("payments-vault", "!Sub '${AWS::StackName}-vault'"), ["MF0701"]) == []
-    assert codes(FLAWED.replace("      BackupVaultName: payments-vault   # one per account and Region\n", "      BackupVaultTags: {}\n"), ["MF0701"]) == []
+    assert (
+        codes(FLAWED.replace("payments-vault", "!Sub '${AWS::StackName}-vault'"), ["MF0701"]) == []
+    )
+    assert (
+        codes(
+            FLAWED.replace(
+                "      BackupVaultName: payments-vault   # one per account and Region\n",
+                "      BackupVaultTags: {}\n",
+            ),
+            ["MF0701"],
+        )
+        == []
+    )
 
 
 def test_json_reuses_a_taken_name() -> None:
     data = {
         "Parameters": {"BackupVaultName": {"Type": "String", "Default": "other"}},
-        "Resources": {"V": {"Type": "AWS::Backup::BackupVault", "Properties": {"BackupVaultName": "dr"}}},
+        "Resources": {
+            "V": {"Type": "AWS::Backup::BackupVault", "Properties": {"BackupVaultName": "dr"}}
+        },
     }
     text = json.dumps(data, indent=2) + "\n"
     fixed = fix_text(text, ["MF0701"])

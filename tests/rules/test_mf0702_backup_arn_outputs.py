@@ -69,7 +69,10 @@ def test_fix_adds_both_outputs_exported_like_the_others() -> None:
 
 
 def test_silent_when_output_under_other_names_or_no_backup() -> None:
-    other = FLAWED + "  V:\n    Value: !GetAtt [Store, BackupVaultArn]\n  R:\n    Value: !GetAtt Runner.Arn\n"
+    other = (
+        FLAWED
+        + "  V:\n    Value: !GetAtt [Store, BackupVaultArn]\n  R:\n    Value: !GetAtt Runner.Arn\n"
+    )
     assert codes(other, ["MF0702"]) == []
     assert codes("Resources:\n  R:\n    Type: AWS::IAM::Role\n", ["MF0702"]) == []
 
@@ -77,17 +80,29 @@ def test_silent_when_output_under_other_names_or_no_backup() -> None:
 def test_json_role_from_the_selection() -> None:
     data = {
         "Resources": {
-            "P": {"Type": "AWS::Backup::BackupPlan", "Properties": {"BackupPlan": {"BackupPlanName": "p", "BackupPlanRule": []}}},
+            "P": {
+                "Type": "AWS::Backup::BackupPlan",
+                "Properties": {"BackupPlan": {"BackupPlanName": "p", "BackupPlanRule": []}},
+            },
             "R": {"Type": "AWS::IAM::Role", "Properties": {}},
             "S": {
                 "Type": "AWS::Backup::BackupSelection",
-                "Properties": {"BackupPlanId": {"Ref": "P"}, "BackupSelection": {"SelectionName": "s", "IamRoleArn": {"Fn::GetAtt": ["R", "Arn"]}}},
+                "Properties": {
+                    "BackupPlanId": {"Ref": "P"},
+                    "BackupSelection": {
+                        "SelectionName": "s",
+                        "IamRoleArn": {"Fn::GetAtt": ["R", "Arn"]},
+                    },
+                },
             },
         }
     }
     text = json.dumps(data, indent=2) + "\n"
     fixed = fix_text(text, ["MF0702"])
     data["Outputs"] = {
-        "BackupRoleArn": {"Description": "ARN of the IAM role AWS Backup runs jobs with", "Value": {"Fn::GetAtt": ["R", "Arn"]}}
+        "BackupRoleArn": {
+            "Description": "ARN of the IAM role AWS Backup runs jobs with",
+            "Value": {"Fn::GetAtt": ["R", "Arn"]},
+        }
     }
     assert fixed == json.dumps(data, indent=2) + "\n"

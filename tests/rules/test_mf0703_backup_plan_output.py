@@ -36,14 +36,23 @@ def test_fix_adds_the_output() -> None:
 
 
 def test_silent_when_output_under_another_name_or_no_plan() -> None:
-    assert codes(FLAWED + "Outputs:\n  Id:\n    Value: !GetAtt Plan.BackupPlanId\n", ["MF0703"]) == []
+    assert (
+        codes(FLAWED + "Outputs:\n  Id:\n    Value: !GetAtt Plan.BackupPlanId\n", ["MF0703"]) == []
+    )
     assert codes("Resources:\n  V:\n    Type: AWS::Backup::BackupVault\n", ["MF0703"]) == []
 
 
 def test_json_exported_like_the_others() -> None:
     data = {
-        "Resources": {"P": {"Type": "AWS::Backup::BackupPlan", "Properties": {"BackupPlan": {"BackupPlanName": "p", "BackupPlanRule": []}}}},
-        "Outputs": {"Vpc": {"Value": "x", "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-Vpc"}}}},
+        "Resources": {
+            "P": {
+                "Type": "AWS::Backup::BackupPlan",
+                "Properties": {"BackupPlan": {"BackupPlanName": "p", "BackupPlanRule": []}},
+            }
+        },
+        "Outputs": {
+            "Vpc": {"Value": "x", "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-Vpc"}}}
+        },
     }
     text = json.dumps(data, indent=4) + "\n"
     fixed = fix_text(text, ["MF0703"])

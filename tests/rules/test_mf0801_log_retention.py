@@ -28,10 +28,17 @@ FLAWED = dedent(
     """
 )
 
-FLAWED_JSON = json.dumps(
-    {"Resources": {"Audit": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "audit"}}}},
-    indent=2,
-) + "\n"
+FLAWED_JSON = (
+    json.dumps(
+        {
+            "Resources": {
+                "Audit": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "audit"}}
+            }
+        },
+        indent=2,
+    )
+    + "\n"
+)
 
 FIXED = """\
 AWSTemplateFormatVersion: '2010-09-09'
@@ -154,7 +161,17 @@ FIXED_JSON = """\
 
 
 def test_retention_years_map_to_cloudwatch_values() -> None:
-    assert YEARS_TO_DAYS == {"1": 365, "2": 731, "3": 1096, "5": 1827, "6": 2192, "7": 2557, "8": 2922, "9": 3288, "10": 3653}
+    assert YEARS_TO_DAYS == {
+        "1": 365,
+        "2": 731,
+        "3": 1096,
+        "5": 1827,
+        "6": 2192,
+        "7": 2557,
+        "8": 2922,
+        "9": 3288,
+        "10": 3653,
+    }
     assert set(YEARS_TO_DAYS.values()) <= ALLOWED_DAYS
     assert 2555 not in ALLOWED_DAYS
 
@@ -207,6 +224,8 @@ def test_fix_json_byte_for_byte_is_unsafe_for_never_expiring_groups() -> None:
 
 
 def test_silent_for_values_from_parameters_mappings_or_conditions() -> None:
-    text = FLAWED.replace("RetentionInDays: 2555", "RetentionInDays: !Ref Days").replace("RetentionInDays: 14", "RetentionInDays: !If [Prod, 3653, 30]")
+    text = FLAWED.replace("RetentionInDays: 2555", "RetentionInDays: !Ref Days").replace(
+        "RetentionInDays: 14", "RetentionInDays: !If [Prod, 3653, 30]"
+    )
     assert codes(text, CODES) == []
     assert codes("Resources:\n  T:\n    Type: AWS::SNS::Topic\n", CODES) == []

@@ -49,18 +49,28 @@ FLAWED = dedent(
     """
 )
 
-FLAWED_JSON = json.dumps(
-    {
-        "Resources": {
-            "Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Subnets": ["subnet-1", "subnet-2"]}},
-            "Db": {
-                "Type": "AWS::RDS::DBInstance",
-                "Properties": {"Engine": "postgres", "DBInstanceClass": "db.t4g.micro", "AllocatedStorage": "20"},
-            },
-        }
-    },
-    indent=2,
-) + "\n"
+FLAWED_JSON = (
+    json.dumps(
+        {
+            "Resources": {
+                "Lb": {
+                    "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                    "Properties": {"Subnets": ["subnet-1", "subnet-2"]},
+                },
+                "Db": {
+                    "Type": "AWS::RDS::DBInstance",
+                    "Properties": {
+                        "Engine": "postgres",
+                        "DBInstanceClass": "db.t4g.micro",
+                        "AllocatedStorage": "20",
+                    },
+                },
+            }
+        },
+        indent=2,
+    )
+    + "\n"
+)
 
 FIXED = 'AWSTemplateFormatVersion: \'2010-09-09\'\nParameters:\n  VpcId:\n    Type: AWS::EC2::VPC::Id\n  PublicSubnets:\n    Type: List<AWS::EC2::Subnet::Id>\nResources:\n  Cluster:  # runs the shop\n    Type: AWS::ECS::Cluster\n  Shop:\n    Type: AWS::ECS::Service\n    Condition: Deploy\n    Properties:\n      Cluster: !Ref Cluster\n      LoadBalancers:\n        - TargetGroupArn: !Ref Pool\n          ContainerName: shop\n          ContainerPort: 8080\n  Edge:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    Properties:\n      Subnets: !Ref PublicSubnets\n  Pool:\n    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties: {VpcId: !Ref VpcId, Port: 8080, Protocol: HTTP, TargetType: ip}\n  Web:\n    Type: AWS::ElasticLoadBalancingV2::Listener\n    Properties:\n      LoadBalancerArn: !Ref Edge\n      Port: 80\n      Protocol: HTTP\n      DefaultActions:\n        - Type: forward\n          TargetGroupArn: !Ref Pool\n  MonitoringDashboard:\n    Type: AWS::CloudWatch::Dashboard\n    Properties:\n      DashboardName: !Sub ${AWS::StackName}-monitoring\n      DashboardBody: !Sub \'{"widgets": [{"type": "metric", "x": 0, "y": 0, "width": 8, "height": 6, "properties": {"title": "ECS service CPU utilization (Cluster)", "region": "${AWS::Region}", "stat": "Average", "period": 300, "view": "timeSeries", "metrics": [[{"expression": "SEARCH(\'\'{AWS/ECS,ClusterName,ServiceName} MetricName=\\"CPUUtilization\\" ClusterName=\\"${Cluster}\\"\'\', \'\'Average\'\', 300)", "label": "CPU", "id": "cpu"}]]}}, {"type": "metric", "x": 8, "y": 0, "width": 8, "height": 6, "properties": {"title": "ECS service memory utilization (Cluster)", "region": "${AWS::Region}", "stat": "Average", "period": 300, "view": "timeSeries", "metrics": [[{"expression": "SEARCH(\'\'{AWS/ECS,ClusterName,ServiceName} MetricName=\\"MemoryUtilization\\" ClusterName=\\"${Cluster}\\"\'\', \'\'Average\'\', 300)", "label": "Memory", "id": "memory"}]]}}, {"type": "metric", "x": 0, "y": 6, "width": 8, "height": 6, "properties": {"title": "ALB requests and 5XX (Edge)", "region": "${AWS::Region}", "stat": "Sum", "period": 300, "view": "timeSeries", "metrics": [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", "${Edge.LoadBalancerFullName}", {"label": "Requests"}], ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", "${Edge.LoadBalancerFullName}", {"label": "Target 5XX"}], ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer", "${Edge.LoadBalancerFullName}", {"label": "Load balancer 5XX"}]]}}, {"type": "metric", "x": 8, "y": 6, "width": 8, "height": 6, "properties": {"title": "ALB target response time (Edge)", "region": "${AWS::Region}", "stat": "Average", "period": 300, "view": "timeSeries", "metrics": [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", "${Edge.LoadBalancerFullName}", {"stat": "p99", "label": "p99"}], ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", "${Edge.LoadBalancerFullName}", {"stat": "Average", "label": "Average"}]]}}, {"type": "metric", "x": 16, "y": 6, "width": 8, "height": 6, "properties": {"title": "ALB healthy hosts (Edge)", "region": "${AWS::Region}", "stat": "Minimum", "period": 300, "view": "timeSeries", "metrics": [["AWS/ApplicationELB", "HealthyHostCount", "TargetGroup", "${Pool.TargetGroupFullName}", "LoadBalancer", "${Edge.LoadBalancerFullName}", {"label": "Pool healthy"}], ["AWS/ApplicationELB", "UnHealthyHostCount", "TargetGroup", "${Pool.TargetGroupFullName}", "LoadBalancer", "${Edge.LoadBalancerFullName}", {"label": "Pool unhealthy"}]]}}]}\'\n'
 
@@ -94,7 +104,14 @@ def test_body_is_valid_json_for_the_templates_own_resources() -> None:
     # The conditional service is not referenced: the dashboard stays valid without it.
     assert "Shop" not in body
     metrics = json.dumps(parsed)
-    for name in ("CPUUtilization", "MemoryUtilization", "RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime", "HealthyHostCount"):
+    for name in (
+        "CPUUtilization",
+        "MemoryUtilization",
+        "RequestCount",
+        "HTTPCode_Target_5XX_Count",
+        "TargetResponseTime",
+        "HealthyHostCount",
+    ):
         assert name in metrics
     assert all(w["properties"]["region"] == "x" for w in parsed["widgets"])
 

@@ -27,24 +27,27 @@ FLAWED = dedent(
     """
 )
 
-FLAWED_JSON = json.dumps(
-    {
-        "Resources": {
-            "Db": {
-                "Type": "AWS::RDS::DBInstance",
-                "Properties": {
-                    "Engine": "postgres",
-                    "DBInstanceClass": "db.t4g.micro",
-                    "AllocatedStorage": "20",
-                    "MasterUsername": "app",
-                    "ManageMasterUserPassword": True,
-                    "MonitoringInterval": 30,
-                },
+FLAWED_JSON = (
+    json.dumps(
+        {
+            "Resources": {
+                "Db": {
+                    "Type": "AWS::RDS::DBInstance",
+                    "Properties": {
+                        "Engine": "postgres",
+                        "DBInstanceClass": "db.t4g.micro",
+                        "AllocatedStorage": "20",
+                        "MasterUsername": "app",
+                        "ManageMasterUserPassword": True,
+                        "MonitoringInterval": 30,
+                    },
+                }
             }
-        }
-    },
-    indent=2,
-) + "\n"
+        },
+        indent=2,
+    )
+    + "\n"
+)
 
 FIXED = """\
 AWSTemplateFormatVersion: '2010-09-09'
@@ -146,13 +149,19 @@ def test_fix_yaml_defines_the_referenced_name() -> None:
 
 
 def test_role_is_least_privilege() -> None:
-    role = Document.from_text(fix_text(FLAWED, CODES)).data["Resources"]["OsMetricsRole"]["Properties"]
+    role = Document.from_text(fix_text(FLAWED, CODES)).data["Resources"]["OsMetricsRole"][
+        "Properties"
+    ]
     (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
     assert statement["Action"] == "sts:AssumeRole"
-    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    }
     assert role["ManagedPolicyArns"] == [
-        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}
+        {
+            "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+        }
     ]
     assert "Policies" not in role
 
@@ -162,7 +171,9 @@ def test_fix_json_adds_the_role_and_sets_it_when_monitoring_has_none() -> None:
     assert finding.path == ("Resources", "Db", "Properties", "MonitoringInterval")
     fixed = fix_text(FLAWED_JSON, CODES)
     assert fixed == FIXED_JSON
-    assert json.loads(fixed)["Resources"]["Db"]["Properties"]["MonitoringRoleArn"] == {"Fn::GetAtt": ["EnhancedMonitoringRole", "Arn"]}
+    assert json.loads(fixed)["Resources"]["Db"]["Properties"]["MonitoringRoleArn"] == {
+        "Fn::GetAtt": ["EnhancedMonitoringRole", "Arn"]
+    }
 
 
 def test_silent_when_the_role_exists_or_monitoring_is_off() -> None:

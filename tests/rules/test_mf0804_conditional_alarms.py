@@ -58,31 +58,50 @@ FLAWED = dedent(
 )
 
 # The service deploys unconditionally; its target group's 5XX alarm watches it too.
-FLAWED_JSON = json.dumps(
-    {
-        "Resources": {
-            "Svc": {
-                "Type": "AWS::ECS::Service",
-                "Properties": {"LoadBalancers": [{"TargetGroupArn": {"Ref": "Tg"}, "ContainerName": "app", "ContainerPort": 80}]},
-            },
-            "Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"VpcId": "vpc-1", "Port": 80, "Protocol": "HTTP"}},
-            "Errors": {
-                "Type": "AWS::CloudWatch::Alarm",
-                "Properties": {
-                    "Namespace": "AWS/ApplicationELB",
-                    "MetricName": "HTTPCode_Target_5XX_Count",
-                    "Dimensions": [{"Name": "TargetGroup", "Value": {"Fn::GetAtt": ["Tg", "TargetGroupFullName"]}}],
-                    "Statistic": "Sum",
-                    "Period": 60,
-                    "EvaluationPeriods": 3,
-                    "Threshold": 10,
-                    "ComparisonOperator": "GreaterThanThreshold",
+FLAWED_JSON = (
+    json.dumps(
+        {
+            "Resources": {
+                "Svc": {
+                    "Type": "AWS::ECS::Service",
+                    "Properties": {
+                        "LoadBalancers": [
+                            {
+                                "TargetGroupArn": {"Ref": "Tg"},
+                                "ContainerName": "app",
+                                "ContainerPort": 80,
+                            }
+                        ]
+                    },
                 },
-            },
-        }
-    },
-    indent=2,
-) + "\n"
+                "Tg": {
+                    "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+                    "Properties": {"VpcId": "vpc-1", "Port": 80, "Protocol": "HTTP"},
+                },
+                "Errors": {
+                    "Type": "AWS::CloudWatch::Alarm",
+                    "Properties": {
+                        "Namespace": "AWS/ApplicationELB",
+                        "MetricName": "HTTPCode_Target_5XX_Count",
+                        "Dimensions": [
+                            {
+                                "Name": "TargetGroup",
+                                "Value": {"Fn::GetAtt": ["Tg", "TargetGroupFullName"]},
+                            }
+                        ],
+                        "Statistic": "Sum",
+                        "Period": 60,
+                        "EvaluationPeriods": 3,
+                        "Threshold": 10,
+                        "ComparisonOperator": "GreaterThanThreshold",
+                    },
+                },
+            }
+        },
+        indent=2,
+    )
+    + "\n"
+)
 
 FIXED = """\
 AWSTemplateFormatVersion: '2010-09-09'
@@ -233,17 +252,28 @@ def test_fix_json_gates_an_unconditional_service_and_its_alarm() -> None:
     assert fixed == FIXED_JSON
     data = json.loads(fixed)
     assert data["Parameters"]["DeployECSService"]["Default"] == "false"
-    assert data["Resources"]["Svc"]["Condition"] == data["Resources"]["Errors"]["Condition"] == "ShouldDeployECS"
+    assert (
+        data["Resources"]["Svc"]["Condition"]
+        == data["Resources"]["Errors"]["Condition"]
+        == "ShouldDeployECS"
+    )
     # Same text as gating the service with MF0503 first.
     assert fix_text(fix_text(FLAWED_JSON, ["MF0503"]), CODES) == fixed
 
 
 def test_alarm_with_a_condition_of_its_own_gets_both() -> None:
-    text = FLAWED.replace("  ShopCpu:  # pages on-call\n    Type: AWS::CloudWatch::Alarm\n", "  ShopCpu:  # pages on-call\n    Type: AWS::CloudWatch::Alarm\n    Condition: Paging\n")
-    text = text.replace("Resources:\n", "  Paging: !Equals [!Ref AWS::Region, eu-west-1]\nResources:\n", 1)
+    text = FLAWED.replace(
+        "  ShopCpu:  # pages on-call\n    Type: AWS::CloudWatch::Alarm\n",
+        "  ShopCpu:  # pages on-call\n    Type: AWS::CloudWatch::Alarm\n    Condition: Paging\n",
+    )
+    text = text.replace(
+        "Resources:\n", "  Paging: !Equals [!Ref AWS::Region, eu-west-1]\nResources:\n", 1
+    )
     data = Document.from_text(fix_text(text, CODES)).data
     name = data["Resources"]["ShopCpu"]["Condition"]
-    assert data["Conditions"][name] == {"Fn::And": [{"Condition": "Paging"}, {"Condition": "Released"}]}
+    assert data["Conditions"][name] == {
+        "Fn::And": [{"Condition": "Paging"}, {"Condition": "Released"}]
+    }
 
 
 def test_silent_when_alarms_follow_the_service_or_there_is_none() -> None:

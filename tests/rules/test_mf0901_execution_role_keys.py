@@ -19,10 +19,13 @@ WIDE = APP.replace(
     "  AppRole:",
 )
 CREDS_KEY = SECRETS_KEY_YAML.replace("SecretsManagerKMSKey", "CredsKey")
-KEYED = WIDE.replace(
-    "        GenerateStringKey: password\n",
-    "        GenerateStringKey: password\n      KmsKeyId: !Ref CredsKey\n",
-) + CREDS_KEY
+KEYED = (
+    WIDE.replace(
+        "        GenerateStringKey: password\n",
+        "        GenerateStringKey: password\n      KmsKeyId: !Ref CredsKey\n",
+    )
+    + CREDS_KEY
+)
 
 
 def test_fires_on_the_wildcard():
@@ -41,10 +44,14 @@ def test_fix_names_the_key_of_the_secret_the_task_injects():
 
 def test_secret_without_key_gets_the_secrets_manager_key():
     out = fix_text(WIDE, ["MF0901"])
-    assert out == WIDE.replace(
-        "                Resource: '*'\n                Condition:",
-        "                Resource: !GetAtt SecretsManagerKMSKey.Arn\n                Condition:",
-    ) + SECRETS_KEY_YAML
+    assert (
+        out
+        == WIDE.replace(
+            "                Resource: '*'\n                Condition:",
+            "                Resource: !GetAtt SecretsManagerKMSKey.Arn\n                Condition:",
+        )
+        + SECRETS_KEY_YAML
+    )
 
 
 def test_statement_not_bound_to_a_service_is_unsafe():
@@ -58,11 +65,19 @@ def test_statement_not_bound_to_a_service_is_unsafe():
 
 def test_silent_when_named_or_not_an_execution_role_or_key_outside():
     assert codes(APP, ["MF0901"]) == []
-    named = KEYED.replace("Resource: '*'\n                Condition", "Resource: !GetAtt CredsKey.Arn\n                Condition")
+    named = KEYED.replace(
+        "Resource: '*'\n                Condition",
+        "Resource: !GetAtt CredsKey.Arn\n                Condition",
+    )
     assert codes(named, ["MF0901"]) == []
-    not_exec = KEYED.replace("ExecutionRoleArn: !GetAtt AgentRole.Arn", "ExecutionRoleArn: !Ref AgentArn")
+    not_exec = KEYED.replace(
+        "ExecutionRoleArn: !GetAtt AgentRole.Arn", "ExecutionRoleArn: !Ref AgentArn"
+    )
     assert codes(not_exec, ["MF0901"]) == []
-    outside = WIDE.replace("        GenerateStringKey: password\n", "        GenerateStringKey: password\n      KmsKeyId: !Ref KeyParam\n")
+    outside = WIDE.replace(
+        "        GenerateStringKey: password\n",
+        "        GenerateStringKey: password\n      KmsKeyId: !Ref KeyParam\n",
+    )
     (f,) = findings(outside, ["MF0901"])
     assert f.fix is None and "outside the template" in f.message
 
@@ -70,20 +85,56 @@ def test_silent_when_named_or_not_an_execution_role_or_key_outside():
 def test_json():
     data = {
         "Resources": {
-            "Creds": {"Type": "AWS::SecretsManager::Secret", "Properties": {"KmsKeyId": {"Fn::GetAtt": ["K", "Arn"]}}},
-            "K": {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True, "KeyPolicy": {"Version": "2012-10-17", "Statement": []}}},
+            "Creds": {
+                "Type": "AWS::SecretsManager::Secret",
+                "Properties": {"KmsKeyId": {"Fn::GetAtt": ["K", "Arn"]}},
+            },
+            "K": {
+                "Type": "AWS::KMS::Key",
+                "Properties": {
+                    "EnableKeyRotation": True,
+                    "KeyPolicy": {"Version": "2012-10-17", "Statement": []},
+                },
+            },
             "Exec": {
                 "Type": "AWS::IAM::Role",
                 "Properties": {
                     "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []},
-                    "Policies": [{"PolicyName": "P", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-                        {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": ["*"],
-                         "Condition": {"StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}}}]}}],
+                    "Policies": [
+                        {
+                            "PolicyName": "P",
+                            "PolicyDocument": {
+                                "Version": "2012-10-17",
+                                "Statement": [
+                                    {
+                                        "Effect": "Allow",
+                                        "Action": ["kms:Decrypt"],
+                                        "Resource": ["*"],
+                                        "Condition": {
+                                            "StringEquals": {
+                                                "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"
+                                            }
+                                        },
+                                    }
+                                ],
+                            },
+                        }
+                    ],
                 },
             },
-            "Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
-                "ExecutionRoleArn": {"Fn::GetAtt": ["Exec", "Arn"]},
-                "ContainerDefinitions": [{"Name": "a", "Image": "a", "Secrets": [{"Name": "S", "ValueFrom": {"Ref": "Creds"}}]}]}},
+            "Task": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {
+                    "ExecutionRoleArn": {"Fn::GetAtt": ["Exec", "Arn"]},
+                    "ContainerDefinitions": [
+                        {
+                            "Name": "a",
+                            "Image": "a",
+                            "Secrets": [{"Name": "S", "ValueFrom": {"Ref": "Creds"}}],
+                        }
+                    ],
+                },
+            },
         }
     }
     text = json.dumps(data, indent=2) + "\n"

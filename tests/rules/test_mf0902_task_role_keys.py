@@ -36,8 +36,10 @@ FLAWED = (
         "              awslogs-group: !Ref AppLogs   # encrypted group\n"
         "              awslogs-region: !Ref AWS::Region\n"
         "              awslogs-stream-prefix: app\n",
+    ).replace(
+        "        GenerateStringKey: password\n",
+        "        GenerateStringKey: password\n      KmsKeyId: !Ref CredsKey\n",
     )
-    .replace("        GenerateStringKey: password\n", "        GenerateStringKey: password\n      KmsKeyId: !Ref CredsKey\n")
     + LOGS
     + SECRETS_KEY_YAML.replace("SecretsManagerKMSKey", "CredsKey")
 )
@@ -63,7 +65,10 @@ GRANT = """\
                       - !Sub logs.${AWS::Region}.amazonaws.com
 """
 
-FIXED = FLAWED.replace("            Action: sts:AssumeRole\n  Task:", "            Action: sts:AssumeRole\n" + GRANT + "  Task:")
+FIXED = FLAWED.replace(
+    "            Action: sts:AssumeRole\n  Task:",
+    "            Action: sts:AssumeRole\n" + GRANT + "  Task:",
+)
 
 
 def test_fires_on_the_task_role():
@@ -87,7 +92,10 @@ def test_secret_without_key_gets_the_secrets_manager_key_granted():
 
 def test_grant_follows_a_new_key():
     # The statement exists (same Sid) but a log key appeared: it is updated, not duplicated.
-    partial = FIXED.replace("                  - !GetAtt CredsKey.Arn\n                  - !GetAtt LogsKey.Arn\n", "                  - !GetAtt CredsKey.Arn\n")
+    partial = FIXED.replace(
+        "                  - !GetAtt CredsKey.Arn\n                  - !GetAtt LogsKey.Arn\n",
+        "                  - !GetAtt CredsKey.Arn\n",
+    )
     assert codes(partial, ["MF0902"]) == ["MF0902"]
     assert fix_text(partial, ["MF0902"]) == FIXED
 
@@ -114,18 +122,65 @@ def test_silent_when_granted_otherwise_or_nothing_to_read():
 def test_json():
     data = {
         "Resources": {
-            "K": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Statement": [
-                {"Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"}, "Action": "kms:*", "Resource": "*"}]}}},
-            "G": {"Type": "AWS::Logs::LogGroup", "Properties": {"KmsKeyId": {"Fn::GetAtt": ["K", "Arn"]}}},
+            "K": {
+                "Type": "AWS::KMS::Key",
+                "Properties": {
+                    "KeyPolicy": {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "logs.amazonaws.com"},
+                                "Action": "kms:*",
+                                "Resource": "*",
+                            }
+                        ]
+                    }
+                },
+            },
+            "G": {
+                "Type": "AWS::Logs::LogGroup",
+                "Properties": {"KmsKeyId": {"Fn::GetAtt": ["K", "Arn"]}},
+            },
             "R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}},
-            "T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"TaskRoleArn": {"Fn::GetAtt": ["R", "Arn"]},
-                  "ContainerDefinitions": [{"Name": "a", "Image": "a", "LogConfiguration": {"LogDriver": "awslogs", "Options": {"awslogs-group": {"Ref": "G"}}}}]}},
+            "T": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {
+                    "TaskRoleArn": {"Fn::GetAtt": ["R", "Arn"]},
+                    "ContainerDefinitions": [
+                        {
+                            "Name": "a",
+                            "Image": "a",
+                            "LogConfiguration": {
+                                "LogDriver": "awslogs",
+                                "Options": {"awslogs-group": {"Ref": "G"}},
+                            },
+                        }
+                    ],
+                },
+            },
         }
     }
     text = json.dumps(data, indent=2) + "\n"
     out = fix_text(text, ["MF0902"])
-    data["Resources"]["R"]["Properties"]["Policies"] = [{"PolicyName": "ApplicationKeyAccess", "PolicyDocument": {
-        "Version": "2012-10-17", "Statement": [{"Sid": "UseSecretsAndLogsKeys", "Effect": "Allow",
-        "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": {"Fn::GetAtt": ["K", "Arn"]},
-        "Condition": {"StringEquals": {"kms:ViaService": {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}}}}]}}]
+    data["Resources"]["R"]["Properties"]["Policies"] = [
+        {
+            "PolicyName": "ApplicationKeyAccess",
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "UseSecretsAndLogsKeys",
+                        "Effect": "Allow",
+                        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                        "Resource": {"Fn::GetAtt": ["K", "Arn"]},
+                        "Condition": {
+                            "StringEquals": {
+                                "kms:ViaService": {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}
+                            }
+                        },
+                    }
+                ],
+            },
+        }
+    ]
     assert out == json.dumps(data, indent=2) + "\n"

@@ -89,7 +89,10 @@ GRANT = """\
                       - !Sub backup.${AWS::Region}.amazonaws.com
 """
 
-FIXED = FLAWED.replace("            Action: sts:AssumeRole\n  Selection:", "            Action: sts:AssumeRole\n" + GRANT + "  Selection:")
+FIXED = FLAWED.replace(
+    "            Action: sts:AssumeRole\n  Selection:",
+    "            Action: sts:AssumeRole\n" + GRANT + "  Selection:",
+)
 
 
 def test_fires_on_the_selection_role():
@@ -104,9 +107,14 @@ def test_fix_grants_use_through_the_services_and_grants_for_aws_resources():
 
 
 def test_database_on_aws_managed_key_gets_the_database_key():
-    managed = FLAWED.replace("      KmsKeyId: !Ref StoreKey\n", "").replace("      EncryptionKeyArn: !GetAtt StoreKey.Arn\n", "")
+    managed = FLAWED.replace("      KmsKeyId: !Ref StoreKey\n", "").replace(
+        "      EncryptionKeyArn: !GetAtt StoreKey.Arn\n", ""
+    )
     out = fix_text(managed, ["MF0903"])
-    assert "Resource: !GetAtt DatabaseKMSKey.Arn" in out and "  DatabaseKMSKey:\n    Type: AWS::KMS::Key\n" in out
+    assert (
+        "Resource: !GetAtt DatabaseKMSKey.Arn" in out
+        and "  DatabaseKMSKey:\n    Type: AWS::KMS::Key\n" in out
+    )
     # With MF0202 the cluster then takes that same key: one key, in either order.
     assert fix_text(out, ["MF0202"]) == fix_text(fix_text(managed, ["MF0202"]), ["MF0903"])
 
@@ -119,30 +127,82 @@ def test_silent_when_granted_or_without_backup_role_or_selection_unseen():
         "            Statement:\n              - Effect: Allow\n                Action: kms:*\n                Resource: '*'\n  Selection:",
     )
     assert codes(star, ["MF0903"]) == []
-    tags = FLAWED.replace("        Resources: [!GetAtt Store.DBClusterArn]\n", "        ListOfTags: [{ConditionType: STRINGEQUALS, ConditionKey: backup, ConditionValue: 'yes'}]\n")
+    tags = FLAWED.replace(
+        "        Resources: [!GetAtt Store.DBClusterArn]\n",
+        "        ListOfTags: [{ConditionType: STRINGEQUALS, ConditionKey: backup, ConditionValue: 'yes'}]\n",
+    )
     assert codes(tags, ["MF0903"]) == []
     copy_role = FLAWED.replace("IamRoleArn: !GetAtt Snapshots.Arn", "IamRoleArn: !Ref RoleArn")
-    assert codes(copy_role, ["MF0903"]) == []  # a backup-trusted role nobody selects with: not the backup role
+    assert (
+        codes(copy_role, ["MF0903"]) == []
+    )  # a backup-trusted role nobody selects with: not the backup role
 
 
 def test_json_role_found_by_managed_policy():
     data = {
         "Resources": {
-            "Db": {"Type": "AWS::RDS::DBCluster", "Properties": {"Engine": "aurora-mysql", "KmsKeyId": {"Fn::GetAtt": ["K", "Arn"]}}},
+            "Db": {
+                "Type": "AWS::RDS::DBCluster",
+                "Properties": {"Engine": "aurora-mysql", "KmsKeyId": {"Fn::GetAtt": ["K", "Arn"]}},
+            },
             "K": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Statement": []}}},
-            "R": {"Type": "AWS::IAM::Role", "Properties": {
-                "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": ["backup.amazonaws.com"]}, "Action": "sts:AssumeRole"}]},
-                "ManagedPolicyArns": ["arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"]}},
+            "R": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": ["backup.amazonaws.com"]},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ]
+                    },
+                    "ManagedPolicyArns": [
+                        "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+                    ],
+                },
+            },
         }
     }
     text = json.dumps(data, indent=2) + "\n"
     out = fix_text(text, ["MF0903"])
     resource = {"Fn::GetAtt": ["K", "Arn"]}
-    data["Resources"]["R"]["Properties"]["Policies"] = [{"PolicyName": "BackupKeyAccess", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-        {"Sid": "CreateGrantsForBackup", "Effect": "Allow", "Action": "kms:CreateGrant", "Resource": resource,
-         "Condition": {"Bool": {"kms:GrantIsForAWSResource": True}}},
-        {"Sid": "UseBackupKeys", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
-         "Resource": resource, "Condition": {"StringEquals": {"kms:ViaService": [
-             {"Fn::Sub": "rds.${AWS::Region}.amazonaws.com"}, {"Fn::Sub": "backup.${AWS::Region}.amazonaws.com"}]}}},
-    ]}}]
+    data["Resources"]["R"]["Properties"]["Policies"] = [
+        {
+            "PolicyName": "BackupKeyAccess",
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "CreateGrantsForBackup",
+                        "Effect": "Allow",
+                        "Action": "kms:CreateGrant",
+                        "Resource": resource,
+                        "Condition": {"Bool": {"kms:GrantIsForAWSResource": True}},
+                    },
+                    {
+                        "Sid": "UseBackupKeys",
+                        "Effect": "Allow",
+                        "Action": [
+                            "kms:Decrypt",
+                            "kms:DescribeKey",
+                            "kms:Encrypt",
+                            "kms:GenerateDataKey*",
+                            "kms:ReEncrypt*",
+                        ],
+                        "Resource": resource,
+                        "Condition": {
+                            "StringEquals": {
+                                "kms:ViaService": [
+                                    {"Fn::Sub": "rds.${AWS::Region}.amazonaws.com"},
+                                    {"Fn::Sub": "backup.${AWS::Region}.amazonaws.com"},
+                                ]
+                            }
+                        },
+                    },
+                ],
+            },
+        }
+    ]
     assert out == json.dumps(data, indent=2) + "\n"

@@ -56,7 +56,14 @@ def test_bind_parameters_are_not_logged() -> None:
 
     assert AUDIT["pgaudit.log_parameter"] == "0"
     # AWS accepts these classes for pgaudit.log (aws-notes 8).
-    assert set(AUDIT["pgaudit.log"].split(",")) <= {"ddl", "function", "misc", "read", "role", "write"}
+    assert set(AUDIT["pgaudit.log"].split(",")) <= {
+        "ddl",
+        "function",
+        "misc",
+        "read",
+        "role",
+        "write",
+    }
 
 
 def test_silent_when_set_in_the_instance_group_or_no_custom_group() -> None:
@@ -95,15 +102,37 @@ def test_silent_when_set_in_the_instance_group_or_no_custom_group() -> None:
         """
     )
     assert codes(instance_side, ["MF1001"]) == []
-    assert codes(FLAWED.replace("shared_preload_libraries: pg_stat_statements", "shared_preload_libraries: !Ref Libs"), ["MF1001"]) == []
+    assert (
+        codes(
+            FLAWED.replace(
+                "shared_preload_libraries: pg_stat_statements",
+                "shared_preload_libraries: !Ref Libs",
+            ),
+            ["MF1001"],
+        )
+        == []
+    )
     assert codes(FLAWED.replace("aurora-postgresql15", "aurora-mysql8.0"), ["MF1001"]) == []
 
 
 def test_json_group_without_libraries() -> None:
     data = {
         "Resources": {
-            "G": {"Type": "AWS::RDS::DBClusterParameterGroup", "Properties": {"Description": "g", "Family": "aurora-postgresql16", "Parameters": {"timezone": "UTC"}}},
-            "C": {"Type": "AWS::RDS::DBCluster", "Properties": {"Engine": "aurora-postgresql", "DBClusterParameterGroupName": {"Ref": "G"}}},
+            "G": {
+                "Type": "AWS::RDS::DBClusterParameterGroup",
+                "Properties": {
+                    "Description": "g",
+                    "Family": "aurora-postgresql16",
+                    "Parameters": {"timezone": "UTC"},
+                },
+            },
+            "C": {
+                "Type": "AWS::RDS::DBCluster",
+                "Properties": {
+                    "Engine": "aurora-postgresql",
+                    "DBClusterParameterGroupName": {"Ref": "G"},
+                },
+            },
         }
     }
     text = json.dumps(data, indent=2) + "\n"

@@ -27,14 +27,22 @@ def test_fix() -> None:
 
 def test_silent_when_right_or_without_load_balancer_or_with_codedeploy() -> None:
     assert codes(FIXED, ["MF1101"]) == []
-    code_deploy = FIXED.replace("      DeploymentConfiguration:\n        MinimumHealthyPercent: 50\n", "      DeploymentController:\n        Type: CODE_DEPLOY\n")
+    code_deploy = FIXED.replace(
+        "      DeploymentConfiguration:\n        MinimumHealthyPercent: 50\n",
+        "      DeploymentController:\n        Type: CODE_DEPLOY\n",
+    )
     assert codes(code_deploy, ["MF1101"]) == []
 
 
 def test_json_stalling_configuration() -> None:
     data = {
         "Resources": {
-            "S": {"Type": "AWS::ECS::Service", "Properties": {"DeploymentConfiguration": {"MinimumHealthyPercent": 100, "MaximumPercent": 100}}}
+            "S": {
+                "Type": "AWS::ECS::Service",
+                "Properties": {
+                    "DeploymentConfiguration": {"MinimumHealthyPercent": 100, "MaximumPercent": 100}
+                },
+            }
         }
     }
     text = json.dumps(data, indent=2) + "\n"

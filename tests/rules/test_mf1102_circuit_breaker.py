@@ -16,7 +16,13 @@ FIXED = BASE.replace(
 
 def test_fires_without_circuit_breaker() -> None:
     (finding,) = findings(BASE, ["MF1102"])
-    assert finding.path == ("Resources", "Svc", "Properties", "DeploymentConfiguration", "DeploymentCircuitBreaker")
+    assert finding.path == (
+        "Resources",
+        "Svc",
+        "Properties",
+        "DeploymentConfiguration",
+        "DeploymentCircuitBreaker",
+    )
     assert "absent" in finding.message and finding.fix.safe
 
 
@@ -26,7 +32,10 @@ def test_fix() -> None:
 
 def test_silent_when_on_or_not_an_ecs_deployment() -> None:
     assert codes(FIXED, ["MF1102"]) == []
-    external = BASE.replace("      TaskDefinition: !Ref Task\n", "      TaskDefinition: !Ref Task\n      DeploymentController:\n        Type: EXTERNAL\n")
+    external = BASE.replace(
+        "      TaskDefinition: !Ref Task\n",
+        "      TaskDefinition: !Ref Task\n      DeploymentController:\n        Type: EXTERNAL\n",
+    )
     assert external != BASE and codes(external, ["MF1102"]) == []
 
 
@@ -35,12 +44,18 @@ def test_json_rollback_false_is_turned_on() -> None:
         "Resources": {
             "S": {
                 "Type": "AWS::ECS::Service",
-                "Properties": {"DeploymentConfiguration": {"DeploymentCircuitBreaker": {"Enable": True, "Rollback": False}}},
+                "Properties": {
+                    "DeploymentConfiguration": {
+                        "DeploymentCircuitBreaker": {"Enable": True, "Rollback": False}
+                    }
+                },
             }
         }
     }
     text = json.dumps(data, indent=2) + "\n"
     (finding,) = findings(text, ["MF1102"])
     assert "Enable true, Rollback false" in finding.message
-    data["Resources"]["S"]["Properties"]["DeploymentConfiguration"]["DeploymentCircuitBreaker"]["Rollback"] = True
+    data["Resources"]["S"]["Properties"]["DeploymentConfiguration"]["DeploymentCircuitBreaker"][
+        "Rollback"
+    ] = True
     assert fix_text(text, ["MF1102"]) == json.dumps(data, indent=2) + "\n"

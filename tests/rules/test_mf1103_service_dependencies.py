@@ -79,7 +79,10 @@ FIXED = FLAWED.replace(
 
 def test_fires_per_missing_dependency() -> None:
     found = findings(FLAWED, ["MF1103"])
-    assert [f.path for f in found] == [("Resources", "Svc", "DependsOn", "Dkr"), ("Resources", "Svc", "DependsOn", "Writer")]
+    assert [f.path for f in found] == [
+        ("Resources", "Svc", "DependsOn", "Dkr"),
+        ("Resources", "Svc", "DependsOn", "Writer"),
+    ]
     assert all(f.resource == "Svc" and f.fix.safe and f.fix.impact == "none" for f in found)
 
 
@@ -90,14 +93,23 @@ def test_fix_adds_the_endpoint_and_the_writer() -> None:
 def test_silent_when_waiting_already_or_without_them() -> None:
     fixed = fix_text(FLAWED, ["MF1103"])
     assert codes(fixed, ["MF1103"]) == []
-    assert codes(FLAWED.split("  Dkr:\n")[0] + FLAWED.split("  Task:\n")[1].join(["  Task:\n", ""]), ["MF1103"]) == []
+    assert (
+        codes(
+            FLAWED.split("  Dkr:\n")[0] + FLAWED.split("  Task:\n")[1].join(["  Task:\n", ""]),
+            ["MF1103"],
+        )
+        == []
+    )
 
 
 def test_json_transitive_dependency_counts() -> None:
     data = {
         "Resources": {
             "C": {"Type": "AWS::RDS::DBCluster", "Properties": {"Engine": "aurora-mysql"}},
-            "W": {"Type": "AWS::RDS::DBInstance", "Properties": {"DBClusterIdentifier": {"Ref": "C"}}},
+            "W": {
+                "Type": "AWS::RDS::DBInstance",
+                "Properties": {"DBClusterIdentifier": {"Ref": "C"}},
+            },
             "Gate": {"Type": "AWS::CloudFormation::WaitConditionHandle", "DependsOn": "W"},
             "S": {"Type": "AWS::ECS::Service", "Properties": {}},
         }

@@ -8,7 +8,10 @@ from fixers.document import Document
 from tests.helpers import codes, findings, fix_text
 from tests.rules.test_mf0501_ecr_repository import BASE
 
-FIXED = BASE.replace("            - ContainerPort: 80\n", "            - ContainerPort: 80\n          User: 1000:1000\n")
+FIXED = BASE.replace(
+    "            - ContainerPort: 80\n",
+    "            - ContainerPort: 80\n          User: 1000:1000\n",
+)
 
 
 def test_fires_without_user() -> None:
@@ -24,14 +27,32 @@ def test_fix_sets_an_unprivileged_user_read_as_a_string() -> None:
     # '1000:1000' is no YAML 1.1 sexagesimal number: it stays a string for CloudFormation too.
     from cfnlint.decode.cfn_yaml import loads
 
-    assert loads(fixed)["Resources"]["Task"]["Properties"]["ContainerDefinitions"][0]["User"] == "1000:1000"
-    assert Document.from_text(fixed).data["Resources"]["Task"]["Properties"]["ContainerDefinitions"][0]["User"] == "1000:1000"
+    assert (
+        loads(fixed)["Resources"]["Task"]["Properties"]["ContainerDefinitions"][0]["User"]
+        == "1000:1000"
+    )
+    assert (
+        Document.from_text(fixed).data["Resources"]["Task"]["Properties"]["ContainerDefinitions"][
+            0
+        ]["User"]
+        == "1000:1000"
+    )
 
 
 def test_silent_for_a_non_root_user_and_windows() -> None:
-    assert codes(BASE.replace("          Image: !Ref AppImage\n", "          Image: !Ref AppImage\n          User: app\n"), ["MF1201"]) == []
+    assert (
+        codes(
+            BASE.replace(
+                "          Image: !Ref AppImage\n",
+                "          Image: !Ref AppImage\n          User: app\n",
+            ),
+            ["MF1201"],
+        )
+        == []
+    )
     windows = BASE.replace(
-        "      ContainerDefinitions:\n", "      RuntimePlatform:\n        OperatingSystemFamily: WINDOWS_SERVER_2022_CORE\n      ContainerDefinitions:\n"
+        "      ContainerDefinitions:\n",
+        "      RuntimePlatform:\n        OperatingSystemFamily: WINDOWS_SERVER_2022_CORE\n      ContainerDefinitions:\n",
     )
     assert codes(windows, ["MF1201"]) == []
 
@@ -39,7 +60,12 @@ def test_silent_for_a_non_root_user_and_windows() -> None:
 def test_json_root_user() -> None:
     data = {
         "Resources": {
-            "T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": "x", "User": "root:root"}]}},
+            "T": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {
+                    "ContainerDefinitions": [{"Name": "w", "Image": "x", "User": "root:root"}]
+                },
+            },
             "S": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "T"}}},
         }
     }

@@ -7,7 +7,10 @@ import json
 from tests.helpers import codes, findings, fix_text
 from tests.rules.test_mf0501_ecr_repository import BASE
 
-FIXED = BASE.replace("              Value: web\n", "              Value: web\n          LinuxParameters:\n            InitProcessEnabled: true\n")
+FIXED = BASE.replace(
+    "              Value: web\n",
+    "              Value: web\n          LinuxParameters:\n            InitProcessEnabled: true\n",
+)
 
 
 def test_fires_without_init_process() -> None:
@@ -29,11 +32,24 @@ def test_json_false_is_turned_on_and_other_linux_parameters_kept() -> None:
         "Resources": {
             "T": {
                 "Type": "AWS::ECS::TaskDefinition",
-                "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": "x", "LinuxParameters": {"InitProcessEnabled": False, "SharedMemorySize": 64}}]},
+                "Properties": {
+                    "ContainerDefinitions": [
+                        {
+                            "Name": "w",
+                            "Image": "x",
+                            "LinuxParameters": {
+                                "InitProcessEnabled": False,
+                                "SharedMemorySize": 64,
+                            },
+                        }
+                    ]
+                },
             },
             "S": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "T"}}},
         }
     }
     text = json.dumps(data, indent=2) + "\n"
-    data["Resources"]["T"]["Properties"]["ContainerDefinitions"][0]["LinuxParameters"]["InitProcessEnabled"] = True
+    data["Resources"]["T"]["Properties"]["ContainerDefinitions"][0]["LinuxParameters"][
+        "InitProcessEnabled"
+    ] = True
     assert fix_text(text, ["MF1202"]) == json.dumps(data, indent=2) + "\n"

@@ -120,7 +120,9 @@ FIXED = dedent(
     """
 )
 
-ARN = re.compile(r"arn:\$\{AWS::Partition\}:backup:\$\{DestinationRegion\}:\$\{[A-Za-z:]+\}:backup-vault:\$\{DRBackupVaultName\}")
+ARN = re.compile(
+    r"arn:\$\{AWS::Partition\}:backup:\$\{DestinationRegion\}:\$\{[A-Za-z:]+\}:backup-vault:\$\{DRBackupVaultName\}"
+)
 
 
 def test_fires_on_the_literal_name() -> None:
@@ -139,7 +141,9 @@ def test_fix_builds_the_arn_from_parameters_under_the_account_condition() -> Non
 
 
 def test_same_account_name_without_account_parameter_stays_unconditional() -> None:
-    text = FLAWED.split("  Copier:")[0].replace("  DisasterAccount:\n    Type: String\n    Default: ''\n", "  Other:\n    Type: String\n")
+    text = FLAWED.split("  Copier:")[0].replace(
+        "  DisasterAccount:\n    Type: String\n    Default: ''\n", "  Other:\n    Type: String\n"
+    )
     fixed = fix_text(text, ["MF1301"])
     assert "HasBackupAccount" not in fixed
     assert "${AWS::AccountId}:backup-vault:${DRBackupVaultName}" in fixed
@@ -162,7 +166,11 @@ def test_json_literal_arn_keeps_its_region_and_account_as_defaults() -> None:
                             {
                                 "RuleName": "r",
                                 "TargetBackupVault": "v",
-                                "CopyActions": [{"DestinationBackupVaultArn": "arn:aws:backup:eu-west-2:123456789012:backup-vault:dr"}],
+                                "CopyActions": [
+                                    {
+                                        "DestinationBackupVaultArn": "arn:aws:backup:eu-west-2:123456789012:backup-vault:dr"
+                                    }
+                                ],
                             }
                         ],
                     }
@@ -177,12 +185,18 @@ def test_json_literal_arn_keeps_its_region_and_account_as_defaults() -> None:
     assert params["BackupAccountId"]["Default"] == "123456789012"
     assert params["BackupRegion"]["Default"] == "eu-west-2"
     assert params["DRBackupVaultName"]["Default"] == "dr"
-    (item,) = result["Resources"]["P"]["Properties"]["BackupPlan"]["BackupPlanRule"][0]["CopyActions"]
+    (item,) = result["Resources"]["P"]["Properties"]["BackupPlan"]["BackupPlanRule"][0][
+        "CopyActions"
+    ]
     cond, action, other = item["Fn::If"]
     assert cond == "HasBackupAccount" and other == {"Ref": "AWS::NoValue"}
     template, variables = action["DestinationBackupVaultArn"]["Fn::Sub"]
     assert ARN.fullmatch(template)
-    assert variables == {"DestinationRegion": {"Fn::If": ["HasBackupRegion", {"Ref": "BackupRegion"}, {"Ref": "AWS::Region"}]}}
+    assert variables == {
+        "DestinationRegion": {
+            "Fn::If": ["HasBackupRegion", {"Ref": "BackupRegion"}, {"Ref": "AWS::Region"}]
+        }
+    }
     for name in ("BackupAccountId", "BackupRegion", "DRBackupVaultName"):
         assert re.fullmatch(params[name]["AllowedPattern"], params[name]["Default"])
         assert re.fullmatch(params[name]["AllowedPattern"], "") or name == "DRBackupVaultName"

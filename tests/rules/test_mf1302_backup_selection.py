@@ -59,8 +59,9 @@ def test_fix_adds_the_selection_with_the_backup_role() -> None:
 
 
 def test_silent_when_selected_another_way_or_no_plan() -> None:
-    by_tags = FLAWED + textwrap.indent(dedent(
-        """
+    by_tags = FLAWED + textwrap.indent(
+        dedent(
+            """
           Picks:
             Type: AWS::Backup::BackupSelection
             Properties:
@@ -71,7 +72,9 @@ def test_silent_when_selected_another_way_or_no_plan() -> None:
                 ListOfTags:
                   - {ConditionType: STRINGEQUALS, ConditionKey: backup, ConditionValue: 'true'}
         """
-    ), "  ")
+        ),
+        "  ",
+    )
     assert codes(by_tags, ["MF1302"]) == []
     wildcard = FIXED.replace(":cluster:${Ledger}", ":cluster:*")
     assert codes(wildcard, ["MF1302"]) == []
@@ -82,7 +85,10 @@ def test_json_adds_a_least_privilege_backup_role_when_none() -> None:
     data = {
         "Resources": {
             "Db": {"Type": "AWS::RDS::DBCluster", "Properties": {"Engine": "aurora-mysql"}},
-            "Plan": {"Type": "AWS::Backup::BackupPlan", "Properties": {"BackupPlan": {"BackupPlanName": "p", "BackupPlanRule": []}}},
+            "Plan": {
+                "Type": "AWS::Backup::BackupPlan",
+                "Properties": {"BackupPlan": {"BackupPlanName": "p", "BackupPlanRule": []}},
+            },
         }
     }
     text = json.dumps(data, indent=2) + "\n"
@@ -92,10 +98,18 @@ def test_json_adds_a_least_privilege_backup_role_when_none() -> None:
         "Properties": {
             "AssumeRolePolicyDocument": {
                 "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "backup.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
             },
             "ManagedPolicyArns": [
-                {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"}
+                {
+                    "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+                }
             ],
         },
     }
@@ -106,7 +120,11 @@ def test_json_adds_a_least_privilege_backup_role_when_none() -> None:
             "BackupSelection": {
                 "SelectionName": "aurora-clusters",
                 "IamRoleArn": {"Fn::GetAtt": ["BackupRole", "Arn"]},
-                "Resources": [{"Fn::Sub": "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:cluster:${Db}"}],
+                "Resources": [
+                    {
+                        "Fn::Sub": "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:cluster:${Db}"
+                    }
+                ],
             },
         },
     }

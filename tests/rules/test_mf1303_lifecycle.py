@@ -45,9 +45,7 @@ FLAWED = dedent(
     """
 )
 
-FIXED = FLAWED.replace(
-    "              MoveToColdStorageAfterDays: 30\n", ""
-).replace(
+FIXED = FLAWED.replace("              MoveToColdStorageAfterDays: 30\n", "").replace(
     "              DeleteAfterDays: 365\n",
     "              DeleteAfterDays: 365\n"
     "          - !If\n"
@@ -89,11 +87,18 @@ def test_written_lifecycles_are_valid() -> None:
 
 def test_silent_when_retention_is_met_or_plan_protects_no_database() -> None:
     assert codes(FIXED, ["MF1303"]) == []
-    forever = FLAWED.replace("DeleteAfterDays: 365", "DeleteAfterDays: 3653").replace("MoveToColdStorageAfterDays: 30", "MoveToColdStorageAfterDays: 3000")
+    forever = FLAWED.replace("DeleteAfterDays: 365", "DeleteAfterDays: 3653").replace(
+        "MoveToColdStorageAfterDays: 30", "MoveToColdStorageAfterDays: 3000"
+    )
     # Long enough retention; the transition is still reported as ignored for Aurora.
     assert codes(forever, ["MF1303"]) == ["MF1303"]
-    efs = FLAWED.replace("cluster:${Ledger}", "file-system/${Files}").replace(":rds:", ":elasticfilesystem:")
-    efs = efs.replace("      Ledger:\n        Type: AWS::RDS::DBCluster\n        Properties:\n          Engine: aurora-postgresql\n", "")
+    efs = FLAWED.replace("cluster:${Ledger}", "file-system/${Files}").replace(
+        ":rds:", ":elasticfilesystem:"
+    )
+    efs = efs.replace(
+        "      Ledger:\n        Type: AWS::RDS::DBCluster\n        Properties:\n          Engine: aurora-postgresql\n",
+        "",
+    )
     assert codes(efs, ["MF1303"]) == []
 
 
@@ -123,7 +128,9 @@ def test_json_adds_is_production_and_copies_windows_and_tags() -> None:
     text = json.dumps(data, indent=2) + "\n"
     fixed = fix_text(text, ["MF1303"])
     result = json.loads(fixed)
-    assert result["Conditions"] == {"IsProduction": {"Fn::Equals": [{"Ref": "Environment"}, "production"]}}
+    assert result["Conditions"] == {
+        "IsProduction": {"Fn::Equals": [{"Ref": "Environment"}, "production"]}
+    }
     rules = result["Resources"]["Plan"]["Properties"]["BackupPlan"]["BackupPlanRule"]
     assert rules[1] == {
         "Fn::If": [

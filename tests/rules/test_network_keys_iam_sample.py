@@ -67,7 +67,9 @@ def sample(request) -> str:
 def check_fixed(text: str, validated) -> str:
     result = validated(text)
     assert not result.rule_errors
-    assert [(o.finding.code, o.status, o.reason) for o in result.outcomes if o.status != "applied"] == []
+    assert [
+        (o.finding.code, o.status, o.reason) for o in result.outcomes if o.status != "applied"
+    ] == []
     assert result.lint_new == []
     assert [f.code for f in result.remaining if f.fix is not None] == []
     assert run_fix(result.new_text, CODES).new_text == result.new_text
@@ -83,9 +85,21 @@ def test_every_gap_is_found_at_its_resource(sample: str) -> None:
 @pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
 def test_fixes_validate_converge_and_do_not_depend_on_order(sample: str, validated) -> None:
     out = check_fixed(sample, validated)
-    for name in ("ECRApiVPCEndpoint", "ECRDkrVPCEndpoint", "SecretsManagerVPCEndpoint", "CloudWatchLogsVPCEndpoint",
-                 "S3VPCEndpoint", "VPCEndpointSecurityGroup", "VPCFlowLogsRole", "VPCFlowLogs", "VPCFlowLogsLogGroup",
-                 "SecretsManagerKMSKey", "SecretsManagerKMSKeyAlias", "DatabaseKMSKey", "DatabaseKMSKeyAlias"):
+    for name in (
+        "ECRApiVPCEndpoint",
+        "ECRDkrVPCEndpoint",
+        "SecretsManagerVPCEndpoint",
+        "CloudWatchLogsVPCEndpoint",
+        "S3VPCEndpoint",
+        "VPCEndpointSecurityGroup",
+        "VPCFlowLogsRole",
+        "VPCFlowLogs",
+        "VPCFlowLogsLogGroup",
+        "SecretsManagerKMSKey",
+        "SecretsManagerKMSKeyAlias",
+        "DatabaseKMSKey",
+        "DatabaseKMSKeyAlias",
+    ):
         assert f'"{name}"' in out or f"  {name}:" in out, name
     assert "CloudWatchLogsKMSKey2" not in out  # the template's logs key is reused
 
@@ -105,14 +119,28 @@ def test_fixes_are_production_grade(sample: str, validated) -> None:
     assert res["VPCFlowLogs"]["Properties"]["TrafficType"] == "ALL"
     sg = res["VPCEndpointSecurityGroup"]["Properties"]
     assert all("CidrIp" not in r for r in sg["SecurityGroupIngress"])
-    logs = [s for s in res["CloudWatchLogsKMSKey"]["Properties"]["KeyPolicy"]["Statement"] if s.get("Sid") == "AllowCloudWatchLogsUse"][0]
+    logs = [
+        s
+        for s in res["CloudWatchLogsKMSKey"]["Properties"]["KeyPolicy"]["Statement"]
+        if s.get("Sid") == "AllowCloudWatchLogsUse"
+    ][0]
     assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] == {
         "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"
     }
-    exec_statements = [s for p in res["ECSTaskExecutionRole"]["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
-    assert all(s.get("Resource") != "*" for s in exec_statements if "kms:Decrypt" in str(s.get("Action")))
-    assert res["AuroraCluster"]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["DatabaseKMSKey", "Arn"]}
-    assert res["DatabaseSecret"]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["SecretsManagerKMSKey", "Arn"]}
+    exec_statements = [
+        s
+        for p in res["ECSTaskExecutionRole"]["Properties"]["Policies"]
+        for s in p["PolicyDocument"]["Statement"]
+    ]
+    assert all(
+        s.get("Resource") != "*" for s in exec_statements if "kms:Decrypt" in str(s.get("Action"))
+    )
+    assert res["AuroraCluster"]["Properties"]["KmsKeyId"] == {
+        "Fn::GetAtt": ["DatabaseKMSKey", "Arn"]
+    }
+    assert res["DatabaseSecret"]["Properties"]["KmsKeyId"] == {
+        "Fn::GetAtt": ["SecretsManagerKMSKey", "Arn"]
+    }
 
 
 @pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset

@@ -72,8 +72,12 @@ def test_fixed_sample_rotates_with_the_real_function_in_the_vpc(sample: str) -> 
     assert "def set_secret" in fn["Code"]["ZipFile"]
     assert fn["VpcConfig"]["SubnetIds"] == [{"Ref": f"PrivateSubnet{i}"} for i in (1, 2, 3)]
     assert fn["VpcConfig"]["SecurityGroupIds"] == [{"Ref": "LambdaSecurityGroup"}]
-    assert res["DatabaseIngressFromRotationLambda"]["Properties"]["GroupId"] == {"Ref": "DatabaseSecurityGroup"}
-    hosted = res["DatabaseSecretRotationSchedule"]["Properties"]["HostedRotationLambda"]["Fn::If"][2]
+    assert res["DatabaseIngressFromRotationLambda"]["Properties"]["GroupId"] == {
+        "Ref": "DatabaseSecurityGroup"
+    }
+    hosted = res["DatabaseSecretRotationSchedule"]["Properties"]["HostedRotationLambda"]["Fn::If"][
+        2
+    ]
     assert hosted["VpcSecurityGroupIds"] == {"Fn::Join": [",", [{"Ref": "LambdaSecurityGroup"}]]}
     assert data["Transform"] == "AWS::SecretsManager-2024-09-16"
 
@@ -94,12 +98,16 @@ def test_a_secrets_key_added_later_is_granted_and_used_by_the_hosted_rotation() 
     after = run_fix(keyed, ["MF0403"]).new_text
     assert codes(after, CODES) == []
     res = Document.from_text(after).data["Resources"]
-    hosted = res["DatabaseSecretRotationSchedule"]["Properties"]["HostedRotationLambda"]["Fn::If"][2]
+    hosted = res["DatabaseSecretRotationSchedule"]["Properties"]["HostedRotationLambda"]["Fn::If"][
+        2
+    ]
     assert hosted["KmsKeyArn"] == {"Fn::GetAtt": [key, "Arn"]}
     assert fix_text(after, CODES) == after
 
 
-@pytest.mark.skipif("MF0201" not in all_rules(), reason="MF0201 (the secrets key) is not written yet")
+@pytest.mark.skipif(
+    "MF0201" not in all_rules(), reason="MF0201 (the secrets key) is not written yet"
+)
 def test_combined_with_mf0201_in_any_order() -> None:
     sample = (SAMPLES / "transaction-platform.yaml").read_text(encoding="utf-8")
     together = fix_text(sample, CODES + ["MF0201"])

@@ -74,12 +74,19 @@ class DnsHostnames(Rule):
 
     def detect(self, doc: Document) -> Iterator[Any]:
         for rid, res in (doc.data.get("Resources") or {}).items():
-            if res.get("Type") == "AWS::EC2::VPC" and not res.get("Properties", {}).get("EnableDnsHostnames"):
+            if res.get("Type") == "AWS::EC2::VPC" and not res.get("Properties", {}).get(
+                "EnableDnsHostnames"
+            ):
                 path = ("Resources", rid, "Properties", "EnableDnsHostnames")
                 yield self.finding(
                     ("Resources", rid),
                     f"VPC {rid} has no DNS hostnames.",
-                    Fix("Enable DNS hostnames", lambda d, p=path: d.set(p, True), impact="update", impact_detail="updated in place"),
+                    Fix(
+                        "Enable DNS hostnames",
+                        lambda d, p=path: d.set(p, True),
+                        impact="update",
+                        impact_detail="updated in place",
+                    ),
                 )
 
 
@@ -95,12 +102,19 @@ class LogRetention(Rule):
 
     def detect(self, doc: Document) -> Iterator[Any]:
         for rid, res in (doc.data.get("Resources") or {}).items():
-            if res.get("Type") == "AWS::Logs::LogGroup" and "RetentionInDays" not in res.get("Properties", {}):
+            if res.get("Type") == "AWS::Logs::LogGroup" and "RetentionInDays" not in res.get(
+                "Properties", {}
+            ):
                 path = ("Resources", rid, "Properties", "RetentionInDays")
                 yield self.finding(
                     ("Resources", rid),
                     f"Log group {rid} has no retention.",
-                    Fix("Keep logs 365 days", lambda d, p=path: d.set(p, 365), impact="update", impact_detail="updated in place"),
+                    Fix(
+                        "Keep logs 365 days",
+                        lambda d, p=path: d.set(p, 365),
+                        impact="update",
+                        impact_detail="updated in place",
+                    ),
                 )
 
 
@@ -125,7 +139,16 @@ class FakeValidator:
             raise RuntimeError("cfn-lint exploded")
         if self.bad and self.bad in text:
             line = text[: text.index(self.bad)].count("\n") + 1
-            return [LintError("E3002", f"{self.bad} is not allowed", ("Resources", "AppLogs"), line, 5, "error")]
+            return [
+                LintError(
+                    "E3002",
+                    f"{self.bad} is not allowed",
+                    ("Resources", "AppLogs"),
+                    line,
+                    5,
+                    "error",
+                )
+            ]
         return []
 
 
@@ -140,7 +163,9 @@ def template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def make_app(template: Path) -> Callable[..., MeridianApp]:
-    def make(validator: Any = None, rules: list[Rule] | None = None, select: list[str] | None = None) -> MeridianApp:
+    def make(
+        validator: Any = None, rules: list[Rule] | None = None, select: list[str] | None = None
+    ) -> MeridianApp:
         if select is not None:
             app = create_app(str(template), select=select)
         else:

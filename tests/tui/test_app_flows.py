@@ -28,7 +28,11 @@ def codes_in_order(app) -> list[str]:  # type: ignore[no-untyped-def]
 
 def headers(app) -> list[str]:  # type: ignore[no-untyped-def]
     lst = app.findings_list
-    return [str(lst.get_option_at_index(i).prompt) for i in range(lst.option_count) if (lst.get_option_at_index(i).id or "").startswith("area:")]
+    return [
+        str(lst.get_option_at_index(i).prompt)
+        for i in range(lst.option_count)
+        if (lst.get_option_at_index(i).id or "").startswith("area:")
+    ]
 
 
 def selected_code(app) -> str:  # type: ignore[no-untyped-def]
@@ -141,7 +145,9 @@ async def test_A_applies_every_safe_fix_like_auto_fix(make_app, template: Path) 
         await press(pilot, "A")
         await settle(pilot)
         assert [i.state for i in app.review.items] == [APPLIED, OPEN, APPLIED]  # MF0101 is unsafe
-        expected = Engine(Options(fix=True, validate=False), rules=review_rules()).run_path(str(template))
+        expected = Engine(Options(fix=True, validate=False), rules=review_rules()).run_path(
+            str(template)
+        )
         assert app.review.new_bytes() == expected.new_bytes()
         await press(pilot, "A")
         assert any("No safe fix to apply" in n for n in app.notes)
@@ -338,7 +344,13 @@ async def test_help_screen_opens_and_closes(make_app) -> None:
         await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(plain(w) for w in app.screen.query("Static"))
-        for key in ("apply the selected fix", "undo", "write the file", "filter", "command palette"):
+        for key in (
+            "apply the selected fix",
+            "undo",
+            "write the file",
+            "filter",
+            "command palette",
+        ):
             assert key in text
         await press(pilot, "escape")
         assert not isinstance(app.screen, HelpScreen)

@@ -20,7 +20,9 @@ from tui.app import run_app
         (b"\x00\x01binary", "binary file"),
     ],
 )
-def test_bad_input_gives_one_line_and_exit_2_before_the_app(tmp_path: Path, capsys, content, expected) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_gives_one_line_and_exit_2_before_the_app(
+    tmp_path: Path, capsys, content, expected
+) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "template.yaml"
     if content is not None:
         path.write_bytes(content)
@@ -33,9 +35,20 @@ def test_bad_input_gives_one_line_and_exit_2_before_the_app(tmp_path: Path, caps
 def test_without_a_terminal_the_command_prints_findings_as_check(tmp_path: Path) -> None:
     path = tmp_path / "template.yaml"
     path.write_text(TEMPLATE)
-    cmd = [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))"]
-    interactive = subprocess.run(cmd + ["--select", "MF0101", str(path)], capture_output=True, text=True, timeout=120)
-    check = subprocess.run(cmd + ["--check", "--select", "MF0101", str(path)], capture_output=True, text=True, timeout=120)
+    cmd = [
+        sys.executable,
+        "-c",
+        "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))",
+    ]
+    interactive = subprocess.run(
+        cmd + ["--select", "MF0101", str(path)], capture_output=True, text=True, timeout=120
+    )
+    check = subprocess.run(
+        cmd + ["--check", "--select", "MF0101", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert interactive.returncode == check.returncode == 1
     assert interactive.stdout == check.stdout
     assert "MF0101" in interactive.stdout

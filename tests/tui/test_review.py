@@ -39,7 +39,16 @@ class _MarkerValidator:
 
         self.calls += 1
         if self.marker in text:
-            return [LintError("E3002", f"{self.marker} is not allowed", ("Resources", "ECSTaskDefinition"), 1, 1, "error")]
+            return [
+                LintError(
+                    "E3002",
+                    f"{self.marker} is not allowed",
+                    ("Resources", "ECSTaskDefinition"),
+                    1,
+                    1,
+                    "error",
+                )
+            ]
         return []
 
 
@@ -57,4 +66,6 @@ def test_the_app_blames_the_one_fix_at_fault_in_a_few_lints(tmp_path: Path) -> N
     assert report is not None and len(report.new) == 1
     assert [key[0] for key in report.culprits] == ["MF0508"]
     assert "E3002" in report.culprits[next(iter(report.culprits))]
-    assert validator.calls <= 2 + MAX_TRIAL_LINTS < len(applied)  # by place and bisection, not one lint a fix
+    assert (
+        validator.calls <= 2 + MAX_TRIAL_LINTS < len(applied)
+    )  # by place and bisection, not one lint a fix

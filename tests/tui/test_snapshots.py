@@ -49,9 +49,13 @@ def test_unsafe_fix_question(snap_compare, make_app, size) -> None:  # type: ign
 
 @pytest.mark.parametrize("size", SIZES)
 def test_diff_view(snap_compare, make_app, size) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(select=["MF0101"]), terminal_size=size, run_before=steps("a", "y", "d"))
+    assert snap_compare(
+        make_app(select=["MF0101"]), terminal_size=size, run_before=steps("a", "y", "d")
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_help_screen(snap_compare, make_app, size) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(select=["MF0101"]), terminal_size=size, run_before=steps("question_mark"))
+    assert snap_compare(
+        make_app(select=["MF0101"]), terminal_size=size, run_before=steps("question_mark")
+    )

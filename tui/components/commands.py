@@ -9,7 +9,11 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 COMMANDS = [
     ("Apply selected fix", "apply", "a: apply the selected finding's fix (unsafe fixes ask first)"),
     ("Skip selected finding", "skip", "s: skip the selected finding, or reopen it"),
-    ("Suppress selected finding", "suppress", "x: record a suppression with a reason in the template's Metadata"),
+    (
+        "Suppress selected finding",
+        "suppress",
+        "x: record a suppression with a reason in the template's Metadata",
+    ),
     ("Apply all safe fixes", "apply_all", "A: apply every safe fix, as --auto-fix does"),
     ("Undo last applied fix", "undo", "u: undo the last applied fix"),
     ("Toggle diff view", "toggle_diff", "d: side by side or the unified diff of the whole file"),
@@ -36,4 +40,6 @@ class ReviewCommands(Provider):
         for title, action, help_text in COMMANDS:
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self._run, action), help=help_text)
+                yield Hit(
+                    score, matcher.highlight(title), partial(self._run, action), help=help_text
+                )

@@ -20,7 +20,9 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape", "answer(False)", "Cancel", show=False),
     ]
 
-    def __init__(self, title: str, body: Text | str, yes: str = "Yes", no: str = "No", danger: bool = False) -> None:
+    def __init__(
+        self, title: str, body: Text | str, yes: str = "Yes", no: str = "No", danger: bool = False
+    ) -> None:
         super().__init__()
         self.question_title = title
         self.body = body
@@ -34,7 +36,9 @@ class ConfirmScreen(ModalScreen[bool]):
             with VerticalScroll(id="dialog-body"):
                 yield Static(self.body)
             with Horizontal(id="dialog-buttons"):
-                yield Button(f"{self.yes_label} (y)", id="yes", variant="error" if self.danger else "primary")
+                yield Button(
+                    f"{self.yes_label} (y)", id="yes", variant="error" if self.danger else "primary"
+                )
                 yield Button(f"{self.no_label} (n)", id="no")
 
     def on_mount(self) -> None:

@@ -59,7 +59,9 @@ def _merge(regions: list[Region]) -> list[Region]:
     merged: list[Region] = []
     for r in sorted(regions, key=lambda r: r.first):
         if merged and r.first <= merged[-1].last + 1:
-            merged[-1] = Region(merged[-1].first, max(merged[-1].last, r.last), merged[-1].marked | r.marked)
+            merged[-1] = Region(
+                merged[-1].first, max(merged[-1].last, r.last), merged[-1].marked | r.marked
+            )
         else:
             merged.append(Region(r.first, r.last, set(r.marked)))
     return merged
@@ -77,7 +79,12 @@ def side_by_side(before: str, line: int, after: str | None) -> tuple[list[Region
         return [window], []
     a_lines = after.splitlines()
     opcodes = difflib.SequenceMatcher(None, b_lines, a_lines, autojunk=False).get_opcodes()
-    removed = {i + 1 for tag, i1, i2, _, _ in opcodes if tag in ("replace", "delete") for i in range(i1, i2)}
+    removed = {
+        i + 1
+        for tag, i1, i2, _, _ in opcodes
+        if tag in ("replace", "delete")
+        for i in range(i1, i2)
+    }
     window.marked |= {x for x in removed if window.first <= x <= window.last}
     before_regions = [window]
 
@@ -93,10 +100,16 @@ def side_by_side(before: str, line: int, after: str | None) -> tuple[list[Region
     for tag, _, _, j1, j2 in opcodes:
         if tag in ("replace", "insert"):
             after_regions.append(
-                Region(max(1, j1 + 1 - HUNK_CONTEXT), min(m, j2 + HUNK_CONTEXT), set(range(j1 + 1, j2 + 1)))
+                Region(
+                    max(1, j1 + 1 - HUNK_CONTEXT),
+                    min(m, j2 + HUNK_CONTEXT),
+                    set(range(j1 + 1, j2 + 1)),
+                )
             )
         elif tag == "delete":
-            after_regions.append(Region(max(1, j1 + 1 - HUNK_CONTEXT), min(m, j1 + HUNK_CONTEXT), set()))
+            after_regions.append(
+                Region(max(1, j1 + 1 - HUNK_CONTEXT), min(m, j1 + HUNK_CONTEXT), set())
+            )
     return before_regions, _merge(after_regions)
 
 
@@ -141,7 +154,9 @@ class ContextView(Vertical):
     ) -> None:
         """Show ``before`` around ``line`` and ``after`` (or ``note`` when there is no after)."""
         before_regions, after_regions = side_by_side(before, line, after)
-        self.query_one("#before-text", Static).update(render_regions(before, before_regions, lexer, NODE_STYLE))
+        self.query_one("#before-text", Static).update(
+            render_regions(before, before_regions, lexer, NODE_STYLE)
+        )
         before_pane = self.query_one("#before-pane")
         before_pane.border_title = before_title
         after_pane = self.query_one("#after-pane")
@@ -149,7 +164,9 @@ class ContextView(Vertical):
         if after is None:
             self.query_one("#after-text", Static).update(Text(note or "", "dim italic"))
         else:
-            self.query_one("#after-text", Static).update(render_regions(after, after_regions, lexer, ADDED_STYLE))
+            self.query_one("#after-text", Static).update(
+                render_regions(after, after_regions, lexer, ADDED_STYLE)
+            )
         before_pane.scroll_home(animate=False)
         after_pane.scroll_home(animate=False)
 

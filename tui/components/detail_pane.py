@@ -63,7 +63,10 @@ def describe(item: Item, rule: Rule | None) -> Text:
         text.append("Fix: ", "bold")
         text.append(fix.title)
         text.append("\n")
-        text.append(" SAFE " if fix.safe else " UNSAFE ", "bold black on green" if fix.safe else "bold black on yellow")
+        text.append(
+            " SAFE " if fix.safe else " UNSAFE ",
+            "bold black on green" if fix.safe else "bold black on yellow",
+        )
         text.append(" deploy impact: ")
         text.append(fix.impact, IMPACT_STYLE.get(fix.impact, "bold"))
         text.append("\n")

@@ -76,7 +76,9 @@ def header(area: str, items: list[Item]) -> Text:
 
 def matches(item: Item, query: str) -> bool:
     f = item.finding
-    haystack = " ".join([f.code, f.title, f.resource or "", f.area, f.message, item.state, item.fix_label]).lower()
+    haystack = " ".join(
+        [f.code, f.title, f.resource or "", f.area, f.message, item.state, item.fix_label]
+    ).lower()
     return all(word in haystack for word in query.lower().split())
 
 
@@ -128,15 +130,26 @@ class FindingsList(OptionList):
         options: list[Option] = []
         for area in self._areas:
             members = [(i, it) for i, it in enumerate(self._items) if it.finding.area == area]
-            shown = [(i, it) for i, it in members if not self.query_text or matches(it, self.query_text)]
+            shown = [
+                (i, it) for i, it in members if not self.query_text or matches(it, self.query_text)
+            ]
             if not shown:
                 continue
-            options.append(Option(header(area, [it for _, it in members]), id=f"area:{area}", disabled=True))
+            options.append(
+                Option(header(area, [it for _, it in members]), id=f"area:{area}", disabled=True)
+            )
             options.extend(Option(row(it, width - 1), id=str(i)) for i, it in shown)
         if not self._items:
-            options.append(Option(Text("No findings: the template passes the selected rules.", "green"), disabled=True))
+            options.append(
+                Option(
+                    Text("No findings: the template passes the selected rules.", "green"),
+                    disabled=True,
+                )
+            )
         elif not any(o.id and o.id.isdigit() for o in options):
-            options.append(Option(Text(f"Nothing matches “{self.query_text}”.", "dim"), disabled=True))
+            options.append(
+                Option(Text(f"Nothing matches “{self.query_text}”.", "dim"), disabled=True)
+            )
         with self.app.batch_update():
             self.clear_options()
             self.add_options(options)

@@ -24,7 +24,9 @@ class ReasonScreen(ModalScreen["str | None"]):
         with Vertical(id="dialog"):
             yield Static(Text(self.question_title, "bold"), id="dialog-title")
             yield Static(self.body)
-            yield Input(placeholder="why this gap is accepted (enter to add, escape to cancel)", id="reason")
+            yield Input(
+                placeholder="why this gap is accepted (enter to add, escape to cancel)", id="reason"
+            )
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

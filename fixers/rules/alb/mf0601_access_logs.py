@@ -6,7 +6,17 @@ from typing import Any, Iterator
 
 from fixers import cfn
 from fixers.document import Document, EditError
-from fixers.edits import add_condition, add_depends_on, add_list_item, add_mapping, add_resource, add_statement, register_names, set_property, set_value
+from fixers.edits import (
+    add_condition,
+    add_depends_on,
+    add_list_item,
+    add_mapping,
+    add_resource,
+    add_statement,
+    register_names,
+    set_property,
+    set_value,
+)
 from fixers.model import Finding, Fix
 from fixers.retention import ensure_log_retention
 from fixers.rules import Rule
@@ -71,7 +81,14 @@ MAPPING_DEFINITION: dict[str, Any] = {
     **{region: {"AccountId": NO_ACCOUNT} for region in SERVICE_PRINCIPAL_REGIONS},
 }
 CONDITION_DEFINITION: dict[str, Any] = {
-    "Fn::Not": [{"Fn::Equals": [{"Fn::FindInMap": [MAPPING, {"Ref": "AWS::Region"}, "AccountId"]}, NO_ACCOUNT]}]
+    "Fn::Not": [
+        {
+            "Fn::Equals": [
+                {"Fn::FindInMap": [MAPPING, {"Ref": "AWS::Region"}, "AccountId"]},
+                NO_ACCOUNT,
+            ]
+        }
+    ]
 }
 
 register_names(MAPPING, CONDITION, BUCKET, POLICY)
@@ -85,7 +102,9 @@ def bucket_definition(retention: Any) -> dict[str, Any]:
         "Properties": {
             # Load-balancer log delivery supports SSE-S3 only (no SSE-KMS).
             "BucketEncryption": {
-                "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+                "ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+                ]
             },
             "PublicAccessBlockConfiguration": {
                 "BlockPublicAcls": True,
@@ -132,7 +151,11 @@ def delivery_statement(bucket: str, prefix: str, sid: str) -> dict[str, Any]:
                     "AWS": {
                         "Fn::Sub": [
                             "arn:${AWS::Partition}:iam::${ElbAccountId}:root",
-                            {"ElbAccountId": {"Fn::FindInMap": [MAPPING, {"Ref": "AWS::Region"}, "AccountId"]}},
+                            {
+                                "ElbAccountId": {
+                                    "Fn::FindInMap": [MAPPING, {"Ref": "AWS::Region"}, "AccountId"]
+                                }
+                            },
                         ]
                     }
                 },
@@ -140,7 +163,9 @@ def delivery_statement(bucket: str, prefix: str, sid: str) -> dict[str, Any]:
             ]
         },
         "Action": "s3:PutObject",
-        "Resource": {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::${{{bucket}}}/{prefix}/AWSLogs/${{AWS::AccountId}}/*"},
+        "Resource": {
+            "Fn::Sub": f"arn:${{AWS::Partition}}:s3:::${{{bucket}}}/{prefix}/AWSLogs/${{AWS::AccountId}}/*"
+        },
     }
 
 
@@ -236,7 +261,11 @@ class ALBAccessLogs(Rule):
             present, value = attribute(lb, "access_logs.s3.enabled")
             if present and truthy(value) is not False:
                 continue  # enabled, or set from a parameter or condition
-            path = ("Resources", lb_id, "Properties", "LoadBalancerAttributes") if "LoadBalancerAttributes" in cfn.props(lb) else ("Resources", lb_id)
+            path = (
+                ("Resources", lb_id, "Properties", "LoadBalancerAttributes")
+                if "LoadBalancerAttributes" in cfn.props(lb)
+                else ("Resources", lb_id)
+            )
             yield self.finding(
                 path,
                 f"Load balancer {lb_id} keeps no access logs (access_logs.s3.enabled is "
@@ -259,8 +288,16 @@ class ALBAccessLogs(Rule):
         bucket = self._bucket(doc, retention)
         policy = self._policy(doc, bucket)
         prefix = "alb" if len(lbs) == 1 else lb_id.lower()
-        sid = "AllowLoadBalancerLogDelivery" if len(lbs) == 1 else f"AllowLoadBalancerLogDelivery{lb_id}"
-        add_statement(doc, ("Resources", policy, "Properties", "PolicyDocument"), delivery_statement(bucket, prefix, sid))
+        sid = (
+            "AllowLoadBalancerLogDelivery"
+            if len(lbs) == 1
+            else f"AllowLoadBalancerLogDelivery{lb_id}"
+        )
+        add_statement(
+            doc,
+            ("Resources", policy, "Properties", "PolicyDocument"),
+            delivery_statement(bucket, prefix, sid),
+        )
         wanted = [
             ("access_logs.s3.enabled", "true"),
             ("access_logs.s3.bucket", {"Ref": bucket}),
@@ -270,15 +307,32 @@ class ALBAccessLogs(Rule):
         if entries is None:
             raise EditError(f"{lb_id}'s LoadBalancerAttributes is not a plain list")
         if not entries:
-            set_property(doc, lb_id, "LoadBalancerAttributes", [{"Key": k, "Value": v} for k, v in wanted])
+            set_property(
+                doc, lb_id, "LoadBalancerAttributes", [{"Key": k, "Value": v} for k, v in wanted]
+            )
         else:
             for key, value in wanted:
                 current = attribute_entries(cfn.resources(doc.data)[lb_id]) or []
                 index = next((i for i, e in enumerate(current) if e.get("Key") == key), None)
                 if index is None:
-                    add_list_item(doc, ("Resources", lb_id, "Properties", "LoadBalancerAttributes"), {"Key": key, "Value": value})
+                    add_list_item(
+                        doc,
+                        ("Resources", lb_id, "Properties", "LoadBalancerAttributes"),
+                        {"Key": key, "Value": value},
+                    )
                 else:
-                    set_value(doc, ("Resources", lb_id, "Properties", "LoadBalancerAttributes", index, "Value"), value)
+                    set_value(
+                        doc,
+                        (
+                            "Resources",
+                            lb_id,
+                            "Properties",
+                            "LoadBalancerAttributes",
+                            index,
+                            "Value",
+                        ),
+                        value,
+                    )
         add_depends_on(doc, lb_id, policy)
 
     @staticmethod
@@ -305,7 +359,10 @@ class ALBAccessLogs(Rule):
                 "Type": "AWS::S3::BucketPolicy",
                 "Properties": {
                     "Bucket": {"Ref": bucket},
-                    "PolicyDocument": {"Version": "2012-10-17", "Statement": [tls_statement(bucket)]},
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [tls_statement(bucket)],
+                    },
                 },
             },
         )

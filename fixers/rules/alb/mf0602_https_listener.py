@@ -6,10 +6,24 @@ from typing import Any, Iterator
 
 from fixers import cfn
 from fixers.document import Document, EditError
-from fixers.edits import add_condition, add_parameter, add_resource, register_name_pattern, register_names, set_property
+from fixers.edits import (
+    add_condition,
+    add_parameter,
+    add_resource,
+    register_name_pattern,
+    register_names,
+    set_property,
+)
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
-from fixers.rules.alb._common import application_lbs, listeners_of, mirror_name, mirror_rule, protocol, rules_of
+from fixers.rules.alb._common import (
+    application_lbs,
+    listeners_of,
+    mirror_name,
+    mirror_rule,
+    protocol,
+    rules_of,
+)
 
 PARAMETER = "CertificateArn"
 CONDITION = "HasCertificate"

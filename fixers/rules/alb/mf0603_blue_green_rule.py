@@ -45,7 +45,11 @@ def orphans(data: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
         if cfn.referrers(data, tg_id) or tg_id in cfn.refs(outputs):
             continue
         props = cfn.props(tg)
-        if props.get("TargetType") == "lambda" or props.get("Protocol") not in (None, "HTTP", "HTTPS"):
+        if props.get("TargetType") == "lambda" or props.get("Protocol") not in (
+            None,
+            "HTTP",
+            "HTTPS",
+        ):
             continue
         for blue, listeners in serving.items():
             if blue == tg_id or blue not in groups:
@@ -57,14 +61,21 @@ def orphans(data: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def rule_definition(listener: str, priority: int, target_group: str, condition: str | None) -> dict[str, Any]:
+def rule_definition(
+    listener: str, priority: int, target_group: str, condition: str | None
+) -> dict[str, Any]:
     rule: dict[str, Any] = {"Type": "AWS::ElasticLoadBalancingV2::ListenerRule"}
     if condition:
         rule["Condition"] = condition
     rule["Properties"] = {
         "ListenerArn": {"Ref": listener},
         "Priority": priority,
-        "Conditions": [{"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": HEADER, "Values": [VALUE]}}],
+        "Conditions": [
+            {
+                "Field": "http-header",
+                "HttpHeaderConfig": {"HttpHeaderName": HEADER, "Values": [VALUE]},
+            }
+        ],
         "Actions": [{"Type": "forward", "TargetGroupArn": {"Ref": target_group}}],
     }
     return rule
@@ -142,7 +153,11 @@ class BlueGreenListenerRule(Rule):
         unconditional = [l for l in listeners if cfn.condition_of(data, l) is None]
         primary = unconditional[0] if unconditional else listeners[0]
         primary_condition = cfn.condition_of(data, primary) or tg_condition
-        if cfn.condition_of(data, primary) and tg_condition and cfn.condition_of(data, primary) != tg_condition:
+        if (
+            cfn.condition_of(data, primary)
+            and tg_condition
+            and cfn.condition_of(data, primary) != tg_condition
+        ):
             raise EditError(f"{primary} and {tg_id} are under different conditions")
         priority = self._free_priority(data, listeners)
         base = rule_definition(primary, priority, tg_id, primary_condition)
@@ -153,7 +168,12 @@ class BlueGreenListenerRule(Rule):
             cond = cfn.condition_of(data, other)
             if tg_condition and cond and cond != tg_condition:
                 continue
-            name = mirror_name(RULE, str(protocol(resources[other])) if protocol(resources[other]) in ("HTTP", "HTTPS") else other)
+            name = mirror_name(
+                RULE,
+                str(protocol(resources[other]))
+                if protocol(resources[other]) in ("HTTP", "HTTPS")
+                else other,
+            )
             self._add(doc, name, mirror_rule(base, other, cond or tg_condition))
 
     @staticmethod

@@ -45,14 +45,24 @@ def export_like_others(data: dict[str, Any], name: str) -> dict[str, Any] | None
     name) are followed; other exports get ``${AWS::StackName}-<name>``; no export when no other
     output exports.
     """
-    exported = [(n, o["Export"]) for n, o in _outputs(data).items() if isinstance(o, dict) and isinstance(o.get("Export"), dict)]
+    exported = [
+        (n, o["Export"])
+        for n, o in _outputs(data).items()
+        if isinstance(o, dict) and isinstance(o.get("Export"), dict)
+    ]
     if not exported:
         return None
     for other, export in exported:
         value = export.get("Name")
-        if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str) and other in value["Fn::Sub"]:
+        if (
+            isinstance(value, dict)
+            and isinstance(value.get("Fn::Sub"), str)
+            and other in value["Fn::Sub"]
+        ):
             template = value["Fn::Sub"]
-            if template.count(other) == 1 and not re.search(r"\$\{[^}]*" + re.escape(other), template):
+            if template.count(other) == 1 and not re.search(
+                r"\$\{[^}]*" + re.escape(other), template
+            ):
                 return {"Name": {"Fn::Sub": template.replace(other, name)}}
     return {"Name": {"Fn::Sub": "${AWS::StackName}-" + name}}
 
@@ -120,7 +130,9 @@ class LoadBalancerArnOutput(Rule):
         condition = cfn.condition_of(data, lb_id)
         if condition:
             output["Condition"] = condition
-        output["Description"] = f"ARN of the {kind + ' ' if kind else ''}load balancer".replace("  ", " ")
+        output["Description"] = f"ARN of the {kind + ' ' if kind else ''}load balancer".replace(
+            "  ", " "
+        )
         output["Value"] = {"Ref": lb_id}
         export = export_like_others(data, name)
         if export:

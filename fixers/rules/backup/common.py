@@ -22,7 +22,9 @@ register_names(ACCOUNT_PARAM, REGION_PARAM, DR_VAULT_PARAM, ACCOUNT_CONDITION, R
 # an ARN whose account field is ${Param}: arn:<partition>:<service>:<region>:${Param}:...
 _SEG = r"(?:\$\{[^}]*\}|[^:$])*"
 _ACCOUNT_IN_ARN = re.compile(r"arn:" + _SEG + ":" + _SEG + ":" + _SEG + r":\$\{([A-Za-z0-9]+)\}:")
-VAULT_ARN = re.compile(r"arn:(aws[a-z-]*):backup:([a-z0-9-]+):(\d{12}):backup-vault:([A-Za-z0-9_.-]{2,50})")
+VAULT_ARN = re.compile(
+    r"arn:(aws[a-z-]*):backup:([a-z0-9-]+):(\d{12}):backup-vault:([A-Za-z0-9_.-]{2,50})"
+)
 VAULT_NAME = re.compile(r"[A-Za-z0-9_.-]{2,50}")
 
 
@@ -100,8 +102,13 @@ def _is_not_empty(cond: Any, param: str) -> bool:
     if not (isinstance(inner, dict) and list(inner) == ["Fn::Equals"]):
         return False
     args = inner["Fn::Equals"]
-    return isinstance(args, list) and len(args) == 2 and (
-        (args[0] == {"Ref": param} and args[1] == "") or (args[1] == {"Ref": param} and args[0] == "")
+    return (
+        isinstance(args, list)
+        and len(args) == 2
+        and (
+            (args[0] == {"Ref": param} and args[1] == "")
+            or (args[1] == {"Ref": param} and args[0] == "")
+        )
     )
 
 
@@ -126,7 +133,12 @@ def under_condition(value: Any, condition: str) -> Any:
     """The value inside ``Fn::If [condition, value, AWS::NoValue]``, or None if not so wrapped."""
     if isinstance(value, dict) and list(value) == ["Fn::If"]:
         args = value["Fn::If"]
-        if isinstance(args, list) and len(args) == 3 and args[0] == condition and args[2] == NO_VALUE:
+        if (
+            isinstance(args, list)
+            and len(args) == 3
+            and args[0] == condition
+            and args[2] == NO_VALUE
+        ):
             return args[1]
     return None
 
@@ -141,7 +153,9 @@ def wrap(doc: Document, path: tuple[Any, ...], condition: str) -> None:
 # -- copy actions -----------------------------------------------------------------------------------
 
 
-def copy_actions(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], dict[str, Any], str | None]]:
+def copy_actions(
+    data: dict[str, Any],
+) -> Iterator[tuple[tuple[Any, ...], dict[str, Any], str | None]]:
     """(path of the CopyActions item, the action, the condition it is under or None)."""
     for plan_id, plan in cfn.of_type(data, "AWS::Backup::BackupPlan"):
         body = cfn.props(plan).get("BackupPlan")
@@ -149,7 +163,14 @@ def copy_actions(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], dict[s
         if not isinstance(rules, list):
             continue
         for i, rule in enumerate(rules):
-            rule_path: tuple[Any, ...] = ("Resources", plan_id, "Properties", "BackupPlan", "BackupPlanRule", i)
+            rule_path: tuple[Any, ...] = (
+                "Resources",
+                plan_id,
+                "Properties",
+                "BackupPlan",
+                "BackupPlanRule",
+                i,
+            )
             if isinstance(rule, dict) and list(rule) == ["Fn::If"]:
                 args = rule["Fn::If"]
                 if isinstance(args, list) and len(args) == 3 and isinstance(args[1], dict):
@@ -207,7 +228,11 @@ def ensure_account_parameter(doc: Document, default: str) -> str:
     found = account_parameter(doc.data)
     if found:
         return found
-    name = ACCOUNT_PARAM if not doc.exists(("Parameters", ACCOUNT_PARAM)) else unique_id(doc, ACCOUNT_PARAM, "Parameters")
+    name = (
+        ACCOUNT_PARAM
+        if not doc.exists(("Parameters", ACCOUNT_PARAM))
+        else unique_id(doc, ACCOUNT_PARAM, "Parameters")
+    )
     return add_parameter(
         doc,
         name,

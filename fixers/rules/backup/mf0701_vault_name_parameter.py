@@ -80,5 +80,7 @@ class VaultNameParameter(Rule):
     def apply(doc: Document, lid: str, name: str) -> None:
         if doc.get(("Resources", lid, "Properties", "BackupVaultName")) != name:
             raise EditError(f"{lid}'s name changed")
-        param = bk.ensure_vault_name_parameter(doc, PARAM, name, "Name of the backup vault that holds this stack's recovery points.")
+        param = bk.ensure_vault_name_parameter(
+            doc, PARAM, name, "Name of the backup vault that holds this stack's recovery points."
+        )
         set_property(doc, lid, "BackupVaultName", {"Ref": param})

@@ -65,7 +65,9 @@ class BackupArnOutputs(Rule):
                 f"No output carries the ARN of backup vault {lid}.",
                 Fix(
                     title=f"Add the output {VAULT_OUTPUT}",
-                    apply=lambda d, v=value: ensure_output(d, VAULT_OUTPUT, "ARN of the backup vault", v),
+                    apply=lambda d, v=value: ensure_output(
+                        d, VAULT_OUTPUT, "ARN of the backup vault", v
+                    ),
                     impact="none",
                     impact_detail="a new output; no resource changes",
                 ),
@@ -79,7 +81,9 @@ class BackupArnOutputs(Rule):
                     f"No output carries the ARN of the backup role {role}.",
                     Fix(
                         title=f"Add the output {ROLE_OUTPUT}",
-                        apply=lambda d, v=value: ensure_output(d, ROLE_OUTPUT, "ARN of the IAM role AWS Backup runs jobs with", v),
+                        apply=lambda d, v=value: ensure_output(
+                            d, ROLE_OUTPUT, "ARN of the IAM role AWS Backup runs jobs with", v
+                        ),
                         impact="none",
                         impact_detail="a new output; no resource changes",
                     ),

@@ -45,14 +45,18 @@ class BackupPlanOutput(Rule):
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         for lid, _ in cfn.of_type(data, "AWS::Backup::BackupPlan"):
-            if output_with_value(data, {"Ref": lid}) or output_with_value(data, {"Fn::GetAtt": [lid, "BackupPlanId"]}):
+            if output_with_value(data, {"Ref": lid}) or output_with_value(
+                data, {"Fn::GetAtt": [lid, "BackupPlanId"]}
+            ):
                 continue
             yield self.finding(
                 ("Resources", lid),
                 f"No output carries the ID of backup plan {lid}.",
                 Fix(
                     title=f"Add the output {OUTPUT}",
-                    apply=lambda d, lid=lid: ensure_output(d, OUTPUT, "ID of the backup plan", {"Ref": lid}),
+                    apply=lambda d, lid=lid: ensure_output(
+                        d, OUTPUT, "ID of the backup plan", {"Ref": lid}
+                    ),
                     impact="none",
                     impact_detail="a new output; no resource changes",
                 ),

@@ -50,14 +50,22 @@ def _own_rank(item: Any) -> Any:
     return sid if sid in KEY_SIDS else None
 
 
-def _policy_docs(res_id: str, res: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], Any, tuple[Any, ...] | None]]:
+def _policy_docs(
+    res_id: str, res: dict[str, Any]
+) -> Iterator[tuple[tuple[Any, ...], Any, tuple[Any, ...] | None]]:
     """(policy document path, document, path of the Policies item that holds it or None)."""
     p = cfn.props(res)
     base = ("Resources", res_id, "Properties")
     if res.get("Type") == "AWS::IAM::Role":
-        for i, item in enumerate(cfn.list_of(p.get("Policies")) if isinstance(p.get("Policies"), list) else []):
+        for i, item in enumerate(
+            cfn.list_of(p.get("Policies")) if isinstance(p.get("Policies"), list) else []
+        ):
             if isinstance(item, dict) and isinstance(item.get("PolicyDocument"), dict):
-                yield base + ("Policies", i, "PolicyDocument"), item["PolicyDocument"], base + ("Policies", i)
+                yield (
+                    base + ("Policies", i, "PolicyDocument"),
+                    item["PolicyDocument"],
+                    base + ("Policies", i),
+                )
     elif isinstance(p.get("PolicyDocument"), dict):
         yield base + ("PolicyDocument",), p["PolicyDocument"], None
 
@@ -67,7 +75,9 @@ def _policy_name(res: dict[str, Any], index: int) -> str:
     return name if isinstance(name, str) else str(index)
 
 
-def _statement_gaps(data: dict[str, Any], param: str, condition: str | None) -> list[tuple[str, tuple[Any, ...], bool, str]]:
+def _statement_gaps(
+    data: dict[str, Any], param: str, condition: str | None
+) -> list[tuple[str, tuple[Any, ...], bool, str]]:
     """Policies or statements that speak of the backup account outside the condition:
     (resource, path to wrap, whole policy?, what)."""
     gaps = []
@@ -91,7 +101,14 @@ def _statement_gaps(data: dict[str, Any], param: str, condition: str | None) -> 
             plain = [st for st in statements if isinstance(st, dict) and list(st) != ["Fn::If"]]
             if len(crossing) == len(plain) == len(statements):
                 if item_path is not None:
-                    gaps.append((lid, item_path, True, f"policy {_policy_name(res, item_path[-1])} of {lid}"))
+                    gaps.append(
+                        (
+                            lid,
+                            item_path,
+                            True,
+                            f"policy {_policy_name(res, item_path[-1])} of {lid}",
+                        )
+                    )
                 elif not cfn.referrers(data, lid):
                     gaps.append((lid, ("Resources", lid), True, f"policy {lid}"))
                 continue
@@ -114,7 +131,9 @@ def _database_key(data: dict[str, Any]) -> tuple[bool, str | None]:
     """(the template has a database whose key the backup account needs, the template key or None).
     A database whose key comes from outside the template needs nothing here."""
     dbs = cfn.of_type(data, "AWS::RDS::DBCluster") or [
-        (lid, r) for lid, r in cfn.of_type(data, "AWS::RDS::DBInstance") if "DBClusterIdentifier" not in cfn.props(r)
+        (lid, r)
+        for lid, r in cfn.of_type(data, "AWS::RDS::DBInstance")
+        if "DBClusterIdentifier" not in cfn.props(r)
     ]
     if not dbs or not cfn.of_type(data, "AWS::Backup::BackupPlan"):
         return False, None
@@ -133,7 +152,12 @@ def _key_gap(data: dict[str, Any], param: str, condition: str | None) -> bool:
         return False
     if key is None:
         return True
-    sids = {_sid(s) for s in cfn.list_of((cfn.props(cfn.resources(data)[key]).get("KeyPolicy") or {}).get("Statement"))}
+    sids = {
+        _sid(s)
+        for s in cfn.list_of(
+            (cfn.props(cfn.resources(data)[key]).get("KeyPolicy") or {}).get("Statement")
+        )
+    }
     return not set(KEY_SIDS) <= sids
 
 

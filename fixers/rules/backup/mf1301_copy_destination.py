@@ -11,12 +11,22 @@ from fixers.rules import Rule
 from fixers.rules.backup import common as bk
 
 
-def destination_arn(account: str, vault_param: str, region_param: str, region_condition: str) -> dict[str, Any]:
+def destination_arn(
+    account: str, vault_param: str, region_param: str, region_condition: str
+) -> dict[str, Any]:
     account_var = "${AWS::AccountId}" if account == "AWS::AccountId" else "${" + account + "}"
     return {
         "Fn::Sub": [
-            "arn:${AWS::Partition}:backup:${DestinationRegion}:" + account_var + ":backup-vault:${" + vault_param + "}",
-            {"DestinationRegion": {"Fn::If": [region_condition, {"Ref": region_param}, {"Ref": "AWS::Region"}]}},
+            "arn:${AWS::Partition}:backup:${DestinationRegion}:"
+            + account_var
+            + ":backup-vault:${"
+            + vault_param
+            + "}",
+            {
+                "DestinationRegion": {
+                    "Fn::If": [region_condition, {"Ref": region_param}, {"Ref": "AWS::Region"}]
+                }
+            },
         ]
     }
 
@@ -27,7 +37,10 @@ def build_destination(doc: Document, item_path: tuple[Any, ...], literal: str) -
     if parsed is None:
         raise EditError(f"{literal!r} is neither a backup vault ARN nor a vault name")
     vault = bk.ensure_vault_name_parameter(
-        doc, bk.DR_VAULT_PARAM, parsed["name"], "Name of the disaster-recovery backup vault that backups are copied to."
+        doc,
+        bk.DR_VAULT_PARAM,
+        parsed["name"],
+        "Name of the disaster-recovery backup vault that backups are copied to.",
     )
     region = bk.ensure_region_parameter(doc, parsed["region"])
     region_condition = bk.ensure_not_empty_condition(doc, region, bk.REGION_CONDITION)
@@ -35,7 +48,11 @@ def build_destination(doc: Document, item_path: tuple[Any, ...], literal: str) -
     if account is None and parsed["account"]:
         account = bk.ensure_account_parameter(doc, parsed["account"])
     action_path = _action_path(doc, item_path)
-    set_value(doc, action_path + ("DestinationBackupVaultArn",), destination_arn(account or "AWS::AccountId", vault, region, region_condition))
+    set_value(
+        doc,
+        action_path + ("DestinationBackupVaultArn",),
+        destination_arn(account or "AWS::AccountId", vault, region, region_condition),
+    )
     if account:
         condition = bk.ensure_not_empty_condition(doc, account, bk.ACCOUNT_CONDITION)
         if not (isinstance(doc.get(item_path), dict) and list(doc.get(item_path)) == ["Fn::If"]):
@@ -111,7 +128,11 @@ class CopyDestination(Rule):
             yield self.finding(
                 inner + ("DestinationBackupVaultArn",),
                 f"Copy destination {literal!r} is hard-coded"
-                + ("" if parsed and parsed["account"] else " and is not an ARN, which AWS Backup requires")
+                + (
+                    ""
+                    if parsed and parsed["account"]
+                    else " and is not an ARN, which AWS Backup requires"
+                )
                 + "; build the vault ARN from account, Region and vault name parameters.",
                 Fix(
                     title="Build the copy destination ARN from BackupAccountId, BackupRegion and DRBackupVaultName",

@@ -19,7 +19,11 @@ register_names(ROLE, SELECTION)
 
 
 def cluster_arn(cluster: str) -> dict[str, Any]:
-    return {"Fn::Sub": "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:cluster:${" + cluster + "}"}
+    return {
+        "Fn::Sub": "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:cluster:${"
+        + cluster
+        + "}"
+    }
 
 
 def _selections(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -41,7 +45,11 @@ def covered(data: dict[str, Any], cluster: str) -> bool:
             if cluster in cfn.refs(item):
                 return True
             text = item if isinstance(item, str) else None
-            if isinstance(item, dict) and list(item) == ["Fn::Sub"] and isinstance(item["Fn::Sub"], str):
+            if (
+                isinstance(item, dict)
+                and list(item) == ["Fn::Sub"]
+                and isinstance(item["Fn::Sub"], str)
+            ):
                 text = item["Fn::Sub"]
             if text and (text == "*" or (":rds:" in text and text.endswith("cluster:*"))):
                 return True
@@ -135,7 +143,9 @@ class BackupSelection(Rule):
                         ],
                     },
                     "ManagedPolicyArns": [
-                        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"}
+                        {
+                            "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+                        }
                     ],
                 },
             },
@@ -147,7 +157,11 @@ class BackupSelection(Rule):
                 and props.get("BackupPlanId") == {"Ref": plan}
                 and isinstance(inner.get("Resources"), list)
             ):
-                add_list_item(doc, ("Resources", lid, "Properties", "BackupSelection", "Resources"), cluster_arn(cluster))
+                add_list_item(
+                    doc,
+                    ("Resources", lid, "Properties", "BackupSelection", "Resources"),
+                    cluster_arn(cluster),
+                )
                 return
         add_resource(
             doc,

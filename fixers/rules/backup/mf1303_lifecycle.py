@@ -97,7 +97,11 @@ def only_databases(data: dict[str, Any], plan_id: str) -> bool:
             text = item if isinstance(item, str) else ""
             if isinstance(item, dict) and list(item) == ["Fn::Sub"]:
                 arg = item["Fn::Sub"]
-                text = arg if isinstance(arg, str) else (arg[0] if isinstance(arg, list) and arg else "")
+                text = (
+                    arg
+                    if isinstance(arg, str)
+                    else (arg[0] if isinstance(arg, list) and arg else "")
+                )
             if ":rds:" in str(text):
                 continue
             if names and all(res.get(n, {}).get("Type") in DATABASE_TYPES for n in names):
@@ -114,12 +118,26 @@ def _cold_paths(plan_id: str, plan: dict[str, Any]) -> list[tuple[Any, ...]]:
         if not isinstance(rule, dict):
             continue
         rpath = base + (i,) + inner
-        if isinstance(rule.get("Lifecycle"), dict) and "MoveToColdStorageAfterDays" in rule["Lifecycle"]:
+        if (
+            isinstance(rule.get("Lifecycle"), dict)
+            and "MoveToColdStorageAfterDays" in rule["Lifecycle"]
+        ):
             out.append(rpath + ("Lifecycle", "MoveToColdStorageAfterDays"))
-        for j, raw_copy in enumerate(rule.get("CopyActions") or [] if isinstance(rule.get("CopyActions"), list) else []):
+        for j, raw_copy in enumerate(
+            rule.get("CopyActions") or [] if isinstance(rule.get("CopyActions"), list) else []
+        ):
             copy, cinner = _unwrap(raw_copy)
-            if isinstance(copy, dict) and isinstance(copy.get("Lifecycle"), dict) and "MoveToColdStorageAfterDays" in copy["Lifecycle"]:
-                out.append(rpath + ("CopyActions", j) + cinner + ("Lifecycle", "MoveToColdStorageAfterDays"))
+            if (
+                isinstance(copy, dict)
+                and isinstance(copy.get("Lifecycle"), dict)
+                and "MoveToColdStorageAfterDays" in copy["Lifecycle"]
+            ):
+                out.append(
+                    rpath
+                    + ("CopyActions", j)
+                    + cinner
+                    + ("Lifecycle", "MoveToColdStorageAfterDays")
+                )
     return out
 
 
@@ -255,4 +273,6 @@ class BackupLifecycle(Rule):
             raise EditError(f"the first rule of {plan_id} names no vault")
         condition = ensure_production_condition(doc)
         item = {"Fn::If": [condition, long_term_rule(first), bk.NO_VALUE]}
-        add_list_item(doc, ("Resources", plan_id, "Properties", "BackupPlan", "BackupPlanRule"), item)
+        add_list_item(
+            doc, ("Resources", plan_id, "Properties", "BackupPlan", "BackupPlanRule"), item
+        )

@@ -48,7 +48,11 @@ def export_pattern(data: dict[str, Any]) -> tuple[str, str] | None:
         if not isinstance(export, dict):
             continue
         value = export.get("Name")
-        if isinstance(value, dict) and list(value) == ["Fn::Sub"] and isinstance(value["Fn::Sub"], str):
+        if (
+            isinstance(value, dict)
+            and list(value) == ["Fn::Sub"]
+            and isinstance(value["Fn::Sub"], str)
+        ):
             text = value["Fn::Sub"]
             i = text.rfind(name)
             if i >= 0 and "${" in text[:i]:
@@ -131,7 +135,8 @@ def aurora_clusters(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [
         (lid, res)
         for lid, res in cfn.of_type(data, "AWS::RDS::DBCluster")
-        if isinstance(cfn.props(res).get("Engine"), str) and cfn.props(res)["Engine"].lower().startswith("aurora")
+        if isinstance(cfn.props(res).get("Engine"), str)
+        and cfn.props(res)["Engine"].lower().startswith("aurora")
     ]
 
 

@@ -18,11 +18,31 @@ STATIC = {"max_connections", "shared_buffers"}
 # share of the smallest allowed instance's memory for the template's own production literal)
 SIZING: dict[str, tuple[int, str, str, float]] = {
     "max_connections": (0, "LEAST({DBInstanceClassMemory/9531392},5000)", "200", 0.0),
-    "shared_buffers": (8192, "SUM({DBInstanceClassMemory/12038},-50003)", "{DBInstanceClassMemory/32768}", 0.75),
-    "effective_cache_size": (8192, "SUM({DBInstanceClassMemory/12038},-50003)", "{DBInstanceClassMemory/16384}", 1.0),
+    "shared_buffers": (
+        8192,
+        "SUM({DBInstanceClassMemory/12038},-50003)",
+        "{DBInstanceClassMemory/32768}",
+        0.75,
+    ),
+    "effective_cache_size": (
+        8192,
+        "SUM({DBInstanceClassMemory/12038},-50003)",
+        "{DBInstanceClassMemory/16384}",
+        1.0,
+    ),
     "work_mem": (1024, "{DBInstanceClassMemory/1048576}", "4096", 1 / 256),
-    "maintenance_work_mem": (1024, "GREATEST({DBInstanceClassMemory/63963136*1024},65536)", "65536", 1 / 8),
-    "autovacuum_work_mem": (1024, "GREATEST({DBInstanceClassMemory/63963136*1024},65536)", "65536", 1 / 8),
+    "maintenance_work_mem": (
+        1024,
+        "GREATEST({DBInstanceClassMemory/63963136*1024},65536)",
+        "65536",
+        1 / 8,
+    ),
+    "autovacuum_work_mem": (
+        1024,
+        "GREATEST({DBInstanceClassMemory/63963136*1024},65536)",
+        "65536",
+        1 / 8,
+    ),
 }
 
 
@@ -70,7 +90,9 @@ def plan(data: dict[str, Any], group_id: str) -> dict[str, tuple[str, str]]:
             prod = str(value) if limit is not None and value <= limit else formula
             nonprod = "200" if value > 200 else str(max(value // 2, 20))
         else:
-            prod = str(value) if smallest is not None and value * unit <= smallest * share else formula
+            prod = (
+                str(value) if smallest is not None and value * unit <= smallest * share else formula
+            )
             if _int(nonprod) is not None and value <= int(nonprod):
                 nonprod = str(value)
         if prod == nonprod:
@@ -199,4 +221,6 @@ class ParameterSizing(Rule):
         if not sizes:
             raise EditError("no literal sizing parameter left to size")
         for name, (prod, nonprod) in sizes.items():
-            wrap_if_production(doc, ("Resources", group_id, "Properties", "Parameters", name), prod, nonprod)
+            wrap_if_production(
+                doc, ("Resources", group_id, "Properties", "Parameters", name), prod, nonprod
+            )

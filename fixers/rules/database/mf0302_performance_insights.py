@@ -14,8 +14,16 @@ PROD_RETENTION = 731
 NONPROD_RETENTION = 7
 # PI settings per resource type: (enabled property, retention property, key property)
 PI_PROPS = {
-    "AWS::RDS::DBInstance": ("EnablePerformanceInsights", "PerformanceInsightsRetentionPeriod", "PerformanceInsightsKMSKeyId"),
-    "AWS::RDS::DBCluster": ("PerformanceInsightsEnabled", "PerformanceInsightsRetentionPeriod", "PerformanceInsightsKmsKeyId"),
+    "AWS::RDS::DBInstance": (
+        "EnablePerformanceInsights",
+        "PerformanceInsightsRetentionPeriod",
+        "PerformanceInsightsKMSKeyId",
+    ),
+    "AWS::RDS::DBCluster": (
+        "PerformanceInsightsEnabled",
+        "PerformanceInsightsRetentionPeriod",
+        "PerformanceInsightsKmsKeyId",
+    ),
 }
 # Valid retention: 7, 31 * n (n = 1..23) or 731 days.
 VALID_RETENTION = {7, 731, *(31 * n for n in range(1, 24))}
@@ -116,13 +124,17 @@ class PerformanceInsights(Rule):
                         f"keep {PROD_RETENTION} days in production.",
                         Fix(
                             title=f"Keep Performance Insights {PROD_RETENTION} days in production, {NONPROD_RETENTION} elsewhere",
-                            apply=lambda d, lid=lid, prop=retention: self.apply_retention(d, lid, prop),
+                            apply=lambda d, lid=lid, prop=retention: self.apply_retention(
+                                d, lid, prop
+                            ),
                             impact="update",
                             impact_detail="retention changes in place, no interruption",
                         ),
                     )
                 if key_prop not in p:
-                    impact = schema.property_change_impact(rtype, key_prop, schema.regions_for(doc.path))
+                    impact = schema.property_change_impact(
+                        rtype, key_prop, schema.regions_for(doc.path)
+                    )
                     if impact == schema.POSSIBLE_REPLACEMENT:
                         # The condition holds: Performance Insights is on, so the deployed
                         # instance already has a key (aws/rds), and a new one replaces it.
@@ -131,7 +143,9 @@ class PerformanceInsights(Rule):
                         schema.REPLACEMENT: "a new Performance Insights key on a deployed instance replaces it "
                         "(conditionally create-only, and the instance already has a key)",
                         schema.UPDATE: "the key changes in place",
-                    }.get(impact, "the resource schemas cannot be read: the deploy impact is unknown")
+                    }.get(
+                        impact, "the resource schemas cannot be read: the deploy impact is unknown"
+                    )
                     yield self.finding(
                         ("Resources", lid, "Properties", key_prop),
                         f"{lid} encrypts Performance Insights data with the AWS managed key; use the database's customer-managed key.",
@@ -147,7 +161,11 @@ class PerformanceInsights(Rule):
     def apply_retention(doc: Document, lid: str, prop: str) -> None:
         current = doc.get(("Resources", lid, "Properties", prop))
         nonprod = NONPROD_RETENTION
-        if current is not None and str(current).strip().isdigit() and int(str(current)) in VALID_RETENTION:
+        if (
+            current is not None
+            and str(current).strip().isdigit()
+            and int(str(current)) in VALID_RETENTION
+        ):
             nonprod = int(str(current))
         wrap_if_production(doc, ("Resources", lid, "Properties", prop), PROD_RETENTION, nonprod)
 

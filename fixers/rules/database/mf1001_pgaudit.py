@@ -66,9 +66,7 @@ def missing(data: dict[str, Any], group_id: str) -> tuple[list[str], list[str]] 
         return None
     instance = _instance_params(data, _clusters_using(data, group_id))
     add_libs = [lib for lib in LIBRARIES if lib not in libs]
-    add_params = [
-        k for k in AUDIT if k not in params and not any(k in ip for ip in instance)
-    ]
+    add_params = [k for k in AUDIT if k not in params and not any(k in ip for ip in instance)]
     return add_libs, add_params
 
 

@@ -132,7 +132,11 @@ def policies_of(data: dict[str, Any], target_id: str) -> list[tuple[str, dict[st
         p = cfn.props(policy)
         if cfn.ref_target(p.get("ScalingTargetId")) == target_id:
             found.append((pid, policy))
-        elif "ScalingTargetId" not in p and p.get("ResourceId") == target_rid and target_rid is not None:
+        elif (
+            "ScalingTargetId" not in p
+            and p.get("ResourceId") == target_rid
+            and target_rid is not None
+        ):
             found.append((pid, policy))
     return found
 
@@ -157,7 +161,9 @@ def dependency_closure(data: dict[str, Any], logical_id: str) -> set[str]:
         current = res.get(stack.pop())
         if current is None:
             continue
-        direct = set(cfn.depends_on(current)) | cfn.refs({k: v for k, v in current.items() if k != "DependsOn"})
+        direct = set(cfn.depends_on(current)) | cfn.refs(
+            {k: v for k, v in current.items() if k != "DependsOn"}
+        )
         for name in direct:
             if name in res and name not in seen:
                 seen.add(name)

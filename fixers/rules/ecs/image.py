@@ -36,7 +36,12 @@ LIFECYCLE_POLICY = {
         {
             "rulePriority": 1,
             "description": "Expire untagged images after 14 days",
-            "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14},
+            "selection": {
+                "tagStatus": "untagged",
+                "countType": "sinceImagePushed",
+                "countUnit": "days",
+                "countNumber": 14,
+            },
             "action": {"type": "expire"},
         },
         {
@@ -92,7 +97,9 @@ def ensure_repository(doc: Document, container_name: Any = None) -> str:
     if len(found) == 1:
         return found[0]
     if found:
-        raise EditError(f"the template has {len(found)} ECR repositories: which one the image uses is not clear")
+        raise EditError(
+            f"the template has {len(found)} ECR repositories: which one the image uses is not clear"
+        )
     name = unique_id(doc, REPOSITORY)
     label = container_name if isinstance(container_name, str) and container_name else "app"
     add_resource(
@@ -112,7 +119,9 @@ def ensure_repository(doc: Document, container_name: Any = None) -> str:
                     }
                 ],
                 "EncryptionConfiguration": {"EncryptionType": "KMS"},
-                "LifecyclePolicy": {"LifecyclePolicyText": json.dumps(LIFECYCLE_POLICY, separators=(",", ":"))},
+                "LifecyclePolicy": {
+                    "LifecyclePolicyText": json.dumps(LIFECYCLE_POLICY, separators=(",", ":"))
+                },
                 "Tags": [{"Key": "Name", "Value": {"Fn::Sub": f"${{AWS::StackName}}-{label}"}}],
             },
         },
@@ -132,7 +141,9 @@ def _ensure_parameter(doc: Document, name: str, definition: dict[str, Any]) -> s
     existing = doc.get(("Parameters", name))
     if isinstance(existing, dict) and existing.get("Type") == "String":
         return name  # the template's own, reused as it is
-    return add_parameter(doc, name if existing is None else unique_id(doc, name, "Parameters"), definition)
+    return add_parameter(
+        doc, name if existing is None else unique_id(doc, name, "Parameters"), definition
+    )
 
 
 def wire_image(doc: Document, param: str) -> None:
@@ -159,7 +170,9 @@ def wire_image(doc: Document, param: str) -> None:
         },
     )
     default = doc.get(("Parameters", param, "Default"))
-    name, tag = split_image(default) if isinstance(default, str) and default else (None, EXCLUDED_TAG)
+    name, tag = (
+        split_image(default) if isinstance(default, str) and default else (None, EXCLUDED_TAG)
+    )
     tag_param = _ensure_parameter(
         doc,
         TAG_PARAMETER,
@@ -203,7 +216,18 @@ def _group_parameters(doc: Document, param: str, new: list[str]) -> None:
         names = group.get("Parameters") if isinstance(group, dict) else None
         if isinstance(names, list) and param in names:
             for n in new:
-                if not any(isinstance(g, dict) and n in (g.get("Parameters") or []) for g in groups):
-                    add_list_item(doc, ("Metadata", "AWS::CloudFormation::Interface", "ParameterGroups", i, "Parameters"), n)
+                if not any(
+                    isinstance(g, dict) and n in (g.get("Parameters") or []) for g in groups
+                ):
+                    add_list_item(
+                        doc,
+                        (
+                            "Metadata",
+                            "AWS::CloudFormation::Interface",
+                            "ParameterGroups",
+                            i,
+                            "Parameters",
+                        ),
+                        n,
+                    )
             return
-

@@ -118,6 +118,10 @@ class ECRRepository(Rule):
                 c.path + ("Image",),
                 f"Container {c.label} of {c.task} runs the image in parameter {param}, from a registry the stack "
                 "does not manage; the template has no ECR repository (scan on push, lifecycle policy, encryption)."
-                + ("" if fix else f" {param} is used elsewhere too, so the image is not rewired automatically."),
+                + (
+                    ""
+                    if fix
+                    else f" {param} is used elsewhere too, so the image is not rewired automatically."
+                ),
                 fix,
             )

@@ -123,7 +123,8 @@ class DeployECSService(Rule):
             yield self.finding(
                 ("Resources", sid),
                 f"ECS service {sid} deploys with the stack, before images can be pushed to the registry; no "
-                f"{PARAMETER} parameter gates it" + (f" (nor {listed}, which depend on it)." if listed else "."),
+                f"{PARAMETER} parameter gates it"
+                + (f" (nor {listed}, which depend on it)." if listed else "."),
                 Fix(
                     title=f"Add {PARAMETER} (default 'false') and deploy {sid}"
                     + (" and what depends on it" if listed else "")
@@ -148,19 +149,23 @@ class DeployECSService(Rule):
         set_resource_attribute(doc, service_id, "Condition", condition)
         deps, outs = dependents(doc.data, service_id)
         for lid in deps:
-            set_resource_attribute(doc, lid, "Condition", self._under(doc, cfn.condition_of(doc.data, lid), condition))
+            set_resource_attribute(
+                doc, lid, "Condition", self._under(doc, cfn.condition_of(doc.data, lid), condition)
+            )
         for name in outs:
             other = doc.get(("Outputs", name, "Condition"))
             wanted = self._under(doc, other if isinstance(other, str) else None, condition)
             if other != wanted:
-                set_value(doc, ("Outputs", name, "Condition"), wanted) if other is not None else self._output_condition(
-                    doc, name, wanted
-                )
+                set_value(
+                    doc, ("Outputs", name, "Condition"), wanted
+                ) if other is not None else self._output_condition(doc, name, wanted)
 
     @staticmethod
     def _output_condition(doc: Document, name: str, condition: str) -> None:
         # Condition goes first in an output, before Description and Value.
-        doc.set(("Outputs", name, "Condition"), condition, rank=lambda k: {"Condition": 0}.get(k, 1))
+        doc.set(
+            ("Outputs", name, "Condition"), condition, rank=lambda k: {"Condition": 0}.get(k, 1)
+        )
 
     @staticmethod
     def _under(doc: Document, other: str | None, condition: str) -> str:
@@ -169,7 +174,11 @@ class DeployECSService(Rule):
             return condition
         conditions = doc.data.get("Conditions") or {}
         body = conditions.get(other)
-        if isinstance(body, dict) and list(body) == ["Fn::And"] and {"Condition": condition} in (body["Fn::And"] or []):
+        if (
+            isinstance(body, dict)
+            and list(body) == ["Fn::And"]
+            and {"Condition": condition} in (body["Fn::And"] or [])
+        ):
             return other  # already both
         name = combined_name(other, condition)
         register_names(name)

@@ -40,8 +40,13 @@ def tracks_memory(policy: dict[str, Any]) -> bool:
     return metric == MEMORY or metric.lower().startswith("custom:") and "memory" in metric.lower()
 
 
-def memory_policy(data: dict[str, Any], target_id: str, cpu: dict[str, Any] | None) -> dict[str, Any]:
-    conf: dict[str, Any] = {"PredefinedMetricSpecification": {"PredefinedMetricType": MEMORY}, "TargetValue": TARGET}
+def memory_policy(
+    data: dict[str, Any], target_id: str, cpu: dict[str, Any] | None
+) -> dict[str, Any]:
+    conf: dict[str, Any] = {
+        "PredefinedMetricSpecification": {"PredefinedMetricType": MEMORY},
+        "TargetValue": TARGET,
+    }
     source = _tracking(cpu) if cpu else {}
     for key, default in (("ScaleOutCooldown", 60), ("ScaleInCooldown", 300)):
         conf[key] = source.get(key, default)

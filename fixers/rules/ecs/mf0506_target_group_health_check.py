@@ -16,7 +16,11 @@ UNHEALTHY = 5
 INTERVAL = 30
 # What the ELBv2 API uses when the property is absent (ALB HTTP/HTTPS target groups; NLB ones
 # time out after 10 s on TCP but also count 2 failures).
-DEFAULTS = {"HealthCheckTimeoutSeconds": 5, "UnhealthyThresholdCount": 2, "HealthCheckIntervalSeconds": 30}
+DEFAULTS = {
+    "HealthCheckTimeoutSeconds": 5,
+    "UnhealthyThresholdCount": 2,
+    "HealthCheckIntervalSeconds": 30,
+}
 ATTACHERS = {
     "AWS::ElasticLoadBalancingV2::Listener",
     "AWS::ElasticLoadBalancingV2::ListenerRule",
@@ -32,7 +36,9 @@ def ecs_target_groups(data: dict[str, Any]) -> dict[str, str]:
     for sid, svc in common.services(data):
         for tg in common.service_target_groups(data, svc):
             found.setdefault(tg, sid)
-    shape = lambda tg: tuple(repr(cfn.props(res[tg]).get(k)) for k in ("VpcId", "Port", "Protocol", "TargetType"))  # noqa: E731
+    shape = lambda tg: tuple(
+        repr(cfn.props(res[tg]).get(k)) for k in ("VpcId", "Port", "Protocol", "TargetType")
+    )  # noqa: E731
     shapes = {shape(tg): sid for tg, sid in found.items()}
     for tid, tg in cfn.of_type(data, common.TARGET_GROUP):
         if tid in found or "Targets" in cfn.props(tg) or shape(tid) not in shapes:

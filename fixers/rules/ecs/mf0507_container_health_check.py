@@ -37,9 +37,13 @@ def health_check(data: dict[str, Any], container: common.Container) -> dict[str,
         port = entry.get("ContainerPort")
     scheme, flags = ("https", "-fsk") if protocol == "HTTPS" else ("http", "-f")
     if common.literal_int(port) is not None:
-        command: Any = f"curl {flags} {scheme}://localhost:{common.literal_int(port)}{path} || exit 1"
+        command: Any = (
+            f"curl {flags} {scheme}://localhost:{common.literal_int(port)}{path} || exit 1"
+        )
     elif cfn.ref_target(port) and "Ref" in port:
-        command = {"Fn::Sub": f"curl {flags} {scheme}://localhost:${{{port['Ref']}}}{path} || exit 1"}
+        command = {
+            "Fn::Sub": f"curl {flags} {scheme}://localhost:${{{port['Ref']}}}{path} || exit 1"
+        }
     else:
         return None
     return {
@@ -105,7 +109,9 @@ class ContainerHealthCheck(Rule):
                 command = check["Command"][1]
                 fix = Fix(
                     title=f"Add a HealthCheck: {command if isinstance(command, str) else command['Fn::Sub']}",
-                    apply=lambda d, path=c.path, hc=check: set_value(d, path + ("HealthCheck",), hc),
+                    apply=lambda d, path=c.path, hc=check: set_value(
+                        d, path + ("HealthCheck",), hc
+                    ),
                     impact="revision",
                     impact_detail="new task definition revision, rolled out by a service deployment; needs curl in the image",
                     applicability="unsafe",
@@ -113,6 +119,10 @@ class ContainerHealthCheck(Rule):
             yield self.finding(
                 c.path,
                 f"Container {c.label} of {c.task} (service {c.service}) has no HealthCheck."
-                + ("" if fix else " It is not behind an HTTP target group, so the check command is not guessed."),
+                + (
+                    ""
+                    if fix
+                    else " It is not behind an HTTP target group, so the check command is not guessed."
+                ),
                 fix,
             )

@@ -55,7 +55,11 @@ class StartupDelay(Rule):
         data = doc.data
         for c in common.containers(data):
             env = c.definition.get("Environment")
-            if not c.essential or not isinstance(env, list) or common.balanced_entry(data, c) is None:
+            if (
+                not c.essential
+                or not isinstance(env, list)
+                or common.balanced_entry(data, c) is None
+            ):
                 continue
             if any(isinstance(e, dict) and e.get("Name") == VARIABLE for e in env):
                 continue
@@ -64,7 +68,9 @@ class StartupDelay(Rule):
                 f"Container {c.label} of {c.task} has no {VARIABLE} in its environment.",
                 Fix(
                     title=f"Add {VARIABLE}={VALUE} to {c.label}'s environment",
-                    apply=lambda d, p=c.path: add_list_item(d, p + ("Environment",), {"Name": VARIABLE, "Value": VALUE}),
+                    apply=lambda d, p=c.path: add_list_item(
+                        d, p + ("Environment",), {"Name": VARIABLE, "Value": VALUE}
+                    ),
                     impact="revision",
                     impact_detail="new task definition revision, rolled out by a service deployment",
                 ),

@@ -90,7 +90,9 @@ class DeploymentSettings(Rule):
                         + f"; container start-up needs {GRACE} s.",
                         Fix(
                             title=f"Set HealthCheckGracePeriodSeconds to {GRACE}",
-                            apply=lambda d, s=sid: set_property(d, s, "HealthCheckGracePeriodSeconds", GRACE),
+                            apply=lambda d, s=sid: set_property(
+                                d, s, "HealthCheckGracePeriodSeconds", GRACE
+                            ),
                             impact="update",
                             impact_detail="service updated in place; running tasks untouched",
                         ),
@@ -118,7 +120,9 @@ class DeploymentSettings(Rule):
                 f"ECS service {sid} keeps MinimumHealthyPercent {low}{' (default)' if raw_min is None else ''}: {detail}.",
                 Fix(
                     title=f"Set MinimumHealthyPercent to {MIN_HEALTHY}",
-                    apply=lambda d, s=sid: set_property(d, s, ("DeploymentConfiguration", "MinimumHealthyPercent"), MIN_HEALTHY),
+                    apply=lambda d, s=sid: set_property(
+                        d, s, ("DeploymentConfiguration", "MinimumHealthyPercent"), MIN_HEALTHY
+                    ),
                     impact="update",
                     impact_detail="in place; later deployments may stop half the running tasks before replacements are healthy",
                     applicability="unsafe",

@@ -22,7 +22,13 @@ def _true(value: object) -> bool | None:
 
 
 def _show(value: object) -> str:
-    return str(value).lower() if isinstance(value, bool) else "not set" if value is None else str(value)
+    return (
+        str(value).lower()
+        if isinstance(value, bool)
+        else "not set"
+        if value is None
+        else str(value)
+    )
 
 
 class CircuitBreaker(Rule):
@@ -74,12 +80,19 @@ class CircuitBreaker(Rule):
             breaker = (conf or {}).get("DeploymentCircuitBreaker")
             if breaker is not None and not isinstance(breaker, dict):
                 continue
-            enable, rollback = _true((breaker or {}).get("Enable")), _true((breaker or {}).get("Rollback"))
+            enable, rollback = (
+                _true((breaker or {}).get("Enable")),
+                _true((breaker or {}).get("Rollback")),
+            )
             if None in (enable, rollback) or (enable and rollback):
                 continue
             base = ("Resources", sid, "Properties", "DeploymentConfiguration")
             path = base + ("DeploymentCircuitBreaker",)
-            state = "absent" if breaker is None else f"Enable {_show(breaker.get('Enable'))}, Rollback {_show(breaker.get('Rollback'))}"
+            state = (
+                "absent"
+                if breaker is None
+                else f"Enable {_show(breaker.get('Enable'))}, Rollback {_show(breaker.get('Rollback'))}"
+            )
             yield self.finding(
                 path,
                 f"ECS service {sid}'s deployment circuit breaker is {state}: a failed deployment is not rolled back.",

@@ -20,9 +20,15 @@ def _text(value: Any) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, dict) and len(value) == 1:
-        (k, arg), = value.items()
+        ((k, arg),) = value.items()
         if k == "Fn::Sub":
-            return arg if isinstance(arg, str) else arg[0] if isinstance(arg, list) and arg and isinstance(arg[0], str) else None
+            return (
+                arg
+                if isinstance(arg, str)
+                else arg[0]
+                if isinstance(arg, list) and arg and isinstance(arg[0], str)
+                else None
+            )
         if k == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
             return str(arg[0]).join(p if isinstance(p, str) else "${}" for p in arg[1])
     return None
@@ -59,7 +65,10 @@ def clusters_read(data: dict[str, Any], task: str | None) -> list[str]:
     for _, att in cfn.of_type(data, "AWS::SecretsManager::SecretTargetAttachment"):
         p = cfn.props(att)
         target = cfn.ref_target(p.get("TargetId"))
-        if cfn.ref_target(p.get("SecretId")) in names and res.get(target or "", {}).get("Type") == "AWS::RDS::DBCluster":
+        if (
+            cfn.ref_target(p.get("SecretId")) in names
+            and res.get(target or "", {}).get("Type") == "AWS::RDS::DBCluster"
+        ):
             clusters.append(target)  # type: ignore[arg-type]
     order = list(res)
     return sorted(set(clusters), key=order.index)
@@ -69,7 +78,8 @@ def writer_instance(data: dict[str, Any], cluster: str) -> str | None:
     """The cluster's primary instance: the one its other instances wait for, else the lowest
     promotion tier, else the first."""
     members = [
-        iid for iid, inst in cfn.of_type(data, "AWS::RDS::DBInstance")
+        iid
+        for iid, inst in cfn.of_type(data, "AWS::RDS::DBInstance")
         if cfn.ref_target(cfn.props(inst).get("DBClusterIdentifier")) == cluster
     ]
     if not members:
@@ -87,15 +97,19 @@ def writer_instance(data: dict[str, Any], cluster: str) -> str | None:
 
 def required(data: dict[str, Any], sid: str, svc: dict[str, Any]) -> list[str]:
     subnets = topology.subnet_ids(
-        ((cfn.props(svc).get("NetworkConfiguration") or {}).get("AwsvpcConfiguration") or {}).get("Subnets")
+        ((cfn.props(svc).get("NetworkConfiguration") or {}).get("AwsvpcConfiguration") or {}).get(
+            "Subnets"
+        )
     )
     vpc = topology.vpc_of_subnets(data, subnets) if subnets else None
     wanted = interface_endpoints(data, vpc)
     clusters = clusters_read(data, common.task_of(data, svc))
     if not clusters:
         aurora = [
-            cid for cid, c in cfn.of_type(data, "AWS::RDS::DBCluster")
-            if isinstance(cfn.props(c).get("Engine"), str) and cfn.props(c)["Engine"].startswith("aurora")
+            cid
+            for cid, c in cfn.of_type(data, "AWS::RDS::DBCluster")
+            if isinstance(cfn.props(c).get("Engine"), str)
+            and cfn.props(c)["Engine"].startswith("aurora")
         ]
         clusters = aurora if len(aurora) == 1 else []
     for cluster in clusters:

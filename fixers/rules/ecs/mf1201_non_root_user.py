@@ -70,7 +70,11 @@ class NonRootUser(Rule):
             yield self.finding(
                 path,
                 f"Container {c.label} of {c.task} runs as "
-                + (f"root (User {user!r})." if user is not None else "the image's default user, usually root (no User)."),
+                + (
+                    f"root (User {user!r})."
+                    if user is not None
+                    else "the image's default user, usually root (no User)."
+                ),
                 Fix(
                     title=f"Run {c.label} as {USER}",
                     apply=lambda d, p=c.path: set_value(d, p + ("User",), USER),

@@ -53,7 +53,11 @@ class InitProcess(Rule):
             if linux is not None and not isinstance(linux, dict):
                 continue
             value = (linux or {}).get("InitProcessEnabled")
-            if value is True or value == "true" or (value is not None and value is not False and value != "false"):
+            if (
+                value is True
+                or value == "true"
+                or (value is not None and value is not False and value != "false")
+            ):
                 continue
             path = c.path + ("LinuxParameters", "InitProcessEnabled")
             yield self.finding(
@@ -62,7 +66,9 @@ class InitProcess(Rule):
                 + ("false)." if value is not None else "not set)."),
                 Fix(
                     title=f"Set LinuxParameters.InitProcessEnabled: true on {c.label}",
-                    apply=lambda d, p=c.path: set_value(d, p + ("LinuxParameters", "InitProcessEnabled"), True),
+                    apply=lambda d, p=c.path: set_value(
+                        d, p + ("LinuxParameters", "InitProcessEnabled"), True
+                    ),
                     impact="revision",
                     impact_detail="new task definition revision, rolled out by a service deployment",
                 ),

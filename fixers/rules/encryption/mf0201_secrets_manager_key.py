@@ -11,7 +11,9 @@ from fixers.model import Finding, Fix
 from fixers.rules import Rule
 
 AWS_MANAGED = "alias/aws/secretsmanager"
-VIA_SECRETS = {"StringEquals": {"kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"}}}
+VIA_SECRETS = {
+    "StringEquals": {"kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"}}
+}
 READ_STATEMENT_SID = "DecryptSecretsManagerKey"
 ROTATE_STATEMENT_SID = "UseSecretsManagerKey"
 DEFAULT_POLICY = "SecretsManagerKeyAccess"
@@ -40,7 +42,11 @@ def rotator_statement(key_id: str) -> dict[str, Any]:
 def _policy_name_for(data: dict[str, Any], role: str, secret: str) -> str:
     """The role's inline policy that already speaks about the secret, else a new one."""
     for pol in cfn.list_of(cfn.props(cfn.resources(data).get(role, {})).get("Policies")):
-        if isinstance(pol, dict) and isinstance(pol.get("PolicyName"), str) and secret in cfn.refs(pol.get("PolicyDocument")):
+        if (
+            isinstance(pol, dict)
+            and isinstance(pol.get("PolicyName"), str)
+            and secret in cfn.refs(pol.get("PolicyDocument"))
+        ):
             return pol["PolicyName"]
     return DEFAULT_POLICY
 
@@ -53,7 +59,10 @@ def _missing_grants(data: dict[str, Any], secret: str, key: str) -> list[tuple[s
     """(role, "rotate"|"read") for readers of the secret that the template does not grant the key."""
     missing: list[tuple[str, str]] = []
     for role in keys.rotation_roles(data, secret):
-        if not (keys.role_grants(data, role, "kms:Decrypt", key) and keys.role_grants(data, role, "kms:GenerateDataKey", key)):
+        if not (
+            keys.role_grants(data, role, "kms:Decrypt", key)
+            and keys.role_grants(data, role, "kms:GenerateDataKey", key)
+        ):
             missing.append((role, "rotate"))
     for role in keys.execution_roles_reading(data, secret):
         if not keys.role_grants(data, role, "kms:Decrypt", key) and (role, "rotate") not in missing:
@@ -72,10 +81,18 @@ def _hosted_schedules(data: dict[str, Any], secret: str, key: str) -> list[tuple
         base = ("Resources", lid, "Properties", "HostedRotationLambda")
         hosted = p.get("HostedRotationLambda")
         branches: list[tuple[tuple[Any, ...], Any]] = [(base, hosted)]
-        if isinstance(hosted, dict) and list(hosted) == ["Fn::If"] and isinstance(hosted["Fn::If"], list):
-            branches = [(base + ("Fn::If", i), b) for i, b in enumerate(hosted["Fn::If"]) if i in (1, 2)]
+        if (
+            isinstance(hosted, dict)
+            and list(hosted) == ["Fn::If"]
+            and isinstance(hosted["Fn::If"], list)
+        ):
+            branches = [
+                (base + ("Fn::If", i), b) for i, b in enumerate(hosted["Fn::If"]) if i in (1, 2)
+            ]
         for path, branch in branches:
-            if not isinstance(branch, dict) or any(str(k).startswith("Fn::") or k == "Ref" for k in branch):
+            if not isinstance(branch, dict) or any(
+                str(k).startswith("Fn::") or k == "Ref" for k in branch
+            ):
                 continue
             if keys.referenced_key(data, branch.get("KmsKeyArn")) != key:
                 out.append(path)
@@ -158,7 +175,11 @@ class SecretsManagerKey(Rule):
         for secret in keys.database_secrets(data):
             value = cfn.props(res[secret]).get("KmsKeyId")
             if value is None or _is_aws_managed(value):
-                where = ("Resources", secret) if value is None else ("Resources", secret, "Properties", "KmsKeyId")
+                where = (
+                    ("Resources", secret)
+                    if value is None
+                    else ("Resources", secret, "Properties", "KmsKeyId")
+                )
                 yield self.finding(
                     where,
                     f"Database secret {secret} is encrypted with the AWS managed key aws/secretsmanager; "

@@ -12,9 +12,18 @@ from fixers.rules import Rule
 
 AWS_MANAGED = "alias/aws/rds"
 # A cluster or instance restored from something takes its encryption from there.
-RESTORED_FROM = ("SnapshotIdentifier", "SourceDBClusterIdentifier", "SourceDBInstanceIdentifier", "RestoreType",
-                 "DBSnapshotIdentifier", "SourceDbiResourceId", "DBClusterSnapshotIdentifier", "GlobalClusterIdentifier",
-                 "ReplicationSourceIdentifier", "SourceDBInstanceAutomatedBackupsArn")
+RESTORED_FROM = (
+    "SnapshotIdentifier",
+    "SourceDBClusterIdentifier",
+    "SourceDBInstanceIdentifier",
+    "RestoreType",
+    "DBSnapshotIdentifier",
+    "SourceDbiResourceId",
+    "DBClusterSnapshotIdentifier",
+    "GlobalClusterIdentifier",
+    "ReplicationSourceIdentifier",
+    "SourceDBInstanceAutomatedBackupsArn",
+)
 
 
 def _targets(data: dict[str, Any]) -> list[str]:
@@ -94,9 +103,15 @@ class DatabaseKey(Rule):
             impact = schema.property_change_impact(rtype, "KmsKeyId", schema.regions_for(doc.path))
             kind = "Aurora cluster" if rtype == "AWS::RDS::DBCluster" else "DB instance"
             encrypted = p.get("StorageEncrypted")
-            state = "encrypted with the AWS managed key aws/rds" if encrypted is True or encrypted == "true" else "not encrypted with a key of its own"
+            state = (
+                "encrypted with the AWS managed key aws/rds"
+                if encrypted is True or encrypted == "true"
+                else "not encrypted with a key of its own"
+            )
             yield self.finding(
-                ("Resources", lid, "Properties", "KmsKeyId") if value is not None else ("Resources", lid),
+                ("Resources", lid, "Properties", "KmsKeyId")
+                if value is not None
+                else ("Resources", lid),
                 f"{kind} {lid} is {state}; it needs a customer-managed key that RDS may use.",
                 Fix(
                     title=f"Encrypt {lid} with a customer-managed key",

@@ -18,12 +18,15 @@ def _has_context_condition(statement: dict[str, Any]) -> bool:
     if not isinstance(cond, dict):
         return False
     return any(
-        isinstance(op, dict) and any(isinstance(k, str) and k.lower() == CONTEXT_KEY.lower() for k in op)
+        isinstance(op, dict)
+        and any(isinstance(k, str) and k.lower() == CONTEXT_KEY.lower() for k in op)
         for op in cond.values()
     )
 
 
-def open_logs_statements(data: dict[str, Any], key_id: str) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+def open_logs_statements(
+    data: dict[str, Any], key_id: str
+) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
     """(path, statement) of the statements admitting CloudWatch Logs without the context condition."""
     policy = cfn.props(cfn.resources(data).get(key_id, {})).get("KeyPolicy")
     if not isinstance(policy, dict):
@@ -89,7 +92,10 @@ class CloudWatchLogsKeyPolicy(Rule):
             found = open_logs_statements(data, key_id)
             if not found:
                 continue
-            sids = [st.get("Sid") or f"statement {p[-1] if isinstance(p[-1], int) else 0}" for p, st in found]
+            sids = [
+                st.get("Sid") or f"statement {p[-1] if isinstance(p[-1], int) else 0}"
+                for p, st in found
+            ]
             yield self.finding(
                 ("Resources", key_id, "Properties", "KeyPolicy"),
                 f"Key {key_id} lets CloudWatch Logs use it ({', '.join(map(str, sids))}) without the ArnLike "
@@ -110,12 +116,16 @@ class CloudWatchLogsKeyPolicy(Rule):
         for path, st in found:
             cond = st.get("Condition")
             if cond is None:
-                doc.set(path + ("Condition",), {"ArnLike": {CONTEXT_KEY: value}})  # last, as statements have it
+                doc.set(
+                    path + ("Condition",), {"ArnLike": {CONTEXT_KEY: value}}
+                )  # last, as statements have it
             elif not isinstance(cond, dict):
                 raise EditError(f"the condition of {'/'.join(map(str, path))} is not a mapping")
             elif isinstance(cond.get("ArnLike"), dict):
                 set_value(doc, path + ("Condition", "ArnLike", CONTEXT_KEY), value)
             elif "ArnLike" in cond:
-                raise EditError(f"the ArnLike condition of {'/'.join(map(str, path))} is not a mapping")
+                raise EditError(
+                    f"the ArnLike condition of {'/'.join(map(str, path))} is not a mapping"
+                )
             else:
                 set_value(doc, path + ("Condition", "ArnLike"), {CONTEXT_KEY: value})

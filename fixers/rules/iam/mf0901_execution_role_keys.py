@@ -21,7 +21,9 @@ def execution_roles(data: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-def wildcard_kms_statements(data: dict[str, Any], role: str) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+def wildcard_kms_statements(
+    data: dict[str, Any], role: str
+) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
     """(path, statement) of Allow statements with a KMS action on Resource '*'."""
     out = []
     for path, policy in keys.role_policy_documents(data, role):
@@ -100,11 +102,14 @@ class ExecutionRoleKeys(Rule):
                 continue
             _, unknown = keys.task_secret_keys(data, task_defs)
             unbound = any(not (_services(st) & {"secretsmanager", "logs"}) for _, st in found)
-            message = f"Execution role {role} (of {', '.join(task_defs)}) allows KMS on Resource '*'"
+            message = (
+                f"Execution role {role} (of {', '.join(task_defs)}) allows KMS on Resource '*'"
+            )
             if unknown:
                 yield self.finding(
                     ("Resources", role),
-                    message + f"; the keys of {', '.join(unknown)} are outside the template, name them by hand.",
+                    message
+                    + f"; the keys of {', '.join(unknown)} are outside the template, name them by hand.",
                 )
                 continue
             yield self.finding(
@@ -140,6 +145,8 @@ class ExecutionRoleKeys(Rule):
                 named += log_keys
             named = list(dict.fromkeys(named))
             if not named:
-                raise EditError(f"{role} reads nothing a key in the template protects; remove the statement instead")
+                raise EditError(
+                    f"{role} reads nothing a key in the template protects; remove the statement instead"
+                )
             arns = [keys.key_arn(k) for k in named]
             set_value(doc, path + ("Resource",), arns[0] if len(arns) == 1 else arns)

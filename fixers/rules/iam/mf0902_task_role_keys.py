@@ -23,7 +23,9 @@ def task_roles(data: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-def needed_keys(data: dict[str, Any], task_defs: list[str]) -> tuple[list[str | None], list[str], list[str]]:
+def needed_keys(
+    data: dict[str, Any], task_defs: list[str]
+) -> tuple[list[str | None], list[str], list[str]]:
     """(Secrets Manager keys, None standing for the key to ensure), logs keys, secrets whose
     key is outside the template."""
     secret_keys, unknown = keys.task_secret_keys(data, task_defs)
@@ -44,7 +46,9 @@ def statement(secret_keys: list[str], log_keys: list[str]) -> dict[str, Any]:
         "Effect": "Allow",
         "Action": list(ACTIONS),
         "Resource": arns[0] if len(arns) == 1 else arns,
-        "Condition": {"StringEquals": {"kms:ViaService": services[0] if len(services) == 1 else services}},
+        "Condition": {
+            "StringEquals": {"kms:ViaService": services[0] if len(services) == 1 else services}
+        },
     }
 
 

@@ -12,7 +12,13 @@ from fixers.rules import Rule
 POLICY_NAME = "BackupKeyAccess"
 USE_SID = "UseBackupKeys"
 GRANT_SID = "CreateGrantsForBackup"
-USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+USE_ACTIONS = [
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+]
 CHECKED = ("kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant")
 
 # Resource type -> (property holding its key, service that uses the key on AWS Backup's behalf)
@@ -87,7 +93,9 @@ def _vault_keys(data: dict[str, Any]) -> list[str]:
     return out
 
 
-def needed(data: dict[str, Any], selections: list[str]) -> tuple[list[str | None], list[str]] | None:
+def needed(
+    data: dict[str, Any], selections: list[str]
+) -> tuple[list[str | None], list[str]] | None:
     """(keys, None standing for the database key to ensure; services) or None if unseen."""
     res = cfn.resources(data)
     targets = _backed_up(data, selections)
@@ -101,7 +109,11 @@ def needed(data: dict[str, Any], selections: list[str]) -> tuple[list[str | None
         for step in path:
             value = value.get(step) if isinstance(value, dict) else None
         key = keys.referenced_key(data, value)
-        if key is None and res[lid]["Type"].startswith("AWS::RDS::") and (value is None or (isinstance(value, str) and value.endswith("alias/aws/rds"))):
+        if (
+            key is None
+            and res[lid]["Type"].startswith("AWS::RDS::")
+            and (value is None or (isinstance(value, str) and value.endswith("alias/aws/rds")))
+        ):
             key = keys.find_database_key(data)  # the database key MF0202 adds (None: not yet there)
             if key not in found:
                 found.append(key)

@@ -12,7 +12,30 @@ from fixers.retention import DEFAULT_YEARS, MAPPING, PARAMETER, YEARS_TO_DAYS, e
 from fixers.rules import Rule
 
 # CloudWatch Logs RetentionInDays values (aws-notes §1).
-ALLOWED_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+ALLOWED_DAYS = {
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+}
 LONG_TERM = 365  # a literal at or above a year is a retention policy, not a debugging window
 DEFAULT_DAYS = YEARS_TO_DAYS[DEFAULT_YEARS]
 
@@ -100,7 +123,11 @@ class LogRetentionParameter(Rule):
                 else:
                     continue
                 current = days
-            path = ("Resources", lid, "Properties", "RetentionInDays") if "RetentionInDays" in props else ("Resources", lid)
+            path = (
+                ("Resources", lid, "Properties", "RetentionInDays")
+                if "RetentionInDays" in props
+                else ("Resources", lid)
+            )
             shortens = current is None or current > DEFAULT_DAYS
             yield self.finding(
                 path,

@@ -28,7 +28,9 @@ def ecs_clusters(data: dict[str, Any]) -> list[str]:
     resources = cfn.resources(data)
     for _, svc in cfn.of_type(data, "AWS::ECS::Service"):
         cluster = cfn.props(svc).get("Cluster")
-        target = cluster.get("Ref") if isinstance(cluster, dict) and list(cluster) == ["Ref"] else None
+        target = (
+            cluster.get("Ref") if isinstance(cluster, dict) and list(cluster) == ["Ref"] else None
+        )
         if (
             isinstance(target, str)
             and resources.get(target, {}).get("Type") == "AWS::ECS::Cluster"
@@ -56,7 +58,11 @@ def load_balancers(data: dict[str, Any]) -> list[tuple[str, list[str]]]:
 
 def databases(data: dict[str, Any]) -> list[tuple[str, str]]:
     """(dimension name, logical ID) of the clusters and of the instances outside a cluster."""
-    out = [("DBClusterIdentifier", lid) for lid, _ in cfn.of_type(data, "AWS::RDS::DBCluster") if _unconditional(data, lid)]
+    out = [
+        ("DBClusterIdentifier", lid)
+        for lid, _ in cfn.of_type(data, "AWS::RDS::DBCluster")
+        if _unconditional(data, lid)
+    ]
     for lid, res in cfn.of_type(data, "AWS::RDS::DBInstance"):
         if "DBClusterIdentifier" not in cfn.props(res) and _unconditional(data, lid):
             out.append(("DBInstanceIdentifier", lid))
@@ -83,7 +89,7 @@ def _widget(title: str, metrics: list[Any], stat: str, x: int, y: int) -> dict[s
 
 def _search(metric: str, cluster: str, stat: str, label: str, ident: str) -> list[Any]:
     expression = (
-        f"SEARCH('{{AWS/ECS,ClusterName,ServiceName}} MetricName=\"{metric}\" "
+        f'SEARCH(\'{{AWS/ECS,ClusterName,ServiceName}} MetricName="{metric}" '
         f"ClusterName=\"${{{cluster}}}\"', '{stat}', 300)"
     )
     return [{"expression": expression, "label": label, "id": ident}]
@@ -94,41 +100,124 @@ def widgets(data: dict[str, Any]) -> list[dict[str, Any]]:
     for cluster in ecs_clusters(data):
         rows.append(
             [
-                _widget(f"ECS service CPU utilization ({cluster})", [_search("CPUUtilization", cluster, "Average", "CPU", "cpu")], "Average", 0, 0),
-                _widget(f"ECS service memory utilization ({cluster})", [_search("MemoryUtilization", cluster, "Average", "Memory", "memory")], "Average", 0, 0),
+                _widget(
+                    f"ECS service CPU utilization ({cluster})",
+                    [_search("CPUUtilization", cluster, "Average", "CPU", "cpu")],
+                    "Average",
+                    0,
+                    0,
+                ),
+                _widget(
+                    f"ECS service memory utilization ({cluster})",
+                    [_search("MemoryUtilization", cluster, "Average", "Memory", "memory")],
+                    "Average",
+                    0,
+                    0,
+                ),
             ]
         )
     for lb, groups in load_balancers(data):
         dim = ["LoadBalancer", f"${{{lb}.LoadBalancerFullName}}"]
         row = [
-            _widget(f"ALB requests and 5XX ({lb})", [
-                ["AWS/ApplicationELB", "RequestCount", *dim, {"label": "Requests"}],
-                ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", *dim, {"label": "Target 5XX"}],
-                ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", *dim, {"label": "Load balancer 5XX"}],
-            ], "Sum", 0, 0),
-            _widget(f"ALB target response time ({lb})", [
-                ["AWS/ApplicationELB", "TargetResponseTime", *dim, {"stat": "p99", "label": "p99"}],
-                ["AWS/ApplicationELB", "TargetResponseTime", *dim, {"stat": "Average", "label": "Average"}],
-            ], "Average", 0, 0),
+            _widget(
+                f"ALB requests and 5XX ({lb})",
+                [
+                    ["AWS/ApplicationELB", "RequestCount", *dim, {"label": "Requests"}],
+                    [
+                        "AWS/ApplicationELB",
+                        "HTTPCode_Target_5XX_Count",
+                        *dim,
+                        {"label": "Target 5XX"},
+                    ],
+                    [
+                        "AWS/ApplicationELB",
+                        "HTTPCode_ELB_5XX_Count",
+                        *dim,
+                        {"label": "Load balancer 5XX"},
+                    ],
+                ],
+                "Sum",
+                0,
+                0,
+            ),
+            _widget(
+                f"ALB target response time ({lb})",
+                [
+                    [
+                        "AWS/ApplicationELB",
+                        "TargetResponseTime",
+                        *dim,
+                        {"stat": "p99", "label": "p99"},
+                    ],
+                    [
+                        "AWS/ApplicationELB",
+                        "TargetResponseTime",
+                        *dim,
+                        {"stat": "Average", "label": "Average"},
+                    ],
+                ],
+                "Average",
+                0,
+                0,
+            ),
         ]
         if groups:
             row.append(
-                _widget(f"ALB healthy hosts ({lb})", [
-                    ["AWS/ApplicationELB", "HealthyHostCount", "TargetGroup", f"${{{tg}.TargetGroupFullName}}", *dim, {"label": f"{tg} healthy"}]
-                    for tg in groups
-                ] + [
-                    ["AWS/ApplicationELB", "UnHealthyHostCount", "TargetGroup", f"${{{tg}.TargetGroupFullName}}", *dim, {"label": f"{tg} unhealthy"}]
-                    for tg in groups
-                ], "Minimum", 0, 0)
+                _widget(
+                    f"ALB healthy hosts ({lb})",
+                    [
+                        [
+                            "AWS/ApplicationELB",
+                            "HealthyHostCount",
+                            "TargetGroup",
+                            f"${{{tg}.TargetGroupFullName}}",
+                            *dim,
+                            {"label": f"{tg} healthy"},
+                        ]
+                        for tg in groups
+                    ]
+                    + [
+                        [
+                            "AWS/ApplicationELB",
+                            "UnHealthyHostCount",
+                            "TargetGroup",
+                            f"${{{tg}.TargetGroupFullName}}",
+                            *dim,
+                            {"label": f"{tg} unhealthy"},
+                        ]
+                        for tg in groups
+                    ],
+                    "Minimum",
+                    0,
+                    0,
+                )
             )
         rows.append(row)
     for dim_name, lid in databases(data):
         dim = [dim_name, f"${{{lid}}}"]
         rows.append(
             [
-                _widget(f"RDS CPU utilization ({lid})", [["AWS/RDS", "CPUUtilization", *dim]], "Average", 0, 0),
-                _widget(f"RDS connections ({lid})", [["AWS/RDS", "DatabaseConnections", *dim]], "Maximum", 0, 0),
-                _widget(f"RDS freeable memory ({lid})", [["AWS/RDS", "FreeableMemory", *dim]], "Minimum", 0, 0),
+                _widget(
+                    f"RDS CPU utilization ({lid})",
+                    [["AWS/RDS", "CPUUtilization", *dim]],
+                    "Average",
+                    0,
+                    0,
+                ),
+                _widget(
+                    f"RDS connections ({lid})",
+                    [["AWS/RDS", "DatabaseConnections", *dim]],
+                    "Maximum",
+                    0,
+                    0,
+                ),
+                _widget(
+                    f"RDS freeable memory ({lid})",
+                    [["AWS/RDS", "FreeableMemory", *dim]],
+                    "Minimum",
+                    0,
+                    0,
+                ),
             ]
         )
     out = []

@@ -31,7 +31,9 @@ def role_definition() -> dict[str, Any]:
                         "Principal": {"Service": PRINCIPAL},
                         "Action": "sts:AssumeRole",
                         # Confused-deputy protection: only RDS acting for this account.
-                        "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+                        "Condition": {
+                            "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+                        },
                     }
                 ],
             },

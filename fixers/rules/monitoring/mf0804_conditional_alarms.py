@@ -11,7 +11,12 @@ from fixers.edits import set_resource_attribute
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.ecs import common
-from fixers.rules.ecs.mf0503_deploy_ecs_service import DeployECSService, dependents, exported_note, exported_outputs
+from fixers.rules.ecs.mf0503_deploy_ecs_service import (
+    DeployECSService,
+    dependents,
+    exported_note,
+    exported_outputs,
+)
 
 ALARM = "AWS::CloudWatch::Alarm"
 
@@ -38,7 +43,11 @@ def covered(data: dict[str, Any], alarm_condition: str | None, service_cond: str
         return True
     conditions = data.get("Conditions") if isinstance(data.get("Conditions"), dict) else {}
     body = conditions.get(alarm_condition) if alarm_condition else None
-    return isinstance(body, dict) and list(body) == ["Fn::And"] and {"Condition": service_cond} in (body["Fn::And"] or [])
+    return (
+        isinstance(body, dict)
+        and list(body) == ["Fn::And"]
+        and {"Condition": service_cond} in (body["Fn::And"] or [])
+    )
 
 
 class ConditionalServiceAlarms(Rule):
@@ -114,7 +123,8 @@ class ConditionalServiceAlarms(Rule):
                             impact="unknown" if exported else "deletion",
                             impact_detail=(
                                 f"on a deployed stack the default {PARAMETER}=false deletes the running service "
-                                f"and its alarms; update running stacks with {PARAMETER}=true" + exported_note(exported)
+                                f"and its alarms; update running stacks with {PARAMETER}=true"
+                                + exported_note(exported)
                             ),
                         ),
                     )
@@ -146,13 +156,22 @@ class ConditionalServiceAlarms(Rule):
             current = cfn.condition_of(doc.data, alarm)
             if covered(doc.data, current, cond):
                 continue
-            set_resource_attribute(doc, alarm, "Condition", DeployECSService._under(doc, current, cond))
+            set_resource_attribute(
+                doc, alarm, "Condition", DeployECSService._under(doc, current, cond)
+            )
             deps, outs = dependents(doc.data, alarm)
             for lid in deps:
-                set_resource_attribute(doc, lid, "Condition", DeployECSService._under(doc, cfn.condition_of(doc.data, lid), cond))
+                set_resource_attribute(
+                    doc,
+                    lid,
+                    "Condition",
+                    DeployECSService._under(doc, cfn.condition_of(doc.data, lid), cond),
+                )
             for name in outs:
                 other = doc.get(("Outputs", name, "Condition"))
-                wanted = DeployECSService._under(doc, other if isinstance(other, str) else None, cond)
+                wanted = DeployECSService._under(
+                    doc, other if isinstance(other, str) else None, cond
+                )
                 if other is None:
                     DeployECSService._output_condition(doc, name, wanted)
                 elif other != wanted:

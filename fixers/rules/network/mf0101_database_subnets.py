@@ -70,7 +70,13 @@ class DatabaseSubnetIsolation(Rule):
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         workloads = topology.workload_subnets(
-            data, ("AWS::ECS::Service", "AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::Instance", "AWS::Batch::ComputeEnvironment")
+            data,
+            (
+                "AWS::ECS::Service",
+                "AWS::AutoScaling::AutoScalingGroup",
+                "AWS::EC2::Instance",
+                "AWS::Batch::ComputeEnvironment",
+            ),
         )
         shared_by: dict[str, list[str]] = {}
         for workload, ids in workloads.items():
@@ -87,14 +93,18 @@ class DatabaseSubnetIsolation(Rule):
             if not ids or any(s not in all_subnets for s in ids):
                 continue  # subnets from parameters or other stacks: nothing to see here
             sharing = sorted({w for s in ids for w in shared_by.get(s, [])})
-            routed = sorted({s for s in ids if routes.get(tables.get(s, ""), set()) & {"nat", "igw"}})
+            routed = sorted(
+                {s for s in ids if routes.get(tables.get(s, ""), set()) & {"nat", "igw"}}
+            )
             if not sharing and not routed:
                 continue
             reasons = []
             if sharing:
                 reasons.append(f"also used by {', '.join(sharing)}")
             if routed:
-                reasons.append(f"{', '.join(routed)} route{'s' if len(routed) == 1 else ''} out through a NAT or internet gateway")
+                reasons.append(
+                    f"{', '.join(routed)} route{'s' if len(routed) == 1 else ''} out through a NAT or internet gateway"
+                )
             message = (
                 f"DB subnet group {group_id} uses {', '.join(ids)}: {'; '.join(reasons)}. "
                 "The database needs subnets of its own with no route out of the VPC."
@@ -140,7 +150,9 @@ class DatabaseSubnetIsolation(Rule):
         preferred = list(config.current().database_subnet_cidrs)  # the spec's, unless configured
         cidrs = None
         for prefix in range(max(24, cidr.prefixlen + 2), 29):  # /24s, or smaller in a small VPC
-            cidrs = topology.free_subnets(cidr, topology.literal_cidrs(data), preferred, count, prefix)
+            cidrs = topology.free_subnets(
+                cidr, topology.literal_cidrs(data), preferred, count, prefix
+            )
             if cidrs is not None:
                 break
         if cidrs is None:
@@ -152,7 +164,9 @@ class DatabaseSubnetIsolation(Rule):
                 "Type": "AWS::EC2::RouteTable",
                 "Properties": {
                     "VpcId": {"Ref": vpc},
-                    "Tags": [{"Key": "Name", "Value": {"Fn::Sub": "${AWS::StackName}-database-routes"}}],
+                    "Tags": [
+                        {"Key": "Name", "Value": {"Fn::Sub": "${AWS::StackName}-database-routes"}}
+                    ],
                 },
             },
         )
@@ -164,9 +178,16 @@ class DatabaseSubnetIsolation(Rule):
                 if key in source:
                     subnet[key] = source[key]
             subnet["MapPublicIpOnLaunch"] = False
-            subnet["Tags"] = [{"Key": "Name", "Value": {"Fn::Sub": f"${{AWS::StackName}}-database-subnet-{i + 1}"}}]
+            subnet["Tags"] = [
+                {
+                    "Key": "Name",
+                    "Value": {"Fn::Sub": f"${{AWS::StackName}}-database-subnet-{i + 1}"},
+                }
+            ]
             subnet_id = add_resource(
-                doc, unique_id(doc, f"DatabaseSubnet{i + 1}"), {"Type": "AWS::EC2::Subnet", "Properties": subnet}
+                doc,
+                unique_id(doc, f"DatabaseSubnet{i + 1}"),
+                {"Type": "AWS::EC2::Subnet", "Properties": subnet},
             )
             add_resource(
                 doc,

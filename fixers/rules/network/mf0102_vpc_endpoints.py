@@ -32,7 +32,11 @@ NO_EGRESS = {
 }
 
 register_names(
-    *[f"{name}{n}" for n in ("", "2", "3") for name in [SG_BASE] + [b for b, _ in SERVICES.values()]]
+    *[
+        f"{name}{n}"
+        for n in ("", "2", "3")
+        for name in [SG_BASE] + [b for b, _ in SERVICES.values()]
+    ]
 )
 
 _SERVICE_RE = re.compile(r"^com\.amazonaws\.(?:\$\{AWS::Region\}|[a-z0-9-]+)\.(.+)$")
@@ -47,7 +51,12 @@ def service_of(value: Any) -> str | None:
         arg = value["Fn::Sub"]
         if isinstance(arg, str):
             text = arg
-        elif isinstance(arg, list) and arg and isinstance(arg[0], str) and "${" not in arg[0].replace("${AWS::Region}", ""):
+        elif (
+            isinstance(arg, list)
+            and arg
+            and isinstance(arg[0], str)
+            and "${" not in arg[0].replace("${AWS::Region}", "")
+        ):
             text = arg[0]
     elif isinstance(value, dict) and list(value) == ["Fn::Join"]:
         arg = value["Fn::Join"]
@@ -76,12 +85,20 @@ def _private(data: dict[str, Any]) -> set[str]:
     """Subnets whose route table has no default route to an internet gateway."""
     tables = topology.route_tables_of(data)
     targets = topology.default_route_targets(data)
-    return {s for s in topology.subnets(data) if s in tables and "igw" not in targets.get(tables[s], set())}
+    return {
+        s
+        for s in topology.subnets(data)
+        if s in tables and "igw" not in targets.get(tables[s], set())
+    }
 
 
 def _uses_ecr(data: dict[str, Any], service: dict[str, Any]) -> bool:
     td = cfn.resources(data).get(cfn.ref_target(cfn.props(service).get("TaskDefinition")) or "", {})
-    images = [c.get("Image") for c in cfn.list_of(cfn.props(td).get("ContainerDefinitions")) if isinstance(c, dict)]
+    images = [
+        c.get("Image")
+        for c in cfn.list_of(cfn.props(td).get("ContainerDefinitions"))
+        if isinstance(c, dict)
+    ]
     if not images:
         return True  # the task definition is elsewhere: assume the usual ECR image
     # A literal image from another registry (Docker Hub, public.ecr.aws) does not need ECR endpoints.
@@ -89,7 +106,9 @@ def _uses_ecr(data: dict[str, Any], service: dict[str, Any]) -> bool:
 
 
 def _task_def(data: dict[str, Any], service: dict[str, Any]) -> dict[str, Any]:
-    return cfn.resources(data).get(cfn.ref_target(cfn.props(service).get("TaskDefinition")) or "", {})
+    return cfn.resources(data).get(
+        cfn.ref_target(cfn.props(service).get("TaskDefinition")) or "", {}
+    )
 
 
 def _injects_secrets(td: dict[str, Any]) -> bool:
@@ -108,7 +127,9 @@ def _injects_secrets(td: dict[str, Any]) -> bool:
 
 def _uses_awslogs(td: dict[str, Any]) -> bool:
     return any(
-        isinstance(c, dict) and isinstance(c.get("LogConfiguration"), dict) and c["LogConfiguration"].get("LogDriver") == "awslogs"
+        isinstance(c, dict)
+        and isinstance(c.get("LogConfiguration"), dict)
+        and c["LogConfiguration"].get("LogDriver") == "awslogs"
         for c in cfn.list_of(cfn.props(td).get("ContainerDefinitions"))
     )
 
@@ -125,7 +146,9 @@ def _function_reads_secrets(data: dict[str, Any], fn: str) -> bool:
 def _security_groups(res: dict[str, Any]) -> list[Any]:
     p = cfn.props(res)
     if res.get("Type") == "AWS::ECS::Service":
-        v = ((p.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration") or {}).get("SecurityGroups")
+        v = ((p.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration") or {}).get(
+            "SecurityGroups"
+        )
     else:
         v = (p.get("VpcConfig") or {}).get("SecurityGroupIds")
     return [x for x in cfn.list_of(v) if isinstance(x, dict)]
@@ -162,9 +185,11 @@ def plans(data: dict[str, Any]) -> list[Plan]:
         w = res[lid]
         if w["Type"] == "AWS::ECS::Service":
             td = _task_def(data, w)
-            wanted = (["ecr.api", "ecr.dkr", "s3"] if _uses_ecr(data, w) else []) + (
-                ["secretsmanager"] if _injects_secrets(td) else []
-            ) + (["logs"] if _uses_awslogs(td) else [])
+            wanted = (
+                (["ecr.api", "ecr.dkr", "s3"] if _uses_ecr(data, w) else [])
+                + (["secretsmanager"] if _injects_secrets(td) else [])
+                + (["logs"] if _uses_awslogs(td) else [])
+            )
         else:
             wanted = ["secretsmanager"] if _function_reads_secrets(data, lid) else []
         for s in wanted:
@@ -180,12 +205,16 @@ def plans(data: dict[str, Any]) -> list[Plan]:
     for plan in by_vpc.values():
         plan.needed.sort(key=ORDER.index)
         # Endpoint subnets: the ECS services' subnets (else the functions'), one per zone.
-        services = [w for w in plan.workloads if res[w]["Type"] == "AWS::ECS::Service"] or plan.workloads
+        services = [
+            w for w in plan.workloads if res[w]["Type"] == "AWS::ECS::Service"
+        ] or plan.workloads
         zones: set[str] = set()
         for w in services:
             for s in workloads[w]:
                 p = cfn.props(res[s])
-                zone = json.dumps(p.get("AvailabilityZone", p.get("AvailabilityZoneId", s)), sort_keys=True)
+                zone = json.dumps(
+                    p.get("AvailabilityZone", p.get("AvailabilityZoneId", s)), sort_keys=True
+                )
                 if zone not in zones and s not in plan.endpoint_subnets:
                     zones.add(zone)
                     plan.endpoint_subnets.append(s)
@@ -210,13 +239,21 @@ def ingress_rule(source: Any) -> dict[str, Any]:
 
 
 def _rank_ingress(item: Any) -> str | None:
-    return item.get("Description") if isinstance(item, dict) and isinstance(item.get("Description"), str) else None
+    return (
+        item.get("Description")
+        if isinstance(item, dict) and isinstance(item.get("Description"), str)
+        else None
+    )
 
 
 def _admits(data: dict[str, Any], sg: str, source: Any) -> bool:
     """Whether a template security group admits HTTPS from a source group (or from any address)."""
     res = cfn.resources(data)
-    rules = [r for r in cfn.list_of(cfn.props(res.get(sg, {})).get("SecurityGroupIngress")) if isinstance(r, dict)]
+    rules = [
+        r
+        for r in cfn.list_of(cfn.props(res.get(sg, {})).get("SecurityGroupIngress"))
+        if isinstance(r, dict)
+    ]
     for _, ing in cfn.of_type(data, "AWS::EC2::SecurityGroupIngress"):
         p = cfn.props(ing)
         if cfn.ref_target(p.get("GroupId")) == sg:
@@ -229,7 +266,9 @@ def _admits(data: dict[str, Any], sg: str, source: Any) -> bool:
             continue
         if "CidrIp" in r or "CidrIpv6" in r or "SourcePrefixListId" in r:
             return True
-        if cfn.ref_target(r.get("SourceSecurityGroupId")) == cfn.ref_target(source) and cfn.ref_target(source):
+        if cfn.ref_target(r.get("SourceSecurityGroupId")) == cfn.ref_target(
+            source
+        ) and cfn.ref_target(source):
             return True
         if r.get("SourceSecurityGroupId") == source:
             return True
@@ -266,11 +305,16 @@ class State:
             if svc not in plan.needed:
                 continue
             if _endpoint_type(p) == "Interface":
-                if p.get("PrivateDnsEnabled") is not True and not isinstance(p.get("PrivateDnsEnabled"), dict):
+                if p.get("PrivateDnsEnabled") is not True and not isinstance(
+                    p.get("PrivateDnsEnabled"), dict
+                ):
                     self.no_dns.append(lid)
                 for sg_value in cfn.list_of(p.get("SecurityGroupIds")):
                     sg = cfn.ref_target(sg_value)
-                    if not sg or cfn.resources(data).get(sg, {}).get("Type") != "AWS::EC2::SecurityGroup":
+                    if (
+                        not sg
+                        or cfn.resources(data).get(sg, {}).get("Type") != "AWS::EC2::SecurityGroup"
+                    ):
                         continue
                     missing = [s for s in plan.sources if not _admits(data, sg, s)]
                     if missing and sg not in self.sg_missing:
@@ -288,9 +332,13 @@ class State:
 def _dns_off(data: dict[str, Any], vpc: str) -> list[str]:
     p = cfn.props(cfn.resources(data)[vpc])
     out = []
-    if p.get("EnableDnsHostnames") is not True and not isinstance(p.get("EnableDnsHostnames"), dict):
+    if p.get("EnableDnsHostnames") is not True and not isinstance(
+        p.get("EnableDnsHostnames"), dict
+    ):
         out.append("EnableDnsHostnames")
-    if p.get("EnableDnsSupport") not in (True, None) and not isinstance(p.get("EnableDnsSupport"), dict):
+    if p.get("EnableDnsSupport") not in (True, None) and not isinstance(
+        p.get("EnableDnsSupport"), dict
+    ):
         out.append("EnableDnsSupport")
     return out
 
@@ -380,13 +428,19 @@ class VpcEndpoints(Rule):
                 continue
             parts = []
             if state.missing:
-                parts.append(f"no {', '.join(state.missing)} endpoint{'s' if len(state.missing) > 1 else ''}")
+                parts.append(
+                    f"no {', '.join(state.missing)} endpoint{'s' if len(state.missing) > 1 else ''}"
+                )
             if state.no_dns:
                 parts.append(f"private DNS off on {', '.join(state.no_dns)}")
             if state.s3_missing_tables:
-                parts.append(f"the S3 gateway endpoint is not on {', '.join(state.s3_missing_tables)}")
+                parts.append(
+                    f"the S3 gateway endpoint is not on {', '.join(state.s3_missing_tables)}"
+                )
             for sg, srcs in state.sg_missing.items():
-                parts.append(f"{sg} does not admit HTTPS from {', '.join(_source_name(s) for s in srcs)}")
+                parts.append(
+                    f"{sg} does not admit HTTPS from {', '.join(_source_name(s) for s in srcs)}"
+                )
             yield self.finding(
                 ("Resources", plan.vpc),
                 f"Workloads in private subnets of {plan.vpc} ({', '.join(plan.workloads)}) reach AWS services "
@@ -409,14 +463,24 @@ class VpcEndpoints(Rule):
         for lid in state.no_dns:
             set_property(doc, lid, "PrivateDnsEnabled", True)
         for sg, srcs in state.sg_missing.items():
-            if not isinstance(doc.get(("Resources", sg, "Properties", "SecurityGroupIngress"), []), list):
+            if not isinstance(
+                doc.get(("Resources", sg, "Properties", "SecurityGroupIngress"), []), list
+            ):
                 raise EditError(f"the ingress rules of {sg} are not a list")
             for src in srcs:
-                doc.append(("Resources", sg, "Properties", "SecurityGroupIngress"), ingress_rule(src), rank=_rank_ingress)
+                doc.append(
+                    ("Resources", sg, "Properties", "SecurityGroupIngress"),
+                    ingress_rule(src),
+                    rank=_rank_ingress,
+                )
         if state.s3_missing_tables:
             ep = state.by_service["s3"]
             for t in state.s3_missing_tables:
-                doc.append(("Resources", ep, "Properties", "RouteTableIds"), {"Ref": t}, rank=lambda v: None)
+                doc.append(
+                    ("Resources", ep, "Properties", "RouteTableIds"),
+                    {"Ref": t},
+                    rank=lambda v: None,
+                )
         interface = [s for s in state.missing if SERVICES[s][1] == "Interface"]
         if interface:
             for attr in _dns_off(doc.data, vpc):
@@ -462,7 +526,10 @@ class VpcEndpoints(Rule):
             if cfn.ref_target(p.get("VpcId")) == plan.vpc and _endpoint_type(p) == "Interface":
                 for v in cfn.list_of(p.get("SecurityGroupIds")):
                     sg = cfn.ref_target(v)
-                    if sg and cfn.resources(data).get(sg, {}).get("Type") == "AWS::EC2::SecurityGroup":
+                    if (
+                        sg
+                        and cfn.resources(data).get(sg, {}).get("Type") == "AWS::EC2::SecurityGroup"
+                    ):
                         return sg
         rules = sorted((ingress_rule(s) for s in plan.sources), key=lambda r: r["Description"])
         if not rules:
@@ -485,7 +552,9 @@ class VpcEndpoints(Rule):
                     "VpcId": {"Ref": plan.vpc},
                     "SecurityGroupIngress": rules,
                     "SecurityGroupEgress": [NO_EGRESS],
-                    "Tags": [{"Key": "Name", "Value": {"Fn::Sub": "${AWS::StackName}-vpc-endpoints"}}],
+                    "Tags": [
+                        {"Key": "Name", "Value": {"Fn::Sub": "${AWS::StackName}-vpc-endpoints"}}
+                    ],
                 },
             },
         )

@@ -17,7 +17,13 @@ except ImportError:  # pragma: no cover
 
 SEVEN_YEARS = 2557
 
-register_names(*[f"{base}{n}" for n in ("", "2", "3") for base in ("VPCFlowLogsLogGroup", "VPCFlowLogsRole", "VPCFlowLogs")])
+register_names(
+    *[
+        f"{base}{n}"
+        for n in ("", "2", "3")
+        for base in ("VPCFlowLogsLogGroup", "VPCFlowLogsRole", "VPCFlowLogs")
+    ]
+)
 
 
 def flow_logged(data: dict[str, Any]) -> tuple[set[str], bool]:
@@ -145,7 +151,9 @@ class VpcFlowLogs(Rule):
                                 "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
                                 "Action": "sts:AssumeRole",
                                 "Condition": {
-                                    "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                                    "StringEquals": {
+                                        "aws:SourceAccount": {"Ref": "AWS::AccountId"}
+                                    },
                                     "ArnLike": {
                                         "aws:SourceArn": {
                                             "Fn::Sub": "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*"
@@ -163,7 +171,11 @@ class VpcFlowLogs(Rule):
                                 "Statement": [
                                     {
                                         "Effect": "Allow",
-                                        "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                                        "Action": [
+                                            "logs:CreateLogStream",
+                                            "logs:DescribeLogStreams",
+                                            "logs:PutLogEvents",
+                                        ],
                                         "Resource": {"Fn::GetAtt": [group, "Arn"]},
                                     }
                                 ],
@@ -186,7 +198,9 @@ class VpcFlowLogs(Rule):
                     "LogGroupName": {"Ref": group},
                     "DeliverLogsPermissionArn": {"Fn::GetAtt": [role, "Arn"]},
                     "MaxAggregationInterval": 60,
-                    "Tags": [{"Key": "Name", "Value": {"Fn::Sub": "${AWS::StackName}-vpc-flow-logs"}}],
+                    "Tags": [
+                        {"Key": "Name", "Value": {"Fn::Sub": "${AWS::StackName}-vpc-flow-logs"}}
+                    ],
                 },
             },
         )

@@ -24,7 +24,9 @@ SECRET_TYPE = "AWS::SecretsManager::Secret"
 FUNCTION_TYPE = "AWS::Lambda::Function"
 RDS_TYPES = ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance")
 ROTATION_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
-ROTATION_SOURCE_PATH = Path(__file__).resolve().parent.parent.parent / "assets" / "postgres_single_user_rotation.py"
+ROTATION_SOURCE_PATH = (
+    Path(__file__).resolve().parent.parent.parent / "assets" / "postgres_single_user_rotation.py"
+)
 TRANSFORM = "AWS::SecretsManager-2024-09-16"
 SECRETS_TRANSFORMS = ("AWS::SecretsManager-2024-09-16", "AWS::SecretsManager-2020-07-23")
 RDS_FORBIDDEN = '"/@'
@@ -59,7 +61,10 @@ def database_of_secret(data: dict[str, Any], secret: str | None) -> str | None:
     for _, att in cfn.of_type(data, "AWS::SecretsManager::SecretTargetAttachment"):
         p = cfn.props(att)
         target = cfn.ref_target(p.get("TargetId"))
-        if cfn.ref_target(p.get("SecretId")) == secret and res.get(target or "", {}).get("Type") in RDS_TYPES:
+        if (
+            cfn.ref_target(p.get("SecretId")) == secret
+            and res.get(target or "", {}).get("Type") in RDS_TYPES
+        ):
             return target
     for lid, db in cfn.of_type(data, *RDS_TYPES):
         p = cfn.props(db)
@@ -137,11 +142,15 @@ def _code_strings(code: str) -> set[str]:
     return {
         node.value
         for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
     }
 
 
-_IMPORT = re.compile(r"^\s*(?:import|from)\s+(psycopg2|psycopg|pg8000|pymysql|mysql|asyncpg)\b", re.M)
+_IMPORT = re.compile(
+    r"^\s*(?:import|from)\s+(psycopg2|psycopg|pg8000|pymysql|mysql|asyncpg)\b", re.M
+)
 
 
 def needs_driver(code: str) -> bool:
@@ -180,13 +189,18 @@ def transforms(data: dict[str, Any]) -> list[Any]:
 # -- IAM ------------------------------------------------------------------------------------
 
 
-def role_policy_documents(data: dict[str, Any], role: str) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+def role_policy_documents(
+    data: dict[str, Any], role: str
+) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
     """(path, document) of every policy document that applies to a template role."""
     res = cfn.resources(data)
     r = res.get(role) or {}
     for i, policy in enumerate(cfn.list_of(cfn.props(r).get("Policies"))):
         if isinstance(policy, dict) and isinstance(policy.get("PolicyDocument"), dict):
-            yield ("Resources", role, "Properties", "Policies", i, "PolicyDocument"), policy["PolicyDocument"]
+            yield (
+                ("Resources", role, "Properties", "Policies", i, "PolicyDocument"),
+                policy["PolicyDocument"],
+            )
     managed = {cfn.ref_target(a) for a in cfn.list_of(cfn.props(r).get("ManagedPolicyArns"))}
     for lid, pol in cfn.of_type(data, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
         p = cfn.props(pol)
@@ -221,11 +235,14 @@ def on_resource(statement: dict[str, Any], target: str) -> bool:
 
 def role_allows(data: dict[str, Any], role: str, action: str, target: str | None = None) -> bool:
     return any(
-        allows(s, action) and (target is None or on_resource(s, target)) for s in role_statements(data, role)
+        allows(s, action) and (target is None or on_resource(s, target))
+        for s in role_statements(data, role)
     )
 
 
-def secret_policy_path(data: dict[str, Any], role: str, secret: str | None) -> tuple[Any, ...] | None:
+def secret_policy_path(
+    data: dict[str, Any], role: str, secret: str | None
+) -> tuple[Any, ...] | None:
     """The inline policy document of the role that grants the secret-scoped actions, if any."""
     first = None
     for path, doc in role_policy_documents(data, role):
@@ -233,7 +250,12 @@ def secret_policy_path(data: dict[str, Any], role: str, secret: str | None) -> t
             continue
         first = first or path
         for s in cfn.list_of(doc.get("Statement")):
-            if isinstance(s, dict) and secret and allows(s, "secretsmanager:GetSecretValue") and on_resource(s, secret):
+            if (
+                isinstance(s, dict)
+                and secret
+                and allows(s, "secretsmanager:GetSecretValue")
+                and on_resource(s, secret)
+            ):
                 return path
     return first
 
@@ -242,7 +264,13 @@ def secret_policy_path(data: dict[str, Any], role: str, secret: str | None) -> t
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
 ROTATION_TYPE = "PostgreSQLSingleUser"
-HOSTED_FIELDS = ("ExcludeCharacters", "KmsKeyArn", "RotationType", "VpcSecurityGroupIds", "VpcSubnetIds")
+HOSTED_FIELDS = (
+    "ExcludeCharacters",
+    "KmsKeyArn",
+    "RotationType",
+    "VpcSecurityGroupIds",
+    "VpcSubnetIds",
+)
 
 
 def if_parts(value: Any) -> tuple[str, Any, Any] | None:
@@ -274,7 +302,10 @@ def expected_hosted(data: dict[str, Any], setup: Setup) -> dict[str, Any]:
     fn = cfn.resources(data).get(setup.function or "") or {}
     vpc = cfn.props(fn).get("VpcConfig")
     if isinstance(vpc, dict):
-        for prop, name in (("SubnetIds", "VpcSubnetIds"), ("SecurityGroupIds", "VpcSecurityGroupIds")):
+        for prop, name in (
+            ("SubnetIds", "VpcSubnetIds"),
+            ("SecurityGroupIds", "VpcSecurityGroupIds"),
+        ):
             if vpc.get(prop) is not None:
                 hosted[name] = {"Fn::Join": [",", vpc[prop]]}
     return hosted
@@ -289,7 +320,13 @@ def hosted_branch(data: dict[str, Any], schedule: str) -> tuple[str, dict[str, A
     return None
 
 
-def write_hosted(doc: Any, schedule: str, cond: str, updates: dict[str, Any], fields: tuple[str, ...] = HOSTED_FIELDS) -> None:
+def write_hosted(
+    doc: Any,
+    schedule: str,
+    cond: str,
+    updates: dict[str, Any],
+    fields: tuple[str, ...] = HOSTED_FIELDS,
+) -> None:
     """Set the hosted branch's ``fields`` to ``updates`` (absent there: removed), keeping the
     others, always writing the whole value with its keys in one canonical (sorted) order, so
     that the text does not depend on which rule wrote last."""
@@ -305,10 +342,16 @@ def write_hosted(doc: Any, schedule: str, cond: str, updates: dict[str, Any], fi
     set_property(doc, schedule, "HostedRotationLambda", {"Fn::If": [cond, NO_VALUE, merged]})
 
 
-def sync_hosted_findings(data: dict[str, Any], setup: "Setup", fields: tuple[str, ...]) -> list[tuple[str, Any, Any]]:
+def sync_hosted_findings(
+    data: dict[str, Any], setup: "Setup", fields: tuple[str, ...]
+) -> list[tuple[str, Any, Any]]:
     """(field, expected, actual) where the hosted branch differs from what it should be."""
     branch = hosted_branch(data, setup.schedule)
     if branch is None:
         return []
     expected = expected_hosted(data, setup)
-    return [(f, expected.get(f), branch[1].get(f)) for f in fields if expected.get(f) != branch[1].get(f)]
+    return [
+        (f, expected.get(f), branch[1].get(f))
+        for f in fields
+        if expected.get(f) != branch[1].get(f)
+    ]

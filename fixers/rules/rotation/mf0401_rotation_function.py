@@ -198,7 +198,9 @@ class PlaceholderRotationFunction(Rule):
 
     def apply(self, doc: Document, fn: str, schedule: str) -> None:
         data = doc.data
-        setup = next((s for s in common.setups(data) if s.schedule == schedule and s.function == fn), None)
+        setup = next(
+            (s for s in common.setups(data) if s.schedule == schedule and s.function == fn), None
+        )
         if setup is None:
             raise EditError(f"{schedule} no longer rotates with {fn}")
         props = cfn.props(cfn.resources(data)[fn])
@@ -210,7 +212,9 @@ class PlaceholderRotationFunction(Rule):
         if timeout is None or (isinstance(timeout, int) and timeout < MIN_TIMEOUT):
             set_property(doc, fn, "Timeout", TIMEOUT)
         env = props.get("Environment")
-        if env is not None and not (isinstance(env, dict) and isinstance(env.get("Variables", {}), dict)):
+        if env is not None and not (
+            isinstance(env, dict) and isinstance(env.get("Variables", {}), dict)
+        ):
             raise EditError(f"the Environment of {fn} is not a plain mapping the fix can edit")
         for k, v in expected_variables(data, setup.secret).items():
             set_property(doc, fn, ("Environment", "Variables", k), v)

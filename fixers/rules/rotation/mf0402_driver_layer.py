@@ -7,7 +7,14 @@ from typing import Any, Iterator
 
 from fixers import cfn
 from fixers.document import Document, EditError
-from fixers.edits import add_condition, add_parameter, add_resource, register_names, set_property, unique_id
+from fixers.edits import (
+    add_condition,
+    add_parameter,
+    add_resource,
+    register_names,
+    set_property,
+    unique_id,
+)
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.rotation import common
@@ -137,7 +144,10 @@ class RotationDriverLayer(Rule):
             arn = common.if_parts(sched.get("RotationLambdaARN"))
             hosted = common.if_parts(sched.get("HostedRotationLambda"))
             if not (arn and arn[0] == cond and arn[2] == common.NO_VALUE) or not (
-                hosted and hosted[0] == cond and hosted[1] == common.NO_VALUE and isinstance(hosted[2], dict)
+                hosted
+                and hosted[0] == cond
+                and hosted[1] == common.NO_VALUE
+                and isinstance(hosted[2], dict)
             ):
                 yield self.finding(
                     ("Resources", setup.schedule, "Properties", "RotationLambdaARN"),
@@ -178,7 +188,9 @@ class RotationDriverLayer(Rule):
 
     def apply(self, doc: Document, fn: str, schedule: str) -> None:
         data = doc.data
-        setup = next((s for s in common.setups(data) if s.schedule == schedule and s.function == fn), None)
+        setup = next(
+            (s for s in common.setups(data) if s.schedule == schedule and s.function == fn), None
+        )
         if setup is None:
             raise EditError(f"{schedule} no longer rotates with {fn}")
         props = cfn.props(cfn.resources(data)[fn])
@@ -191,7 +203,9 @@ class RotationDriverLayer(Rule):
         arn_value = cfn.props(cfn.resources(doc.data)[schedule]).get("RotationLambdaARN")
         parts = common.if_parts(arn_value)
         if not (parts and parts[0] == cond and parts[2] == common.NO_VALUE):
-            set_property(doc, schedule, "RotationLambdaARN", {"Fn::If": [cond, arn_value, common.NO_VALUE]})
+            set_property(
+                doc, schedule, "RotationLambdaARN", {"Fn::If": [cond, arn_value, common.NO_VALUE]}
+            )
         common.write_hosted(doc, schedule, cond, common.expected_hosted(doc.data, setup))
         ensure_transform(doc)
 
@@ -214,7 +228,11 @@ class RotationDriverLayer(Rule):
         }
         bucket = BUCKET if params.get(BUCKET) in (None, bucket_def) else unique_id(doc, BUCKET)
         bucket = add_parameter(doc, bucket, bucket_def)
-        key = KEY if (doc.data.get("Parameters") or {}).get(KEY) in (None, key_def) else unique_id(doc, KEY)
+        key = (
+            KEY
+            if (doc.data.get("Parameters") or {}).get(KEY) in (None, key_def)
+            else unique_id(doc, KEY)
+        )
         key = add_parameter(doc, key, key_def)
         cond_def = {
             "Fn::And": [
@@ -234,7 +252,9 @@ class RotationDriverLayer(Rule):
             },
         }
         existing = cfn.resources(doc.data).get(LAYER)
-        layer = add_resource(doc, LAYER if existing in (None, layer_def) else unique_id(doc, LAYER), layer_def)
+        layer = add_resource(
+            doc, LAYER if existing in (None, layer_def) else unique_id(doc, LAYER), layer_def
+        )
         return cond, layer
 
 

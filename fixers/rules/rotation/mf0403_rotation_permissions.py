@@ -24,15 +24,30 @@ POLICY_NAME = "SecretRotation"
 
 def random_password_statement() -> dict[str, Any]:
     # GetRandomPassword acts on no resource: IAM accepts only "*" for it.
-    return {"Sid": "GenerateRotatedPasswords", "Effect": "Allow", "Action": RANDOM_PASSWORD, "Resource": "*"}
+    return {
+        "Sid": "GenerateRotatedPasswords",
+        "Effect": "Allow",
+        "Action": RANDOM_PASSWORD,
+        "Resource": "*",
+    }
 
 
 def secret_statement(secret: str) -> dict[str, Any]:
-    return {"Sid": "RotateTheSecret", "Effect": "Allow", "Action": list(SECRET_ACTIONS), "Resource": {"Ref": secret}}
+    return {
+        "Sid": "RotateTheSecret",
+        "Effect": "Allow",
+        "Action": list(SECRET_ACTIONS),
+        "Resource": {"Ref": secret},
+    }
 
 
 def key_statement(key: str) -> dict[str, Any]:
-    return {"Sid": f"Use{key}", "Effect": "Allow", "Action": list(KMS_ACTIONS), "Resource": {"Fn::GetAtt": [key, "Arn"]}}
+    return {
+        "Sid": f"Use{key}",
+        "Effect": "Allow",
+        "Action": list(KMS_ACTIONS),
+        "Resource": {"Fn::GetAtt": [key, "Arn"]},
+    }
 
 
 def generates_passwords(data: dict[str, Any], setup: common.Setup) -> bool:
@@ -109,9 +124,13 @@ class RotationPermissions(Rule):
             missing = []
             if not common.role_allows(data, role, RANDOM_PASSWORD):
                 missing.append(RANDOM_PASSWORD)
-            missing += [a for a in SECRET_ACTIONS if not common.role_allows(data, role, a, setup.secret)]
+            missing += [
+                a for a in SECRET_ACTIONS if not common.role_allows(data, role, a, setup.secret)
+            ]
             key = common.secret_key(data, setup.secret)
-            key_missing = bool(key) and not all(common.role_allows(data, role, a, key) for a in KMS_ACTIONS)
+            key_missing = bool(key) and not all(
+                common.role_allows(data, role, a, key) for a in KMS_ACTIONS
+            )
             fix = Fix(
                 title=f"Let {role} generate passwords and use the secret's key",
                 apply=lambda d, s=setup: self.apply(d, s.schedule),
@@ -158,7 +177,9 @@ class RotationPermissions(Rule):
             wanted.append(key_statement(key))
         branch = common.hosted_branch(data, schedule)
         if branch:
-            common.write_hosted(doc, schedule, branch[0], common.expected_hosted(data, setup), ("KmsKeyArn",))
+            common.write_hosted(
+                doc, schedule, branch[0], common.expected_hosted(data, setup), ("KmsKeyArn",)
+            )
         if not wanted:
             return
         data = doc.data
@@ -167,7 +188,10 @@ class RotationPermissions(Rule):
             add_list_item(
                 doc,
                 ("Resources", role, "Properties", "Policies"),
-                {"PolicyName": POLICY_NAME, "PolicyDocument": {"Version": "2012-10-17", "Statement": wanted}},
+                {
+                    "PolicyName": POLICY_NAME,
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": wanted},
+                },
             )
             return
         for statement in wanted:

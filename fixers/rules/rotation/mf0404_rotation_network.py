@@ -20,9 +20,22 @@ register_names(LAMBDA_SG, DB_INGRESS, ENDPOINT_INGRESS)
 
 SG_TYPE = "AWS::EC2::SecurityGroup"
 VPC_FIELDS = ("VpcSecurityGroupIds", "VpcSubnetIds")
-VPC_ACCESS_POLICY = {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}
-ENI_ACTIONS = ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface")
-DEFAULT_PORTS = {"postgres": 5432, "mysql": 3306, "mariadb": 3306, "aurora": 3306, "oracle": 1521, "sqlserver": 1433}
+VPC_ACCESS_POLICY = {
+    "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+}
+ENI_ACTIONS = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+)
+DEFAULT_PORTS = {
+    "postgres": 5432,
+    "mysql": 3306,
+    "mariadb": 3306,
+    "aurora": 3306,
+    "oracle": 1521,
+    "sqlserver": 1433,
+}
 
 
 @dataclass
@@ -50,9 +63,14 @@ def network_of(data: dict[str, Any], database: str | None) -> Network | None:
         return None
     res = cfn.resources(data)
     db = _cluster_of(data, database)
-    prop = "VPCSecurityGroups" if db.get("Type") == "AWS::RDS::DBInstance" else "VpcSecurityGroupIds"
-    groups = [g for g in (cfn.ref_target(x) for x in cfn.list_of(cfn.props(db).get(prop)))
-              if res.get(g or "", {}).get("Type") == SG_TYPE]
+    prop = (
+        "VPCSecurityGroups" if db.get("Type") == "AWS::RDS::DBInstance" else "VpcSecurityGroupIds"
+    )
+    groups = [
+        g
+        for g in (cfn.ref_target(x) for x in cfn.list_of(cfn.props(db).get(prop)))
+        if res.get(g or "", {}).get("Type") == SG_TYPE
+    ]
     if not groups:
         return None
     vpcs = {cfn.ref_target(cfn.props(res[g]).get("VpcId")) for g in groups}
@@ -62,7 +80,10 @@ def network_of(data: dict[str, Any], database: str | None) -> Network | None:
     port = cfn.props(db).get("Port")
     if port is None:
         engine = common.engine_of(data, database) or ""
-        port = next((p for name, p in DEFAULT_PORTS.items() if engine.startswith(name) or name in engine), None)
+        port = next(
+            (p for name, p in DEFAULT_PORTS.items() if engine.startswith(name) or name in engine),
+            None,
+        )
         if "postgres" in engine:
             port = 5432
     if port is None:
@@ -89,7 +110,11 @@ def _rule_covers(rule: dict[str, Any], port: Any) -> bool:
 
 
 def ingress_rules(data: dict[str, Any], group: str) -> list[dict[str, Any]]:
-    rules = [r for r in cfn.list_of(cfn.props(cfn.resources(data)[group]).get("SecurityGroupIngress")) if isinstance(r, dict)]
+    rules = [
+        r
+        for r in cfn.list_of(cfn.props(cfn.resources(data)[group]).get("SecurityGroupIngress"))
+        if isinstance(r, dict)
+    ]
     for _, ing in cfn.of_type(data, "AWS::EC2::SecurityGroupIngress"):
         p = cfn.props(ing)
         if cfn.ref_target(p.get("GroupId")) == group:
@@ -116,7 +141,9 @@ def secretsmanager_endpoints(data: dict[str, Any], vpc: str) -> list[tuple[str, 
         p = cfn.props(ep)
         if cfn.ref_target(p.get("VpcId")) != vpc or p.get("VpcEndpointType") != "Interface":
             continue
-        if any(isinstance(s, str) and "secretsmanager" in s for _, s in cfn.walk(p.get("ServiceName"))):
+        if any(
+            isinstance(s, str) and "secretsmanager" in s for _, s in cfn.walk(p.get("ServiceName"))
+        ):
             found.append((lid, p))
     return found
 
@@ -132,12 +159,18 @@ def endpoint_groups(data: dict[str, Any], vpc: str) -> list[str]:
 
 
 def has_private_dns_endpoint(data: dict[str, Any], vpc: str) -> bool:
-    return any(p.get("PrivateDnsEnabled") in (True, "true") for _, p in secretsmanager_endpoints(data, vpc))
+    return any(
+        p.get("PrivateDnsEnabled") in (True, "true") for _, p in secretsmanager_endpoints(data, vpc)
+    )
 
 
 def subnets_in(data: dict[str, Any], vpc: str, ids: list[str]) -> list[str]:
     all_subnets = topology.subnets(data)
-    return [s for s in ids if s in all_subnets and cfn.ref_target(cfn.props(all_subnets[s]).get("VpcId")) == vpc]
+    return [
+        s
+        for s in ids
+        if s in all_subnets and cfn.ref_target(cfn.props(all_subnets[s]).get("VpcId")) == vpc
+    ]
 
 
 def nat_subnets(data: dict[str, Any], vpc: str) -> list[str]:
@@ -146,7 +179,9 @@ def nat_subnets(data: dict[str, Any], vpc: str) -> list[str]:
 
 def role_has_vpc_access(data: dict[str, Any], role: str) -> bool:
     for arn in cfn.list_of(cfn.props(cfn.resources(data)[role]).get("ManagedPolicyArns")):
-        if any(isinstance(s, str) and "AWSLambdaVPCAccessExecutionRole" in s for _, s in cfn.walk(arn)):
+        if any(
+            isinstance(s, str) and "AWSLambdaVPCAccessExecutionRole" in s for _, s in cfn.walk(arn)
+        ):
             return True
     return all(common.role_allows(data, role, a) for a in ENI_ACTIONS)
 
@@ -156,7 +191,11 @@ def function_groups(data: dict[str, Any], fn: str) -> tuple[list[str], bool]:
     vpc = cfn.props(cfn.resources(data)[fn]).get("VpcConfig")
     values = cfn.list_of(vpc.get("SecurityGroupIds")) if isinstance(vpc, dict) else []
     res = cfn.resources(data)
-    return [g for g in (cfn.ref_target(v) for v in values) if res.get(g or "", {}).get("Type") == SG_TYPE], bool(values)
+    return [
+        g
+        for g in (cfn.ref_target(v) for v in values)
+        if res.get(g or "", {}).get("Type") == SG_TYPE
+    ], bool(values)
 
 
 class RotationNetwork(Rule):
@@ -297,7 +336,11 @@ class RotationNetwork(Rule):
                 )
             subnet_values = cfn.list_of(props["VpcConfig"].get("SubnetIds"))
             ids = topology.subnet_ids(subnet_values)
-            if ids and len(ids) == len(subnet_values) and len(subnets_in(data, net.vpc, ids)) == len(ids):
+            if (
+                ids
+                and len(ids) == len(subnet_values)
+                and len(subnets_in(data, net.vpc, ids)) == len(ids)
+            ):
                 routed = set(nat_subnets(data, net.vpc))
                 if not set(ids) <= routed and not has_private_dns_endpoint(data, net.vpc):
                     yield self.finding(
@@ -309,7 +352,9 @@ class RotationNetwork(Rule):
 
     @staticmethod
     def _can_place(data: dict[str, Any], net: Network) -> bool:
-        return bool(nat_subnets(data, net.vpc)) or bool(_db_subnets(data, net) and has_private_dns_endpoint(data, net.vpc))
+        return bool(nat_subnets(data, net.vpc)) or bool(
+            _db_subnets(data, net) and has_private_dns_endpoint(data, net.vpc)
+        )
 
     def apply(self, doc: Document, schedule: str) -> None:
         data = doc.data
@@ -326,50 +371,76 @@ class RotationNetwork(Rule):
         vpc_config = cfn.props(cfn.resources(doc.data)[fn]).get("VpcConfig")
         routed = nat_subnets(doc.data, net.vpc)
         if not isinstance(vpc_config, dict):
-            subnets = routed or (_db_subnets(doc.data, net) if has_private_dns_endpoint(doc.data, net.vpc) else [])
+            subnets = routed or (
+                _db_subnets(doc.data, net) if has_private_dns_endpoint(doc.data, net.vpc) else []
+            )
             if not subnets:
-                raise EditError(f"{net.vpc} has no subnet from which the function reaches Secrets Manager")
-            set_property(doc, fn, "VpcConfig", {
-                "SecurityGroupIds": [{"Ref": sg}],
-                "SubnetIds": [{"Ref": s} for s in subnets],
-            })
+                raise EditError(
+                    f"{net.vpc} has no subnet from which the function reaches Secrets Manager"
+                )
+            set_property(
+                doc,
+                fn,
+                "VpcConfig",
+                {
+                    "SecurityGroupIds": [{"Ref": sg}],
+                    "SubnetIds": [{"Ref": s} for s in subnets],
+                },
+            )
         else:
             if not groups:
                 set_property(doc, fn, ("VpcConfig", "SecurityGroupIds"), [{"Ref": sg}])
             ids = topology.subnet_ids(vpc_config.get("SubnetIds"))
-            if ids and not set(ids) <= set(routed) and routed and not has_private_dns_endpoint(doc.data, net.vpc):
+            if (
+                ids
+                and not set(ids) <= set(routed)
+                and routed
+                and not has_private_dns_endpoint(doc.data, net.vpc)
+            ):
                 set_property(doc, fn, ("VpcConfig", "SubnetIds"), [{"Ref": s} for s in routed])
         groups = [sg] if not groups else groups
         if not any(admits(doc.data, g, groups, net.port) for g in net.db_groups):
-            add_resource(doc, unique_id(doc, DB_INGRESS), {
-                "Type": "AWS::EC2::SecurityGroupIngress",
-                "Properties": {
-                    "GroupId": {"Ref": net.db_groups[0]},
-                    "Description": "Database port from the secret rotation function",
-                    "IpProtocol": "tcp",
-                    "FromPort": net.port,
-                    "ToPort": net.port,
-                    "SourceSecurityGroupId": {"Ref": sg},
-                },
-            })
-        for g in endpoint_groups(doc.data, net.vpc):
-            if not admits(doc.data, g, groups, 443):
-                add_resource(doc, unique_id(doc, ENDPOINT_INGRESS), {
+            add_resource(
+                doc,
+                unique_id(doc, DB_INGRESS),
+                {
                     "Type": "AWS::EC2::SecurityGroupIngress",
                     "Properties": {
-                        "GroupId": {"Ref": g},
-                        "Description": "HTTPS to Secrets Manager from the secret rotation function",
+                        "GroupId": {"Ref": net.db_groups[0]},
+                        "Description": "Database port from the secret rotation function",
                         "IpProtocol": "tcp",
-                        "FromPort": 443,
-                        "ToPort": 443,
+                        "FromPort": net.port,
+                        "ToPort": net.port,
                         "SourceSecurityGroupId": {"Ref": sg},
                     },
-                })
+                },
+            )
+        for g in endpoint_groups(doc.data, net.vpc):
+            if not admits(doc.data, g, groups, 443):
+                add_resource(
+                    doc,
+                    unique_id(doc, ENDPOINT_INGRESS),
+                    {
+                        "Type": "AWS::EC2::SecurityGroupIngress",
+                        "Properties": {
+                            "GroupId": {"Ref": g},
+                            "Description": "HTTPS to Secrets Manager from the secret rotation function",
+                            "IpProtocol": "tcp",
+                            "FromPort": 443,
+                            "ToPort": 443,
+                            "SourceSecurityGroupId": {"Ref": sg},
+                        },
+                    },
+                )
         branch = common.hosted_branch(doc.data, schedule)
         if branch:
-            common.write_hosted(doc, schedule, branch[0], common.expected_hosted(doc.data, setup), VPC_FIELDS)
+            common.write_hosted(
+                doc, schedule, branch[0], common.expected_hosted(doc.data, setup), VPC_FIELDS
+            )
         if setup.role and not role_has_vpc_access(doc.data, setup.role):
-            add_list_item(doc, ("Resources", setup.role, "Properties", "ManagedPolicyArns"), VPC_ACCESS_POLICY)
+            add_list_item(
+                doc, ("Resources", setup.role, "Properties", "ManagedPolicyArns"), VPC_ACCESS_POLICY
+            )
 
     @staticmethod
     def _security_group(net: Network) -> dict[str, Any]:
@@ -394,7 +465,9 @@ class RotationNetwork(Rule):
                         "Description": "HTTPS to Secrets Manager (NAT gateway or interface endpoint)",
                     },
                 ],
-                "Tags": [{"Key": "Name", "Value": {"Fn::Sub": "${AWS::StackName}-rotation-lambda"}}],
+                "Tags": [
+                    {"Key": "Name", "Value": {"Fn::Sub": "${AWS::StackName}-rotation-lambda"}}
+                ],
             },
         }
 
