@@ -64,8 +64,8 @@ _RESOURCE_LINE = re.compile(r"^  ([A-Za-z0-9]+):\s*$")
 def _split(text: str) -> tuple[str, list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
     """Header text, resource blocks and output blocks of the sample, each block (id, lines)."""
     lines = text.splitlines(keepends=True)
-    r = next(i for i, l in enumerate(lines) if l.startswith("Resources:"))
-    o = next(i for i, l in enumerate(lines) if l.startswith("Outputs:"))
+    r = next(i for i, line in enumerate(lines) if line.startswith("Resources:"))
+    o = next(i for i, line in enumerate(lines) if line.startswith("Outputs:"))
     header = "".join(lines[:r])
 
     def blocks(body: list[str]) -> list[tuple[str, list[str]]]:
@@ -93,7 +93,7 @@ def _split(text: str) -> tuple[str, list[tuple[str, list[str]]], list[tuple[str,
 def _fatten(rid: str, block: list[str], unit: int) -> list[str]:
     team = TEAMS[(unit + len(rid)) % len(TEAMS)]
     out: list[str] = []
-    rtype = next((l.split(":", 1)[1].strip() for l in block if l.startswith("    Type:")), "")
+    rtype = next((ln.split(":", 1)[1].strip() for ln in block if ln.startswith("    Type:")), "")
     i = 0
     while i < len(block):
         line = block[i]
@@ -220,7 +220,7 @@ def generate(n_resources: int) -> str:
     for rid, block in res_blocks:
         if rid in DROP:
             continue
-        lines = [l for l in block if not drop_line.match(l)]
+        lines = [ln for ln in block if not drop_line.match(ln)]
         text = "".join(lines)
         for old, new in REPOINT.items():
             text = re.sub(rf"\b{old}\b", new, text)

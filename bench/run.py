@@ -15,6 +15,7 @@ reported with min and max. See bench/README.md for what each goal means.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import shutil
@@ -166,10 +167,8 @@ def run_once(s: Series) -> None:
         out.seek(0)
         text = out.read().decode(errors="replace").strip()
         if s.label.startswith("ruamel"):
-            try:
+            with contextlib.suppress(ValueError, IndexError):
                 s.inner.append(float(text.splitlines()[-1]))
-            except (ValueError, IndexError):
-                pass
         err.seek(0)
         s.stderr_tail = err.read().decode(errors="replace").strip()[-300:]
 
@@ -259,7 +258,7 @@ def first_findings(reps: int, timeout: float = 20.0) -> tuple[list[float], str |
                 time.sleep(0.01)
             subprocess.run(base + ["kill-session", "-t", name], capture_output=True)
             if seen is None:
-                last = " / ".join(l.strip() for l in screen.splitlines() if l.strip())[:200]
+                last = " / ".join(ln.strip() for ln in screen.splitlines() if ln.strip())[:200]
                 return times, f"no finding code on screen within {timeout:.0f} s (screen: {last!r})"
             times.append(seen)
     finally:
@@ -411,7 +410,7 @@ def main() -> int:
         )
 
     for name, series in results.items():
-        lint, check, fix_v, fix_nv, load = series
+        lint, check, fix_v, _fix_nv, _load = series
         goal(
             f"--check / cfn-lint: {name}",
             check.median / lint.median,
@@ -534,7 +533,7 @@ def cfn_lint_version() -> str:
         from importlib.metadata import version
 
         return version("cfn-lint")
-    except Exception:
+    except Exception:  # noqa: BLE001 - the report says "?" rather than fail
         return "?"
 
 

@@ -13,12 +13,14 @@ baseline lists it).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 from collections import Counter
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from fixers.model import Finding
 
@@ -62,7 +64,7 @@ class Baseline:
         self.entries: dict[str, Counter[str]] = entries or {}
 
     @classmethod
-    def load(cls, path: str) -> "Baseline":
+    def load(cls, path: str) -> Baseline:
         try:
             with open(path, encoding="utf-8") as f:
                 doc = json.load(f)
@@ -88,7 +90,7 @@ class Baseline:
             )
         return cls(path, entries)
 
-    def matcher(self, template_path: str) -> "Matcher":
+    def matcher(self, template_path: str) -> Matcher:
         return Matcher(Counter(self.entries.get(relative(template_path, self.base_dir), Counter())))
 
     @staticmethod
@@ -129,10 +131,8 @@ class Baseline:
                 f.write(text)
             os.replace(tmp, path)
         except OSError as exc:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
             raise BaselineError(
                 f"{path}: cannot write the baseline: {exc.strerror or exc}"
             ) from None

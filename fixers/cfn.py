@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fixers import config
 
@@ -31,7 +32,7 @@ def production_values() -> tuple[str, ...]:
 # is answered afresh each time, so a caller can never see a stale answer.
 
 _TRACKED_MAX = 8
-_tracked: "OrderedDict[int, list[Any]]" = OrderedDict()  # id(data) -> [data, _Index | None]
+_tracked: OrderedDict[int, list[Any]] = OrderedDict()  # id(data) -> [data, _Index | None]
 _lock = threading.Lock()  # the app fixes a copy in a worker thread while the screen reads
 
 
@@ -151,7 +152,7 @@ def _resource_index(value: Any) -> tuple[_Index, str] | None:
     """The index and logical ID when ``value`` is a resource definition of tracked data."""
     with _lock:
         entries = list(_tracked.values())
-    for data, idx in entries:
+    for _data, idx in entries:
         if idx is not None:
             lid = idx.ids.get(id(value))
             if lid is not None and idx.resources[lid] is value:
@@ -349,10 +350,6 @@ def walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ..
             stack.extend((p + (k,), x) for k, x in reversed(list(v.items())))
         elif isinstance(v, list):
             stack.extend((p + (i,), x) for i, x in reversed(list(enumerate(v))))
-
-
-def is_literal(value: Any) -> bool:
-    return isinstance(value, (str, int, float, bool))
 
 
 def condition_of(data: dict[str, Any], logical_id: str) -> str | None:

@@ -33,14 +33,15 @@ from __future__ import annotations
 import ipaddress
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 __all__ = [
+    "SEVERITY_ORDER",
     "ConfigError",
     "Settings",
-    "SEVERITY_ORDER",
     "activate",
     "current",
     "find_config",
@@ -84,7 +85,7 @@ class Settings:
         except ValueError:
             return True
 
-    def with_overrides(self, overrides: dict[str, Any]) -> "Settings":
+    def with_overrides(self, overrides: dict[str, Any]) -> Settings:
         """These settings with the command line's values on top (None means not given)."""
         given = {k: v for k, v in overrides.items() if v is not None}
         if not given:
@@ -123,7 +124,7 @@ _FIELDS = {f.name for f in fields(Settings)} - {"source", "overridden"}
 
 def _codes(value: Any, key: str, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
-        value = [v for v in value.split(",")]
+        value = list(value.split(","))
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: {key} must be a list of rule code prefixes")
     return tuple(v.strip().upper() for v in value if v.strip())

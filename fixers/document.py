@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from fixers import cfn, limits
 from fixers.render import YamlRenderer, intrinsic, json_text
@@ -55,7 +56,7 @@ class _Patch:
     text: str
     seq: int
     depth: int = 0  # at one position, text for deeper containers comes first
-    slot: "tuple[Path, Any, Any] | None" = (
+    slot: tuple[Path, Any, Any] | None = (
         None  # (mapping, key, None) or (list, _ITEM, item) of an insertion
     )
     whole: bool = False  # an insertion that rewrites its (empty) container
@@ -70,7 +71,7 @@ class Mark:
     template: Template
     pending: tuple[_Patch, ...]
     pending_paths: tuple[tuple[str, Path], ...]
-    fresh: tuple[tuple[Path, Callable[[], "_Patch | list[_Patch]"]], ...]
+    fresh: tuple[tuple[Path, Callable[[], _Patch | list[_Patch]]], ...]
     edited: int
     expected: dict[str, Any]  # the data object, and its index in fixers.cfn, at the mark
     index: Any = None
@@ -111,7 +112,7 @@ class Document:
         self.original_measure = self.measure()
 
     @classmethod
-    def from_text(cls, text: str, path: str = "<template>", bom: bool = False) -> "Document":
+    def from_text(cls, text: str, path: str = "<template>", bom: bool = False) -> Document:
         return cls(Template(text, bom=bom, path=path))
 
     # -- state -----------------------------------------------------------------------------
@@ -252,9 +253,7 @@ class Document:
     def get(self, path: Path, default: Any = None) -> Any:
         value: Any = self._expected
         for step in path:
-            if isinstance(value, dict) and step in value:
-                value = value[step]
-            elif (
+            if (isinstance(value, dict) and step in value) or (
                 isinstance(value, list)
                 and isinstance(step, int)
                 and -len(value) <= step < len(value)
@@ -461,7 +460,7 @@ class Document:
         self,
         path: Path,
         make: Callable[[], _Patch | list[_Patch]],
-        slot: "tuple[Path, Any, Any] | None" = None,
+        slot: tuple[Path, Any, Any] | None = None,
         appending: bool = False,
     ) -> None:
         """Compute a patch on the current tree, reading the text again first if it must."""
@@ -495,7 +494,7 @@ class Document:
         self,
         made: _Patch | list[_Patch],
         depth: int,
-        slot: "tuple[Path, Any, Any] | None",
+        slot: tuple[Path, Any, Any] | None,
         seqs: tuple[int, ...] = (),
     ) -> None:
         """Make one edit's patches pending: numbered in edit order (or with ``seqs``, those of
@@ -571,12 +570,8 @@ class Document:
             text = json_text(value, self.style, self._indent_of_line(node.start), compact)
             return _Patch(node.start, node.end, text, 0)
         parent = loc.parent
-        if (
-            parent is not None
-            and parent.flow
-            or node.flow
-            and node.kind != "scalar"
-            and self._in_flow(path)
+        if (parent is not None and parent.flow) or (
+            node.flow and node.kind != "scalar" and self._in_flow(path)
         ):
             text = self.yaml.inline(value, flow=True)
             if text is None:
@@ -627,7 +622,7 @@ class Document:
     def _value_end(self, node: Node) -> int:
         """Where a value's own text ends: block scalars and collections end with their last
         non-blank character, so the newline and blank lines after them stay in place."""
-        if node.kind == "scalar" and node.style not in ("|", ">") or node.flow:
+        if (node.kind == "scalar" and node.style not in ("|", ">")) or node.flow:
             return node.end
         end = node.end
         while end > node.start and self._text[end - 1] in " \t\r\n":
@@ -720,16 +715,13 @@ class Document:
         if len(node.keys) < 2:
             return False
         gaps = 0
-        for prev, nxt in zip(node.items, node.keys[1:]):
+        for prev, nxt in zip(node.items, node.keys[1:], strict=False):
             # From where the value's own text ends: a block scalar's span takes in the blank
             # lines after it.
             end = self._value_end(prev)
             between = self._text[end : nxt.start].replace("\r", "")
-            if (
-                re.search(r"\n[ \t]*\n", between)
-                or between.startswith("\n")
-                and end > 0
-                and self._text[end - 1] == "\n"
+            if re.search(r"\n[ \t]*\n", between) or (
+                between.startswith("\n") and end > 0 and self._text[end - 1] == "\n"
             ):
                 gaps += 1
         return gaps * 2 > len(node.keys) - 1
@@ -884,7 +876,7 @@ def _first_difference(actual: Any, expected: Any, path: tuple[Any, ...] = ()) ->
     if isinstance(actual, list):
         if len(actual) != len(expected):
             return f"{_fmt(path)}: {len(actual)} items read back, expected {len(expected)}"
-        for i, (a, e) in enumerate(zip(actual, expected)):
+        for i, (a, e) in enumerate(zip(actual, expected, strict=False)):
             if a != e:
                 return _first_difference(a, e, path + (i,))
     return f"{_fmt(path) or '/'}: reads back as {actual!r:.80}, expected {expected!r:.80}"
@@ -894,4 +886,4 @@ def _fmt(path: tuple[Any, ...]) -> str:
     return "/".join(str(p) for p in path)
 
 
-__all__ = ["Document", "EditError", "SelfCheckError", "intrinsic", "fn_name"]
+__all__ = ["Document", "EditError", "SelfCheckError", "fn_name", "intrinsic"]

@@ -92,7 +92,7 @@ def _rank_item(item: Any) -> str | None:
     return None
 
 
-def unique_id(doc: Document, base: str, section: str = "Resources") -> str:
+def unique_id(doc: Document, base: str) -> str:
     """``base``, or ``base2``, ``base3``... when the name is taken in any section."""
     taken: set[str] = set()
     for sec in ("Resources", "Parameters", "Conditions", "Outputs", "Mappings"):
@@ -217,12 +217,6 @@ def add_depends_on(doc: Document, logical_id: str, *targets: str) -> None:
 def _canonical_position(items: list[Any], item: Any) -> int:
     """Where ``Document.append`` puts an item ranked by ``_rank_item``."""
     return canonical_index(items, item, _rank_item)
-    while i > 0:
-        theirs = _rank_item(items[i - 1])
-        if theirs is None or not theirs > mine:
-            break
-        i -= 1
-    return i
 
 
 def add_list_item(doc: Document, path: tuple[Any, ...], item: Any) -> None:
@@ -268,7 +262,7 @@ def ensure_production_condition(doc: Document) -> str:
     if param is None:
         param = add_parameter(
             doc,
-            unique_id(doc, settings.environment_parameter, "Parameters"),
+            unique_id(doc, settings.environment_parameter),
             {
                 "Type": "String",
                 "Default": "development",

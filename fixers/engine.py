@@ -9,8 +9,9 @@ from __future__ import annotations
 import difflib
 import os
 import traceback
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from fixers import config, impact, limits, suppressions
 from fixers.document import Document, EditError
@@ -32,7 +33,7 @@ PRELINT_MIN_BYTES = 200_000
 just in case the result has errors (see ``LintWorker``); below it a lint takes about a second."""
 
 
-_WORKER: "LintWorker | None" = None
+_WORKER: LintWorker | None = None
 """The cfn-lint worker the engines of this process share (cfn-lint's configuration follows each
 file, not the engine's settings); started by a run with ``parallel_lint``, stopped by ``close``."""
 
@@ -75,9 +76,9 @@ class FileResult:
     error: str | None = None
     outcomes: list[Outcome] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)
-    lint_before: list["LintError"] | None = None
-    lint_after: list["LintError"] | None = None
-    lint_new: list["LintError"] | None = None
+    lint_before: list[LintError] | None = None
+    lint_after: list[LintError] | None = None
+    lint_new: list[LintError] | None = None
     rule_errors: list[str] = field(default_factory=list)
     original_text: str = ""
     new_text: str = ""
@@ -129,7 +130,7 @@ def detect(doc: Document, rules: Iterable[Rule], errors: list[str] | None = None
             for f in assess(doc, rule.detect(doc)):
                 line, col = doc.line_of(f.path)
                 found.append(f.located(line, col))
-        except Exception as exc:  # a broken rule must not stop the others or the run
+        except Exception as exc:
             if errors is None:
                 raise
             errors.append(f"{rule.code}: internal error: {exc!r}\n{traceback.format_exc(limit=3)}")
@@ -143,15 +144,15 @@ def assess(doc: Document, findings: Iterable[Finding]) -> Iterator[Finding]:
     again. A fix already unsafe is not tried (raising its impact cannot change what is applied,
     and tests/test_rule_labels.py holds its declared impact to its edits); a fix that cannot be
     tried keeps its label, and applying it fails the same way later."""
-    for finding in findings:
-        fix = finding.fix
+    for found in findings:
+        finding, fix = found, found.fix
         if fix is not None and fix.safe:
             mark = doc.mark()
             try:
                 fix.apply(doc)
                 derived = impact.derive(doc, doc.edits[mark.edited :])
                 finding = finding.with_fix(fix.raised_to(*derived))
-            except Exception:  # noqa: S110 - reported when the fix is applied for real
+            except Exception:  # noqa: BLE001, S110 - reported when the fix is applied for real
                 pass
             finally:
                 doc.rollback(mark)
@@ -164,10 +165,10 @@ class Engine:
     def __init__(self, options: Options, rules: list[Rule] | None = None) -> None:
         self.options = options
         self.rules = rules if rules is not None else select_rules(options.select, options.ignore)
-        self._validator: "Validator | None" = None
+        self._validator: Validator | None = None
 
     @property
-    def validator(self) -> "Validator":
+    def validator(self) -> Validator:
         if self._validator is None:
             from fixers.validate import Validator
 
@@ -271,7 +272,7 @@ class Engine:
                 continue
             try:
                 current = {f.key: f for f in rule.detect(doc)}
-            except Exception as exc:  # a broken rule must not stop the others
+            except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the others
                 errors.append(f"{code}: internal error: {exc!r}\n{traceback.format_exc(limit=3)}")
                 continue
             for outcome in group:
@@ -305,7 +306,7 @@ class Engine:
             # after every fix, so that only the fix at fault is rolled back.
             doc.rollback(start)
             del outcomes[count:]
-            for outcome, (status, reason) in zip(outcomes, before):
+            for outcome, (status, reason) in zip(outcomes, before, strict=False):
                 outcome.status, outcome.reason = status, reason
             self._fix_passes(doc, outcomes, errors, careful=True)
         locate_in(doc, outcomes[count:])
@@ -335,7 +336,7 @@ class Engine:
             outcomes.extend(fresh)
             self.apply_fixes(doc, fresh + again, errors, careful)
 
-    def _start_workers(self, doc: Document, outcomes: list[Outcome]) -> "LintWorker | None":
+    def _start_workers(self, doc: Document, outcomes: list[Outcome]) -> LintWorker | None:
         """Where cores are free, start cfn-lint in another process before fixing, so that it is
         ready when the result is; for a large template also lint its original in a third one
         (returned: the caller closes it), in case the result has errors."""
@@ -353,7 +354,7 @@ class Engine:
             pass
         return None
 
-    def lint(self, text: str, path: str) -> list["LintError"]:
+    def lint(self, text: str, path: str) -> list[LintError]:
         """cfn-lint's findings on ``text``: from the worker if there is one, else in process."""
         global _WORKER
         worker = _WORKER if self.options.parallel_lint else None
@@ -374,7 +375,7 @@ class Engine:
             _WORKER = None
 
     def revalidate(
-        self, doc: Document, result: FileResult, prelint: "LintWorker | None" = None
+        self, doc: Document, result: FileResult, prelint: LintWorker | None = None
     ) -> None:
         """Lint the result; roll back the fixes whose result adds cfn-lint errors.
 
@@ -397,14 +398,14 @@ class Engine:
         if new and applied:
             budget = [MAX_TRIAL_LINTS]
 
-            def adds(outcomes: list[Outcome]) -> list["LintError"]:
+            def adds(outcomes: list[Outcome]) -> list[LintError]:
                 if budget[0] <= 0:
                     raise OutOfTrials
                 budget[0] -= 1
                 trial = self._apply_subset(result, outcomes)
                 return compare(before, self.lint(trial.text, doc.path)) if trial.changed else []
 
-            def blame(outcome: Outcome, added: list["LintError"]) -> None:
+            def blame(outcome: Outcome, added: list[LintError]) -> None:
                 outcome.status = "rolled back"
                 outcome.reason = blame_reason(added)
 
@@ -456,7 +457,7 @@ def locate_in(doc: Document, outcomes: list[Outcome]) -> None:
         outcome.finding = outcome.finding.located(line, column)
 
 
-def isolate(keep: list[Any], new: list["LintError"], adds: Any, blame: Any) -> list[Any]:
+def isolate(keep: list[Any], new: list[LintError], adds: Any, blame: Any) -> list[Any]:
     """The fixes to keep of ``keep`` (in the order they ran), given the errors they add together.
 
     ``adds(fixes)`` lints the original with just those fixes and returns the errors they add;
@@ -493,7 +494,7 @@ def isolate(keep: list[Any], new: list["LintError"], adds: Any, blame: Any) -> l
     return keep
 
 
-def blame_reason(added: list["LintError"]) -> str:
+def blame_reason(added: list[LintError]) -> str:
     """What a fix at fault is reported with."""
     return "adds cfn-lint errors: " + "; ".join(
         f"{e.rule} {'/'.join(map(str, e.path))}: {e.message[:120]}" for e in added[:3]
@@ -505,7 +506,7 @@ def _entries(paths: list[tuple[Any, ...]]) -> frozenset[tuple[str, str]]:
     return frozenset((str(p[0]), str(p[1])) for p in paths if len(p) >= 2)
 
 
-def _worse_fix(a: "Fix | None", b: "Fix | None") -> "Fix | None":
+def _worse_fix(a: Fix | None, b: Fix | None) -> Fix | None:
     """The label of the two that carries the worse impact (a fix is re-detected before it is
     applied; what either detection learnt about its impact is kept)."""
     if a is None or b is None:
@@ -516,11 +517,11 @@ def _worse_fix(a: "Fix | None", b: "Fix | None") -> "Fix | None":
 def _apply_fix(
     doc: Document,
     code: str,
-    fix: "Fix",
+    fix: Fix,
     errors: list[str],
     check: bool = False,
     allow_unsafe: bool = True,
-) -> tuple[str, str | None, "Fix"]:
+) -> tuple[str, str | None, Fix]:
     """Apply one fix; on failure undo just its edits. In a batch the self-check comes later;
     ``check`` makes it part of this fix (the fix is undone if its text does not read back).
 
@@ -535,7 +536,7 @@ def _apply_fix(
     except EditError as exc:
         doc.rollback(mark)
         return "failed", f"not applied: {exc}", fix
-    except Exception as exc:  # a broken fix is rolled back and reported, never half-applied
+    except Exception as exc:  # noqa: BLE001 - a broken fix is rolled back and reported
         doc.rollback(mark)
         errors.append(f"{code}: internal error in fix: {exc!r}\n{traceback.format_exc(limit=4)}")
         return "failed", f"internal error in fix: {exc!r}", fix
@@ -550,13 +551,13 @@ def _apply_fix(
     return "applied", None, fix
 
 
-def unsafe_reason(fix: "Fix") -> str:
+def unsafe_reason(fix: Fix) -> str:
     return f"unsafe fix ({fix.impact}: {fix.impact_detail}): use --unsafe-fixes to apply"
 
 
 def apply_one(
     doc: Document, rule: Rule, finding: Finding, errors: list[str], allow_unsafe: bool = True
-) -> tuple[str, str | None, "Fix | None"]:
+) -> tuple[str, str | None, Fix | None]:
     """Apply one finding's fix as re-detected on the document now; roll it back if it fails.
     Returns the status, the reason, and the fix as labelled by what its edits did."""
     current = [f for f in rule.detect(doc) if f.key == finding.key]

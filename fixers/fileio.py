@@ -46,6 +46,7 @@ Fault injection
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -297,10 +298,8 @@ def _copy_xattrs(src: str, dst_fd: int) -> None:
     except (OSError, AttributeError):
         return
     for name in names:
-        try:
+        with contextlib.suppress(OSError):
             os.setxattr(dst_fd, name, os.getxattr(src, name))
-        except OSError:
-            pass
 
 
 def _fsync_folder(folder: str) -> None:
@@ -392,15 +391,11 @@ def _replace(
         _fsync_folder(folder)
     except BaseException as exc:
         if fd >= 0:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         if tmp and not renamed:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
         if isinstance(exc, OSError):
             if renamed:
                 raise FileError(

@@ -11,7 +11,8 @@ this impact, never lower it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fixers import schema
 from fixers.model import IMPACTS, worst_impact
@@ -54,7 +55,7 @@ def worse(a: Impact, b: Impact) -> Impact:
     return b if IMPACTS.index(b.impact) > IMPACTS.index(a.impact) else a
 
 
-def derive(doc: "Document", edits: Iterable["Edit"]) -> Impact:
+def derive(doc: Document, edits: Iterable[Edit]) -> Impact:
     """The worst deploy impact of these edits on the deployed template, with what causes it."""
     regions = schema.regions_for(doc.path)
     found: dict[str, list[str]] = {}
@@ -78,9 +79,9 @@ _ABSENT = object()
 
 def _get(data: Any, path: tuple[Any, ...]) -> Any:
     for step in path:
-        if isinstance(data, dict) and step in data:
-            data = data[step]
-        elif isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data):
+        if (isinstance(data, dict) and step in data) or (
+            isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data)
+        ):
             data = data[step]
         else:
             return _ABSENT
@@ -111,7 +112,7 @@ def _same(old: Any, new: Any) -> bool:
     if isinstance(old, dict) and isinstance(new, dict):
         return old.keys() == new.keys() and all(_same(old[k], new[k]) for k in old)
     if isinstance(old, list) and isinstance(new, list):
-        return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new))
+        return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new, strict=False))
     if old is _ABSENT or new is _ABSENT:
         return old is new
     if isinstance(old, (dict, list)) or isinstance(new, (dict, list)):
@@ -181,9 +182,8 @@ def _one(
             "unknown", f"changes condition {name}: resources it gates may be created or deleted"
         )
     if section == "Mappings":
-        if len(path) == 3 and kind == "set":
-            if path[2] not in _section(existing, name):
-                return NONE  # a new key of a mapping
+        if len(path) == 3 and kind == "set" and path[2] not in _section(existing, name):
+            return NONE  # a new key of a mapping
         return Impact(
             "unknown", f"changes mapping {name}: values that resources read from it may change"
         )

@@ -176,10 +176,6 @@ def admits_service(statement: dict[str, Any], service: str) -> bool:
     return False
 
 
-def is_key(doc: Any, key_id: str | None) -> bool:
-    return bool(key_id) and cfn.resources(_data(doc)).get(key_id, {}).get("Type") == KEY_TYPE
-
-
 def _keys_used_via(doc: Any, service: str) -> list[str]:
     """Template keys whose policy admits use through ``service`` (ViaService or principal)."""
     found = []
@@ -191,17 +187,6 @@ def _keys_used_via(doc: Any, service: str) -> list[str]:
                 found.append(lid)
                 break
     return found
-
-
-def add_key_policy_statement(doc: Document, key_id: str, statement: dict[str, Any]) -> None:
-    """Add a statement to a template key's policy unless one with the same ``Sid`` is there."""
-    policy = doc.get(("Resources", key_id, "Properties", "KeyPolicy"))
-    if not isinstance(policy, dict):
-        raise EditError(f"the key policy of {key_id} is not a policy document the fix can edit")
-    sid = statement.get("Sid")
-    if sid is not None and any(s.get("Sid") == sid for s in key_statements(doc, key_id)):
-        return
-    add_statement(doc, ("Resources", key_id, "Properties", "KeyPolicy"), statement)
 
 
 def _new_key(
@@ -617,9 +602,12 @@ def _has_same_sid(doc: Document, role: str, statement: dict[str, Any]) -> bool:
     if sid is None:
         return False
     for pol in cfn.list_of(doc.get(("Resources", role, "Properties", "Policies"))):
-        if isinstance(pol, dict) and isinstance(pol.get("PolicyDocument"), dict):
-            if any(st.get("Sid") == sid for _, st in statements_of(pol["PolicyDocument"])):
-                return True
+        if (
+            isinstance(pol, dict)
+            and isinstance(pol.get("PolicyDocument"), dict)
+            and any(st.get("Sid") == sid for _, st in statements_of(pol["PolicyDocument"]))
+        ):
+            return True
     return False
 
 

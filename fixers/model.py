@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fixers.document import Document
@@ -51,7 +52,7 @@ class Fix:
     """A change that closes a finding. ``apply`` edits the document as it is when it runs."""
 
     title: str
-    apply: Callable[["Document"], None] = field(repr=False, compare=False)
+    apply: Callable[[Document], None] = field(repr=False, compare=False)
     impact: str = "none"
     impact_detail: str = "no change to deployed resources"
     applicability: str = ""
@@ -68,7 +69,7 @@ class Fix:
     def safe(self) -> bool:
         return self.applicability == SAFE
 
-    def raised_to(self, impact: str, detail: str) -> "Fix":
+    def raised_to(self, impact: str, detail: str) -> Fix:
         """This fix with a worse deploy impact than it declares (itself when ``impact`` is no
         worse): an impact in UNSAFE_IMPACTS makes it unsafe. Nothing ever lowers an impact."""
         if IMPACTS.index(impact) <= IMPACTS.index(self.impact):
@@ -100,10 +101,10 @@ class Finding:
         """Identity across re-detections: the rule and where the gap is."""
         return self.code, self.path
 
-    def with_fix(self, fix: Fix | None) -> "Finding":
+    def with_fix(self, fix: Fix | None) -> Finding:
         return self if fix is self.fix else replace(self, fix=fix)
 
-    def located(self, line: int, column: int) -> "Finding":
+    def located(self, line: int, column: int) -> Finding:
         return Finding(
             self.code,
             self.spec,

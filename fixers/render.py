@@ -43,7 +43,7 @@ _YAML12_NON_STR = re.compile(
     |[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
     |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)
     |true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$""",
-    re.X,
+    re.VERBOSE,
 )
 _PLAIN_FIRST_FORBIDDEN = set("-?:,[]{}#&*!|>'\"%@`")
 FLOW_WIDTH = 100
@@ -115,7 +115,7 @@ class YamlRenderer:
         name = intrinsic(value) if self.style.short_form else None
         if name:
             arg = value[name]
-            tag = "!" + (name[4:] if name.startswith("Fn::") else name)
+            tag = "!" + (name.removeprefix("Fn::"))
             if (
                 name == "Fn::GetAtt"
                 and isinstance(arg, list)
@@ -178,7 +178,7 @@ class YamlRenderer:
             return [" " + header] + body
         name = intrinsic(value) if self.style.short_form else None
         if name:
-            tag = "!" + (name[4:] if name.startswith("Fn::") else name)
+            tag = "!" + (name.removeprefix("Fn::"))
             arg = value[name]
             if _is_block_string(arg):
                 header, body = self.literal(arg, key_col + self.step)
@@ -194,7 +194,7 @@ class YamlRenderer:
 
     def literal(self, text: str, col: int) -> tuple[str, list[str]]:
         chomp = "-" if not text.endswith("\n") else ("+" if text.endswith("\n\n") else "")
-        body = text[:-1] if text.endswith("\n") else text
+        body = text.removesuffix("\n")
         if chomp == "+":
             body = text.rstrip("\n") + "\n" * (len(text) - len(text.rstrip("\n")) - 1)
         lines = body.split("\n")
@@ -227,7 +227,7 @@ class YamlRenderer:
             return [pad + header] + body
         name = intrinsic(value)
         assert name
-        tag = "!" + (name[4:] if name.startswith("Fn::") else name)
+        tag = "!" + (name.removeprefix("Fn::"))
         arg = value[name]
         if _is_block_string(arg):
             header, body = self.literal(arg, col + self.step)
@@ -246,7 +246,7 @@ class YamlRenderer:
             return [" " * col + header] + body
         name = intrinsic(value) if self.style.short_form else None
         if name:
-            tag = "!" + (name[4:] if name.startswith("Fn::") else name)
+            tag = "!" + (name.removeprefix("Fn::"))
             arg = value[name]
             if _is_block_string(arg):
                 header, body = self.literal(arg, col + self.step)

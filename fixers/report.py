@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, Iterator
+from typing import Any
 
 from fixers.baseline import fingerprint
 from fixers.config import Settings

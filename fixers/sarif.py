@@ -18,8 +18,9 @@ from __future__ import annotations
 import difflib
 import os
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fixers.baseline import FINGERPRINT_KEY, fingerprint
@@ -79,7 +80,7 @@ def apply_replacements(original: str, reps: list[dict[str, Any]]) -> str:
 
 
 def fix_edits(
-    engine: "Engine", doc: "Document", findings: Iterable[Finding]
+    engine: Engine, doc: Document, findings: Iterable[Finding]
 ) -> dict[Any, list[dict[str, Any]]]:
     """Each finding's fix applied alone to ``doc`` (restored after): its SARIF replacements."""
     from fixers.engine import apply_one
@@ -124,7 +125,7 @@ def _location(uri: str, base_id: str | None, index: int) -> dict[str, Any]:
     return loc
 
 
-def rule_descriptor(rule: "Rule | None", code: str) -> dict[str, Any]:
+def rule_descriptor(rule: Rule | None, code: str) -> dict[str, Any]:
     if rule is None:  # MF0001, the unused-suppression check
         from fixers import suppressions as s
 
@@ -173,13 +174,13 @@ def rule_descriptor(rule: "Rule | None", code: str) -> dict[str, Any]:
 
 
 def sarif_log(
-    reports: "list[FileReport]", rules: "Iterable[Rule]", errors: list[str], base: str | None = None
+    reports: list[FileReport], rules: Iterable[Rule], errors: list[str], base: str | None = None
 ) -> dict[str, Any]:
     from fixers.report import cfn_lint_version, outcome_status, tool_version
 
     base = os.path.abspath(base or os.getcwd())
     rule_list = list(rules)
-    by_code: dict[str, "Rule | None"] = {r.code: r for r in rule_list}
+    by_code: dict[str, Rule | None] = {r.code: r for r in rule_list}
     for rep in reports:  # a finding of a rule outside the list still gets its descriptor
         for f in rep.all_findings():
             by_code.setdefault(f.code, None)
@@ -355,7 +356,7 @@ def _gh_prop(text: str) -> str:
 GITHUB_COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
 
 
-def github_annotations(reports: "list[FileReport]", errors: list[str]) -> list[str]:
+def github_annotations(reports: list[FileReport], errors: list[str]) -> list[str]:
     """GitHub workflow commands: one ``::error file=...,line=...,col=...,title=...::msg`` per
     open finding (not suppressed, not in the baseline, not fixed)."""
     lines = []

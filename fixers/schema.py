@@ -13,6 +13,7 @@ not know, a table that comes back empty), the answer is ``unknown``, and unknown
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -74,7 +75,7 @@ def derive_table(region: str) -> dict[str, dict[str, list[str]]]:
     schema interface. Raises SchemaUnavailable when that interface does not answer."""
     try:
         from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-    except Exception as exc:  # not installed, or its interface moved
+    except Exception as exc:  # noqa: BLE001 - not installed, or its interface moved
         raise SchemaUnavailable(
             f"cfn-lint's schema interface cannot be imported: {exc!r}"
         ) from None
@@ -87,7 +88,7 @@ def derive_table(region: str) -> dict[str, dict[str, list[str]]]:
                 "createOnly": list(schema.get("createOnlyProperties", [])),
                 "conditionalCreateOnly": list(schema.get("conditionalCreateOnlyProperties", [])),
             }
-    except Exception as exc:  # ResourceNotFoundError for the region, a changed schema layout
+    except Exception as exc:  # noqa: BLE001 - ResourceNotFoundError, a changed schema layout
         raise SchemaUnavailable(
             f"cfn-lint's schemas for {region} cannot be read: {exc!r}"
         ) from None
@@ -123,13 +124,11 @@ def _write_cached(path: Path, version: str, region: str, table: dict[str, Any]) 
             json.dump({"format": _FORMAT, "cfn-lint": version, "region": region, "types": table}, f)
         os.replace(tmp, path)
     except OSError:
-        try:
+        with contextlib.suppress(OSError, UnboundLocalError):
             os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def type_table(region: str) -> dict[str, TypeFacts] | None:
     """The create-only facts of every type in ``region``; None when they cannot be read."""
     version = cfn_lint_version()
@@ -190,7 +189,7 @@ def _all_regions() -> tuple[str, ...]:
         from cfnlint.helpers import REGIONS
 
         return tuple(REGIONS)
-    except Exception:
+    except Exception:  # noqa: BLE001 - unreadable: every answer is unknown
         return ()
 
 
@@ -219,7 +218,7 @@ def facts(resource_type: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> Typ
 def _overlaps(pointer: tuple[str, ...], path: tuple[Any, ...]) -> bool:
     """Whether a change at ``path`` (below Properties) can change what ``pointer`` names: one
     is a prefix of the other, ``*`` matching any list index."""
-    for want, got in zip(pointer, path):
+    for want, got in zip(pointer, path, strict=False):
         if want == "*":
             if not isinstance(got, int):
                 return False

@@ -19,8 +19,9 @@ UI-free; reads only the document's plain data and node positions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from fixers.model import Finding
 
@@ -149,7 +150,7 @@ def _entries(block: Any, base: tuple[Any, ...], scope: str) -> list[Suppression]
     return found
 
 
-def read(doc: "Document") -> list[Suppression]:
+def read(doc: Document) -> list[Suppression]:
     """Every suppression of the template, located, template level first."""
     data = doc.data
     found = _entries(data.get("Metadata"), ("Metadata",), "template")
@@ -164,7 +165,7 @@ def read(doc: "Document") -> list[Suppression]:
 
 
 def apply(
-    doc: "Document",
+    doc: Document,
     findings: Iterable[Finding],
     ran: Iterable[str],
     known: Iterable[str],

@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from json.decoder import scanstring
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -71,19 +72,19 @@ class Node:
     flow: bool = False
     style: str | None = None  # scalar style: None (plain), "'", '"', "|", ">"
     value: Any = None  # scalar value (YAML 1.1 / JSON semantics)
-    keys: list["Node"] = field(default_factory=list)  # mapping keys
-    items: list["Node"] = field(default_factory=list)  # mapping values or sequence items
-    target: "Node | None" = None  # for aliases
+    keys: list[Node] = field(default_factory=list)  # mapping keys
+    items: list[Node] = field(default_factory=list)  # mapping values or sequence items
+    target: Node | None = None  # for aliases
     lookup: dict[str, int] = field(default_factory=dict)  # mapping key to its index
 
-    def add_key(self, key: "Node") -> None:
+    def add_key(self, key: Node) -> None:
         self.lookup[key.value] = len(self.keys)
         self.keys.append(key)
 
     def key_index(self, key: str) -> int:
         return self.lookup.get(key, -1)
 
-    def get(self, key: str) -> "Node | None":
+    def get(self, key: str) -> Node | None:
         i = self.key_index(key)
         return self.items[i] if i >= 0 else None
 
@@ -295,12 +296,15 @@ def compose_yaml(text: str) -> tuple[Node, _Stats]:
             elif stack:
                 _attach(stack, node, text)
                 if (
-                    node.kind == "scalar"
-                    and stack[-1].kind == "map"
-                    and len(stack[-1].keys) > len(stack[-1].items)
+                    (
+                        node.kind == "scalar"
+                        and stack[-1].kind == "map"
+                        and len(stack[-1].keys) > len(stack[-1].items)
+                    )
+                    and isinstance(node.value, str)
+                    and _LONG_FORM_KEYS.match(node.value)
                 ):
-                    if isinstance(node.value, str) and _LONG_FORM_KEYS.match(node.value):
-                        stats.long_keys += 1
+                    stats.long_keys += 1
             else:
                 root = node
     except yaml.MarkedYAMLError as exc:
@@ -546,7 +550,10 @@ def _to_data(node: Node, budget: list[int], in_alias: bool) -> Any:
     if node.kind == "scalar":
         value: Any = node.value
     elif node.kind == "map":
-        value = {k.value: _to_data(v, budget, in_alias) for k, v in zip(node.keys, node.items)}
+        value = {
+            k.value: _to_data(v, budget, in_alias)
+            for k, v in zip(node.keys, node.items, strict=False)
+        }
     else:
         value = [_to_data(item, budget, in_alias) for item in node.items]
     if node.tag:
@@ -566,7 +573,7 @@ class Template:
         self.text = text
         self.bom = bom
         stripped = text.lstrip(" \t\r\n")
-        self.is_json = stripped.startswith("{") or stripped.startswith("[")
+        self.is_json = stripped.startswith(("{", "["))
         if not stripped:
             raise TemplateError("empty file: not a CloudFormation template")
         if "\x00" in text:
@@ -594,7 +601,6 @@ class Template:
             kind = "empty" if self.data["Resources"] is None else "not a mapping"
             raise TemplateError(f"Resources is {kind}", node.line + 1 if node else 1)
         self.style = detect_style(text, stats, self.is_json, bom)
-        self._line_starts: list[int] | None = None
 
     def line_of(self, path: tuple[Any, ...] | list[Any]) -> tuple[int, int]:
         """1-based line and column of the deepest node on the path that exists."""

@@ -33,24 +33,26 @@ share it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import sys
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 __all__ = [
-    "Linter",
     "LintError",
     "LintWorker",
+    "Linter",
     "Validator",
     "WorkerValidator",
-    "compare",
     "cfn_lint_version",
+    "compare",
     "usable_cpus",
 ]
 
@@ -58,7 +60,6 @@ __all__ = [
 _RC_NAMES = (".cfnlintrc", ".cfnlintrc.yaml", ".cfnlintrc.yml")
 
 # Rule ids for the LintErrors this module makes itself.
-_PARSE_ERROR = "E0000"  # cfn-lint's ParseError: the text is not a template
 _CONFIG_ERROR = "E0003"  # cfn-lint's ConfigError: the configuration is unusable
 
 # Messages that embed positions: the decoder's "Duplicate found 'X' (line 5)",
@@ -282,7 +283,7 @@ class Validator:
         if config is None:
             try:
                 config = self._config_cls(user_rc, project_rc)
-            except Exception as exc:  # ConfigFileError, YAML errors in the rc file
+            except Exception as exc:  # noqa: BLE001 - ConfigFileError, YAML errors in the rc file
                 where = ", ".join(str(p) for p in (user_rc, project_rc) if p)
                 config = _config_error(f"cfn-lint configuration {where}: {exc}")
             self._configs[key] = config
@@ -401,7 +402,7 @@ def worker_main(argv: list[str]) -> int:
             return 0
         try:
             result: list[LintError] | None = validator.lint(*request)
-        except Exception:  # the parent lints itself instead
+        except Exception:  # noqa: BLE001 - the parent lints itself instead
             result = None
         try:
             answers.send(result)
@@ -480,10 +481,8 @@ class LintWorker:
         self._sender.start()
 
     def _send(self, request: tuple[str, str]) -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError):  # the worker is gone: `result` finds out
             self._requests.send(request)
-        except (OSError, ValueError):  # the worker is gone: `result` finds out
-            pass
 
     def _join_sender(self, timeout: float | None = None) -> None:
         if self._sender is not None:

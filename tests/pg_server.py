@@ -30,6 +30,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -326,7 +327,7 @@ class PostgresServer:
             os.kill(pid, signal.SIGQUIT)
             time.sleep(1)
 
-    def __enter__(self) -> PostgresServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -43,7 +44,7 @@ def test_pyproject_table_found_upwards(tmp_path: Path, capsys: pytest.CaptureFix
         "pyproject.toml",
         '[project]\nname = "x"\n\n[tool.meridian-fix]\nselect = ["MF06"]\nignore = ["MF0602"]\n',
     )
-    code, found = codes(capsys, str(template))
+    _code, found = codes(capsys, str(template))
     assert found and all(c.startswith("MF06") for c in found) and "MF0602" not in found
     assert config.find_config(str(template)) == str(tmp_path / "pyproject.toml")
     # The command line overrides the file.
@@ -132,7 +133,7 @@ def test_engine_activates_the_settings_of_each_file(tmp_path: Path) -> None:
 
     class Probe:
         code = "MF9901"
-        rules: list = []
+        rules: ClassVar[list] = []
 
         def detect(self, doc):  # type: ignore[no-untyped-def]
             seen.append(config.current())

@@ -4,7 +4,6 @@ without being rolled back, and the second run changes no byte."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from fixers.document import Document

@@ -600,7 +600,7 @@ def _raise_at(point: str, exc: BaseException):
     "exc_factory",
     [
         lambda: Injected("boom"),
-        lambda: KeyboardInterrupt(),
+        KeyboardInterrupt,
         lambda: OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),
     ],
     ids=["exception", "interrupt", "enospc"],

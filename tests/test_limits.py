@@ -39,11 +39,11 @@ def _fix(text: str, validate: bool = False):  # type: ignore[no-untyped-def]
 def test_the_limits_are_cfn_lints() -> None:
     from cfnlint.helpers import LIMITS
 
-    assert limits.TEMPLATE_BODY_BYTES == LIMITS["template"]["body"]
-    assert limits.SECTION_ENTRIES == {
+    assert LIMITS["template"]["body"] == limits.TEMPLATE_BODY_BYTES
+    assert {
         s: LIMITS[s]["number"] for s in ("Resources", "Parameters", "Outputs", "Mappings")
-    }
-    assert limits.MAPPING_ATTRIBUTES == LIMITS["Mappings"]["attributes"]
+    } == limits.SECTION_ENTRIES
+    assert LIMITS["Mappings"]["attributes"] == limits.MAPPING_ATTRIBUTES
 
 
 def test_a_fix_that_fits_is_applied() -> None:

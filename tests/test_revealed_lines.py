@@ -27,5 +27,5 @@ def test_revealed_findings_point_into_the_written_text(name: str) -> None:
         assert (outcome.finding.line, outcome.finding.column) == written.line_of(
             outcome.finding.path
         )
-    for outcome, finding in zip(result.outcomes, original):
+    for outcome, finding in zip(result.outcomes, original, strict=False):
         assert (outcome.finding.line, outcome.finding.column) == (finding.line, finding.column)

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from fixers.validate import LintError, Validator, cfn_lint_version, compare
+from tests.conftest import CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
-from tests.conftest import CORPUS
 
 VALID_YAML = """\
 AWSTemplateFormatVersion: "2010-09-09"

@@ -137,7 +137,7 @@ def kill_loop(
         counts["kills"] += 1
         if target.exists():
             got = target.read_bytes()
-            assert got == A or got == B, f"corrupt after kill {counts['kills']}: {len(got)} bytes"
+            assert got in (A, B), f"corrupt after kill {counts['kills']}: {len(got)} bytes"
             counts["old_a" if got == A else "new_b"] += 1
         else:
             # Only write_new, killed before its first rename, may leave no file.

@@ -12,8 +12,9 @@ import difflib
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from fixers.document import Document, EditError
 from fixers.edits import add_output, wrap_if_production
@@ -206,7 +207,7 @@ def variants(path: Path) -> dict[str, tuple[str, bool]]:
 def _tabs(text: str) -> str:
     m = re.search(r"\n( +)\S", text)
     unit = len(m.group(1)) if m else 2
-    return re.sub(r"(?m)^((?: {%d})+)" % unit, lambda mm: "\t" * (len(mm.group(1)) // unit), text)
+    return re.sub(rf"(?m)^((?: {{{unit}}})+)", lambda mm: "\t" * (len(mm.group(1)) // unit), text)
 
 
 def check_edit(text: str, bom: bool, edit: Edit, name: str = "<t>") -> str | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -103,7 +104,7 @@ class MeridianApp(App[int]):
         self._lint_text: str | None = None  # the text the last finished run linted
         self._lint_generation = 0
         self._lint_before: list[Any] | None = None
-        self._validator: "Linter | None" = None
+        self._validator: Linter | None = None
         self._validator_lock = threading.Lock()
         self._pending_write = False
         self._version = 0
@@ -279,7 +280,7 @@ class MeridianApp(App[int]):
         rule = self.review.by_code[item.finding.code]
         try:
             after, note = preview(text, self.review.path, self.review.bom, rule, item.finding)
-        except Exception as exc:  # a broken fix must not take the app down
+        except Exception as exc:  # noqa: BLE001 - a broken fix must not take the app down
             after, note = None, f"internal error in fix: {exc!r}"
         if not get_current_worker().is_cancelled:
             self.post_message(PreviewReady(version, item.key, after, note))
@@ -309,7 +310,7 @@ class MeridianApp(App[int]):
         ]
         self._run_lint(self._lint_generation, self.review.original_text, self.review.text, applied)
 
-    def _validator_instance(self) -> "Linter":
+    def _validator_instance(self) -> Linter:
         with self._validator_lock:
             if self._validator is None:
                 from fixers.validate import Validator, WorkerValidator, usable_cpus
@@ -336,7 +337,7 @@ class MeridianApp(App[int]):
                 before=self._lint_before,
                 cancelled=lambda: worker.is_cancelled,
             )
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a failed lint is reported on screen, never fatal
             self.post_message(LintFailed(generation, f"{type(exc).__name__}: {exc}"))
             return
         if report is not None and not worker.is_cancelled:
@@ -436,7 +437,7 @@ class MeridianApp(App[int]):
     def _plan_all_safe(self) -> None:
         try:
             self.post_message(AllSafePlanned(self.review.plan_all_safe()))
-        except Exception as exc:  # reported, never fatal
+        except Exception as exc:  # noqa: BLE001 - reported, never fatal
             self.post_message(AllSafePlanned(None, f"{type(exc).__name__}: {exc}"))
 
     def on_all_safe_planned(self, message: AllSafePlanned) -> None:

@@ -12,8 +12,9 @@ import argparse
 import dataclasses
 import os
 import sys
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from fixers import config
 from fixers.baseline import Baseline, BaselineError
@@ -214,7 +215,7 @@ def run_batch(files: list[str], errors: list[str], args: argparse.Namespace) -> 
         Task(i, path, settings[path], fixing, not args.no_validate, want_fixes)
         for i, path in enumerate(p for p in files if p in settings)
     ]
-    jobs = args.jobs if args.jobs else default_jobs()
+    jobs = args.jobs or default_jobs()
     if args.output or len(tasks) < 2:
         jobs = 1
     if jobs == 1:

@@ -40,7 +40,7 @@ STATUS_STYLE = {
 
 
 def print_results(
-    reports: "list[FileReport]",
+    reports: list[FileReport],
     errors: list[str],
     fixing: bool,
     diff: bool,
@@ -103,7 +103,7 @@ def print_results(
 
 
 def print_summary(
-    reports: "list[FileReport]", errors: list[str], fixing: bool, err: Console | None = None
+    reports: list[FileReport], errors: list[str], fixing: bool, err: Console | None = None
 ) -> None:
     """The closing line, on stderr: files, findings, and what became of them."""
     from fixers.report import summary
@@ -125,7 +125,7 @@ def print_summary(
     err.print("[bold]" + ", ".join(parts) + "[/]")
 
 
-def print_area_table(reports: "list[FileReport]", fixing: bool, err: Console) -> None:
+def print_area_table(reports: list[FileReport], fixing: bool, err: Console) -> None:
     """Findings by area: how many, how many have a fix, fixed, suppressed, in the baseline."""
     rows: dict[str, Counter[str]] = {}
     for rep in reports:
@@ -175,7 +175,7 @@ def print_area_table(reports: "list[FileReport]", fixing: bool, err: Console) ->
     err.print(table)
 
 
-def print_rules(rules: "dict[str, Rule]") -> None:
+def print_rules(rules: dict[str, Rule]) -> None:
     table = Table(title="meridian-fix rules", show_lines=False)
     for column in ("Code", "Spec", "Area", "Fix", "Title"):
         table.add_column(column, no_wrap=column != "Title")

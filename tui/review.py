@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
-from fixers.document import Document
 from fixers import config
+from fixers.document import Document
 from fixers.engine import Engine, Options, Outcome, apply_one, load
 from fixers.fileio import Snapshot, atomic_write, read_template_bytes
 from fixers.model import AREAS, Finding
@@ -72,9 +73,9 @@ class AllSafePlan:
 class LintReport:
     """cfn-lint on the original text and on the current edits."""
 
-    before: list["LintError"]
-    after: list["LintError"]
-    new: list["LintError"]
+    before: list[LintError]
+    after: list[LintError]
+    new: list[LintError]
     culprits: dict[Key, str] = field(default_factory=dict)
 
     @property
@@ -121,7 +122,7 @@ class Review:
         select: Iterable[str] | None = None,
         ignore: Iterable[str] | None = None,
         rules: list[Rule] | None = None,
-    ) -> "Review":
+    ) -> Review:
         """Read and parse ``path``; FileError says in one line what is wrong."""
         snapshot, doc = load(path)
         options = Options(list(select or []), list(ignore or []))
@@ -218,7 +219,7 @@ class Review:
         """Apply every open safe fix the way ``--auto-fix`` does; return how many were applied."""
         return self.commit_all(self.plan_all_safe())
 
-    def plan_all_safe(self) -> "AllSafePlan":
+    def plan_all_safe(self) -> AllSafePlan:
         """Run ``--auto-fix``'s fixing on a copy of the document. Reads the review only, so
         it may run in a worker thread while the screen goes on showing the review."""
         text = self.doc.text
@@ -231,14 +232,14 @@ class Review:
         self.engine.fix_document(copy, outcomes, errors)
         return AllSafePlan(text, copy.checkpoint(), outcomes, errors)
 
-    def commit_all(self, plan: "AllSafePlan") -> int:
+    def commit_all(self, plan: AllSafePlan) -> int:
         """Adopt a plan made on the text the review still has; return how many fixes it applied."""
         if plan.base_text != self.doc.text or len(plan.outcomes) < len(self.items):
             raise RuntimeError("the template changed while the fixes were being applied")
         step = self._begin("all safe fixes")
         self.rule_errors.extend(plan.errors)
         applied = 0
-        for item, outcome in zip(self.items, plan.outcomes):
+        for item, outcome in zip(self.items, plan.outcomes, strict=False):
             if outcome.status == APPLIED:
                 item.state, item.reason = APPLIED, outcome.reason
                 applied += 1
@@ -304,7 +305,7 @@ class Review:
             return Document.from_text(self.original_text, self.path, self.bom).line_of(
                 item.finding.path
             )[0]
-        except Exception:
+        except Exception:  # noqa: BLE001 - a position to show, never worth failing for
             return item.finding.line
 
     # -- writing ---------------------------------------------------------------------------
@@ -319,7 +320,7 @@ class Review:
         atomic_write(self.snapshot, data)
         try:
             snapshot = read_template_bytes(self.path)
-        except Exception:
+        except Exception:  # noqa: BLE001 - unreadable right after the write: the next write refuses
             snapshot = dataclasses.replace(self.snapshot, data=b"")
         if snapshot.data != data:
             # Changed again right after the write: keep what we wrote, so the next write refuses.
@@ -351,13 +352,13 @@ def preview(
 
 
 def lint_review(
-    validator: "Linter",
+    validator: Linter,
     original: str,
     current: str,
     path: str,
     bom: bool,
     applied: list[tuple[Rule, Finding]],
-    before: list["LintError"] | None = None,
+    before: list[LintError] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> LintReport | None:
     """Lint the original and the current text; if the edits add errors, find the fixes that do.
@@ -385,10 +386,13 @@ def lint_review(
     )
 
     _, outcomes = replayer.replay(original, path, bom, [f for _, f in applied])
-    steps = [_Replayed(rule, finding, o.touched) for (rule, finding), o in zip(applied, outcomes)]
+    steps = [
+        _Replayed(rule, finding, o.touched)
+        for (rule, finding), o in zip(applied, outcomes, strict=False)
+    ]
     trials = [MAX_TRIAL_LINTS]
 
-    def adds(subset: list[_Replayed]) -> list["LintError"]:
+    def adds(subset: list[_Replayed]) -> list[LintError]:
         if cancelled():
             raise _Cancelled
         if trials[0] <= 0:
@@ -397,7 +401,7 @@ def lint_review(
         trial, _ = replayer.replay(original, path, bom, [step.finding for step in subset])
         return compare(before, validator.lint(trial.text, path)) if trial.changed else []
 
-    def blame(step: _Replayed, added: list["LintError"]) -> None:
+    def blame(step: _Replayed, added: list[LintError]) -> None:
         report.culprits[step.finding.key] = blame_reason(added)
 
     try:

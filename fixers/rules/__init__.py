@@ -7,12 +7,14 @@ and are found by importing that package tree, so adding a rule is adding a file.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 import textwrap
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from fixers.model import AREAS, SEVERITIES, Finding, Fix
+from fixers.model import AREAS, IMPACTS, SAFE, SEVERITIES, UNSAFE, UNSAFE_IMPACTS, Finding, Fix
 
 if TYPE_CHECKING:
     from fixers.document import Document
@@ -39,7 +41,7 @@ class Rule:
     fix_safety: ClassVar[str] = ""
     notes: ClassVar[str] = ""
 
-    def detect(self, doc: "Document") -> Iterator[Finding]:
+    def detect(self, doc: Document) -> Iterator[Finding]:
         raise NotImplementedError
 
     def finding(
@@ -97,31 +99,32 @@ class Rule:
             problems.append(f"{cls.code}: unknown area {cls.area!r}")
         if cls.severity not in SEVERITIES:
             problems.append(f"{cls.code}: unknown severity {cls.severity!r}")
+        if cls.fix_applicability not in (SAFE, UNSAFE, "none"):
+            problems.append(f"{cls.code}: unknown fix applicability {cls.fix_applicability!r}")
+        if cls.deploy_impact not in IMPACTS:
+            problems.append(f"{cls.code}: unknown deploy impact {cls.deploy_impact!r}")
+        if cls.deploy_impact in UNSAFE_IMPACTS and cls.fix_applicability == SAFE:
+            problems.append(f"{cls.code}: labelled safe with a deploy impact of {cls.deploy_impact}")
         for name in ("title", "why", "bad", "good", "fix_safety"):
             if not getattr(cls, name):
                 problems.append(f"{cls.code}: no {name}")
         return problems
 
 
-_REGISTRY: dict[str, Rule] | None = None
-
-
+@functools.cache
 def all_rules() -> dict[str, Rule]:
-    """Every rule, by code, found by importing the rule modules once."""
-    global _REGISTRY
-    if _REGISTRY is None:
-        for info in pkgutil.walk_packages(__path__, __name__ + "."):
-            importlib.import_module(info.name)
-        found: dict[str, Rule] = {}
-        for cls in _subclasses(Rule):
-            # Only the rule modules' own classes: a subclass a test or plugin defines elsewhere
-            # must not join the registry depending on what was imported first.
-            if cls.code and cls.__module__.startswith(__name__ + "."):
-                if cls.code in found:
-                    raise RuntimeError(f"two rules use {cls.code}")
-                found[cls.code] = cls()
-        _REGISTRY = dict(sorted(found.items()))
-    return _REGISTRY
+    """Every rule, by code, found by importing the rule modules once (a cache: read only)."""
+    for info in pkgutil.walk_packages(__path__, __name__ + "."):
+        importlib.import_module(info.name)
+    found: dict[str, Rule] = {}
+    for cls in _subclasses(Rule):
+        # Only the rule modules' own classes: a subclass a test or plugin defines elsewhere
+        # must not join the registry depending on what was imported first.
+        if cls.code and cls.__module__.startswith(__name__ + "."):
+            if cls.code in found:
+                raise RuntimeError(f"two rules use {cls.code}")
+            found[cls.code] = cls()
+    return dict(sorted(found.items()))
 
 
 def _subclasses(cls: type) -> Iterator[type]:

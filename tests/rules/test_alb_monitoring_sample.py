@@ -43,12 +43,12 @@ CASES = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _text(name: str) -> str:
     return (ROOT / CASES[name][0]).read_text()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fixed(name: str):
     return run_fix(_text(name), CODES, validate=True)
 
@@ -64,7 +64,7 @@ def test_every_gap_is_found_at_its_resource(name: str) -> None:
 def test_fix_adds_no_cfn_lint_error_and_converges(name: str) -> None:
     result = _fixed(name)
     assert not result.rule_errors
-    assert [o.finding.code for o in result.outcomes if o.status not in ("applied",)] == []
+    assert [o.finding.code for o in result.outcomes if o.status != "applied"] == []
     assert result.lint_new == []
     assert [f.code for f in result.remaining if f.fix is not None] == []
     assert run_fix(result.new_text, CODES).new_text == result.new_text

@@ -68,7 +68,7 @@ def text_of(name: str) -> str:
 from fixers.validate import Validator as _ORIGINAL_VALIDATOR  # noqa: E402
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator():
     return _ORIGINAL_VALIDATOR()
 
@@ -83,7 +83,7 @@ def shared_validator():
         yield
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fixed_all(name: str):
     return run_fix(text_of(name), CODES, validate=True)
 
@@ -130,12 +130,12 @@ def test_fixed_sample_is_production_grade_where_aws_checks() -> None:
     data = Document.from_text(fixed_all("sample_templates/transaction-platform.json").new_text).data
     res = data["Resources"]
     rules = res["BackupPlan"]["Properties"]["BackupPlan"]["BackupPlanRule"]
-    for rule in rules:
-        rule = rule["Fn::If"][1] if "Fn::If" in rule else rule
+    for entry in rules:
+        rule = entry["Fn::If"][1] if "Fn::If" in entry else entry
         life = rule.get("Lifecycle", {})
         assert "MoveToColdStorageAfterDays" not in life  # ignored by AWS Backup for Aurora
-        for copy in rule.get("CopyActions", []):
-            copy = copy["Fn::If"][1] if "Fn::If" in copy else copy
+        for action in rule.get("CopyActions", []):
+            copy = action["Fn::If"][1] if "Fn::If" in action else action
             template = copy["DestinationBackupVaultArn"]["Fn::Sub"][0]
             assert (
                 template.startswith("arn:${AWS::Partition}:backup:")

@@ -3,6 +3,7 @@ second flawed layout (tests/fixtures/ecs-flawed.yaml) and on a production-grade 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -59,15 +60,11 @@ FLAWED_EXPECTED = {
     ("MF1202", "ApiTask"),
 }
 
-_ENGINE: Engine | None = None
 
-
+@functools.cache
 def validating_engine() -> Engine:
     """One engine for the whole module, so cfn-lint's rule set is built once."""
-    global _ENGINE
-    if _ENGINE is None:
-        _ENGINE = Engine(Options(select=CODES, fix=True, unsafe_fixes=True, validate=True))
-    return _ENGINE
+    return Engine(Options(select=CODES, fix=True, unsafe_fixes=True, validate=True))
 
 
 CASES = [

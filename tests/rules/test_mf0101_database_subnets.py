@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import codes, dedent, fix_text, findings
+from tests.helpers import codes, dedent, findings, fix_text
 
 FLAWED = dedent(
     """

@@ -156,7 +156,7 @@ def test_json_instance():
     assert list(data["Resources"]) == ["Db", "DatabaseKMSKey", "DatabaseKMSKeyAlias"]
     # Byte for byte: the file's own JSON layout, the new key after the template's resources.
     assert out == json.dumps(data, indent=2) + "\n"
-    assert [k for k in data["Resources"]["Db"]["Properties"]] == [
+    assert list(data["Resources"]["Db"]["Properties"]) == [
         "Engine",
         "DBInstanceClass",
         "AllocatedStorage",

@@ -79,7 +79,7 @@ def test_production_values_are_valid_on_every_allowed_class() -> None:
     fixed = fix_text(FLAWED, ["MF0301"])
     assert "'2097152'" not in fixed
     smallest = 16 * 1024**3
-    assert 1500 <= smallest // 9531392 and 8192 * 1024 <= smallest / 256
+    assert smallest // 9531392 >= 1500 and smallest / 256 >= 8192 * 1024
 
 
 def test_silent_when_sized_another_way_or_absent() -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import textwrap
 import re
+import textwrap
 
 from tests.helpers import codes, dedent, findings, fix_text
 

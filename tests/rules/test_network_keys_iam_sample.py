@@ -119,11 +119,11 @@ def test_fixes_are_production_grade(sample: str, validated) -> None:
     assert res["VPCFlowLogs"]["Properties"]["TrafficType"] == "ALL"
     sg = res["VPCEndpointSecurityGroup"]["Properties"]
     assert all("CidrIp" not in r for r in sg["SecurityGroupIngress"])
-    logs = [
+    logs = next(
         s
         for s in res["CloudWatchLogsKMSKey"]["Properties"]["KeyPolicy"]["Statement"]
         if s.get("Sid") == "AllowCloudWatchLogsUse"
-    ][0]
+    )
     assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] == {
         "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"
     }

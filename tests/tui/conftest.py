@@ -3,9 +3,11 @@ rulebook, a stand-in cfn-lint, and helpers that wait on workers rather than slee
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -220,6 +222,7 @@ def plain(widget: Any, width: int = 200) -> str:
     """What a Static shows, as plain text."""
     from rich.console import Console
 
-    console = Console(width=width, record=True, file=open("/dev/null", "w"), color_system=None)
-    console.print(widget.content)
-    return console.export_text()
+    with open(os.devnull, "w") as sink:
+        console = Console(width=width, record=True, file=sink, color_system=None)
+        console.print(widget.content)
+        return console.export_text()

@@ -89,7 +89,7 @@ def side_by_side(before: str, line: int, after: str | None) -> tuple[list[Region
     before_regions = [window]
 
     def mapped(b_line: int) -> int:
-        for tag, i1, i2, j1, j2 in opcodes:
+        for tag, i1, i2, j1, _j2 in opcodes:
             if i1 <= b_line - 1 < i2:
                 return j1 + (b_line - 1 - i1) + 1 if tag == "equal" else j1 + 1
         return len(a_lines)

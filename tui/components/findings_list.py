@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import OptionList
@@ -113,10 +115,8 @@ class FindingsList(OptionList):
         return int(option_id) if option_id and option_id.isdigit() else None
 
     def select_index(self, index: int) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.highlighted = self.get_option_index(str(index))
-        except Exception:
-            pass
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width

@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from fixers import cfn
-from fixers.document import Document
-from fixers.edits import add_resource
 
 LB = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
@@ -81,24 +79,6 @@ def attribute(res: dict[str, Any], key: str) -> tuple[bool, Any]:
     return False, None
 
 
-def ensure_resource(doc: Document, base: str, definition: dict[str, Any]) -> str:
-    """A resource with exactly this definition: the one named ``base`` (or ``base2``...) that has
-    it, or a new one under the first free of those names."""
-    n = 1
-    while True:
-        name = base if n == 1 else f"{base}{n}"
-        current = doc.get(("Resources", name))
-        if current == definition:
-            return name
-        taken = any(
-            isinstance(doc.data.get(sec), dict) and name in doc.data[sec]
-            for sec in ("Resources", "Parameters", "Conditions", "Outputs", "Mappings")
-        )
-        if not taken:
-            return add_resource(doc, name, definition)
-        n += 1
-
-
 def truthy(value: Any) -> bool | None:
     """A literal boolean-like value as bool; None when it is not a literal."""
     if isinstance(value, bool):
@@ -129,8 +109,11 @@ def mirror_rule(rule: dict[str, Any], listener: str, condition: str | None) -> d
         if key in ("Type", "Condition"):
             continue
         if key == "Properties" and isinstance(value, dict):
-            value = {k: ({"Ref": listener} if k == "ListenerArn" else v) for k, v in value.items()}
-        out[key] = value
+            out[key] = {
+                k: ({"Ref": listener} if k == "ListenerArn" else v) for k, v in value.items()
+            }
+        else:
+            out[key] = value
     return out
 
 

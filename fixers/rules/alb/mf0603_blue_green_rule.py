@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import contextlib
+from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn
 from fixers.document import Document, EditError
@@ -150,7 +152,7 @@ class BlueGreenListenerRule(Rule):
         _, _, listeners = match
         resources = cfn.resources(data)
         tg_condition = cfn.condition_of(data, tg_id)
-        unconditional = [l for l in listeners if cfn.condition_of(data, l) is None]
+        unconditional = [x for x in listeners if cfn.condition_of(data, x) is None]
         primary = unconditional[0] if unconditional else listeners[0]
         primary_condition = cfn.condition_of(data, primary) or tg_condition
         if (
@@ -189,10 +191,8 @@ class BlueGreenListenerRule(Rule):
         for listener in listeners:
             for _, rule in rules_of(data, listener):
                 p = cfn.props(rule).get("Priority")
-                try:
+                with contextlib.suppress(TypeError, ValueError):
                     used.add(int(p))
-                except (TypeError, ValueError):
-                    pass
         priority = 1
         while priority in used:
             priority += 1

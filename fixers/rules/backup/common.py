@@ -4,7 +4,8 @@ condition, copy actions (plain or under ``Fn::If``), and the copy destination pa
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn
 from fixers.document import Document
@@ -162,7 +163,8 @@ def copy_actions(
         rules = body.get("BackupPlanRule") if isinstance(body, dict) else None
         if not isinstance(rules, list):
             continue
-        for i, rule in enumerate(rules):
+        for i, entry in enumerate(rules):
+            rule = entry
             rule_path: tuple[Any, ...] = (
                 "Resources",
                 plan_id,
@@ -210,7 +212,7 @@ def ensure_vault_name_parameter(doc: Document, base: str, default: str, descript
         p = params.get(name)
         if isinstance(p, dict) and p.get("Default") == default:
             return name
-    name = base if base not in params else unique_id(doc, base, "Parameters")
+    name = base if base not in params else unique_id(doc, base)
     return add_parameter(
         doc,
         name,
@@ -231,7 +233,7 @@ def ensure_account_parameter(doc: Document, default: str) -> str:
     name = (
         ACCOUNT_PARAM
         if not doc.exists(("Parameters", ACCOUNT_PARAM))
-        else unique_id(doc, ACCOUNT_PARAM, "Parameters")
+        else unique_id(doc, ACCOUNT_PARAM)
     )
     return add_parameter(
         doc,
@@ -251,7 +253,7 @@ def ensure_region_parameter(doc: Document, default: str) -> str:
     p = params.get(REGION_PARAM)
     if isinstance(p, dict) and p.get("Default", "") == default:
         return REGION_PARAM
-    name = REGION_PARAM if p is None else unique_id(doc, REGION_PARAM, "Parameters")
+    name = REGION_PARAM if p is None else unique_id(doc, REGION_PARAM)
     return add_parameter(
         doc,
         name,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn, keys
 from fixers.document import Document, EditError
@@ -255,7 +256,7 @@ class CrossAccountCondition(Rule):
     def apply(doc: Document, param: str) -> None:
         condition = bk.ensure_not_empty_condition(doc, param, bk.ACCOUNT_CONDITION)
         # Innermost first, from the end: wrapping changes no earlier index.
-        for lid, path, whole, _ in reversed(_statement_gaps(doc.data, param, condition)):
+        for lid, path, _whole, _ in reversed(_statement_gaps(doc.data, param, condition)):
             if path == ("Resources", lid):
                 set_resource_attribute(doc, lid, "Condition", condition)
             else:

@@ -65,7 +65,7 @@ def ensure_output(doc: Document, base: str, description: str, value: Any) -> str
     existing = output_with_value(doc.data, value)
     if existing:
         return existing
-    name = base if base not in outputs(doc.data) else unique_id(doc, base, "Outputs")
+    name = base if base not in outputs(doc.data) else unique_id(doc, base)
     output: dict[str, Any] = {"Description": description, "Value": value}
     pattern = export_pattern(doc.data)
     if pattern:
@@ -124,11 +124,6 @@ def allowed_classes(data: dict[str, Any], value: Any) -> list[str] | None:
 
 
 # -- Aurora PostgreSQL --------------------------------------------------------------------------
-
-
-def is_aurora_postgres(resource: dict[str, Any]) -> bool:
-    engine = cfn.props(resource).get("Engine")
-    return isinstance(engine, str) and engine.lower() == "aurora-postgresql"
 
 
 def aurora_clusters(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn
 from fixers.document import Document, EditError
@@ -79,9 +80,10 @@ def plan(data: dict[str, Any], group_id: str) -> dict[str, tuple[str, str]]:
                 memories.append(gib * GIB)
     smallest = min(memories) if memories and known else None
     out: dict[str, tuple[str, str]] = {}
-    for name, (unit, formula, nonprod, share) in SIZING.items():
+    for name, (unit, formula, default_nonprod, share) in SIZING.items():
         if name not in params:
             continue
+        nonprod = default_nonprod
         value = _int(params[name])
         if value is None or value < 0:
             continue  # a formula, an intrinsic, a mapping value or -1 (engine default): not a literal size

@@ -8,8 +8,9 @@ logical ID. Only literal container definitions are looked at: a container list b
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from fixers import cfn
 
@@ -130,9 +131,7 @@ def policies_of(data: dict[str, Any], target_id: str) -> list[tuple[str, dict[st
     found = []
     for pid, policy in cfn.of_type(data, SCALING_POLICY):
         p = cfn.props(policy)
-        if cfn.ref_target(p.get("ScalingTargetId")) == target_id:
-            found.append((pid, policy))
-        elif (
+        if cfn.ref_target(p.get("ScalingTargetId")) == target_id or (
             "ScalingTargetId" not in p
             and p.get("ResourceId") == target_rid
             and target_rid is not None

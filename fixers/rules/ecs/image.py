@@ -141,9 +141,7 @@ def _ensure_parameter(doc: Document, name: str, definition: dict[str, Any]) -> s
     existing = doc.get(("Parameters", name))
     if isinstance(existing, dict) and existing.get("Type") == "String":
         return name  # the template's own, reused as it is
-    return add_parameter(
-        doc, name if existing is None else unique_id(doc, name, "Parameters"), definition
-    )
+    return add_parameter(doc, name if existing is None else unique_id(doc, name), definition)
 
 
 def wire_image(doc: Document, param: str) -> None:

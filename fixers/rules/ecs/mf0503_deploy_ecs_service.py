@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn
 from fixers.document import Document, EditError
@@ -114,7 +115,7 @@ class DeployECSService(Rule):
         data = doc.data
         if existing_deploy_condition(data):
             return
-        for sid, svc in common.services(data):
+        for sid, _svc in common.services(data):
             if cfn.condition_of(data, sid):
                 continue  # conditioned on something else already: not second-guessed
             deps, outs = dependents(data, sid)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn
 from fixers.document import Document
@@ -37,7 +38,7 @@ def _metric(policy: dict[str, Any]) -> str | None:
 
 def tracks_memory(policy: dict[str, Any]) -> bool:
     metric = _metric(policy) or ""
-    return metric == MEMORY or metric.lower().startswith("custom:") and "memory" in metric.lower()
+    return metric == MEMORY or (metric.lower().startswith("custom:") and "memory" in metric.lower())
 
 
 def memory_policy(

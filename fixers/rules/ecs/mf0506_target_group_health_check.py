@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn
 from fixers.document import Document, EditError
@@ -36,9 +37,12 @@ def ecs_target_groups(data: dict[str, Any]) -> dict[str, str]:
     for sid, svc in common.services(data):
         for tg in common.service_target_groups(data, svc):
             found.setdefault(tg, sid)
-    shape = lambda tg: tuple(
-        repr(cfn.props(res[tg]).get(k)) for k in ("VpcId", "Port", "Protocol", "TargetType")
-    )  # noqa: E731
+
+    def shape(tg):
+        return tuple(
+            repr(cfn.props(res[tg]).get(k)) for k in ("VpcId", "Port", "Protocol", "TargetType")
+        )
+
     shapes = {shape(tg): sid for tg, sid in found.items()}
     for tid, tg in cfn.of_type(data, common.TARGET_GROUP):
         if tid in found or "Targets" in cfn.props(tg) or shape(tid) not in shapes:

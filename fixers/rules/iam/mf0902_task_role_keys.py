@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn, keys
 from fixers.document import Document, EditError
@@ -105,7 +106,7 @@ class TaskRoleKeys(Rule):
         for role, task_defs in task_roles(data).items():
             secret_keys, log_keys, unknown = needed_keys(data, task_defs)
             missing = [
-                k if k else "the Secrets Manager key"
+                k or "the Secrets Manager key"
                 for k in secret_keys + log_keys
                 if k is None or not all(keys.role_grants(data, role, a, k) for a in ACTIONS)
             ]

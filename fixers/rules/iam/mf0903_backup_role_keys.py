@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn, keys
 from fixers.document import Document, EditError
@@ -223,7 +224,7 @@ class BackupRoleKeys(Rule):
                 continue
             key_ids, _ = got
             missing = [
-                k if k else "the database key"
+                k or "the database key"
                 for k in key_ids
                 if k is None or not all(keys.role_grants(data, role, a, k) for a in CHECKED)
             ]

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn
 from fixers.document import Document, EditError
@@ -48,7 +49,7 @@ def load_balancers(data: dict[str, Any]) -> list[tuple[str, list[str]]]:
         if not _unconditional(data, lb_id):
             continue
         groups: list[str] = []
-        for lid, res in listeners_of(data, lb_id):
+        for _lid, res in listeners_of(data, lb_id):
             for tg in forwards_in_any_branch(cfn.props(res).get("DefaultActions")):
                 if tg not in groups and cfn.resources(data).get(tg) and _unconditional(data, tg):
                     groups.append(tg)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import ast
 import fnmatch
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from fixers import cfn
 
@@ -131,7 +132,7 @@ def _code_strings(code: str) -> set[str]:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
         # Not Python (Node.js inline code): drop comments, keep quoted strings.
-        text = re.sub(r"//[^\n]*|/\*.*?\*/|#[^\n]*", "", code, flags=re.S)
+        text = re.sub(r"//[^\n]*|/\*.*?\*/|#[^\n]*", "", code, flags=re.DOTALL)
         return set(re.findall(r"[\"'`]([A-Za-z]+)[\"'`]", text))
     docstrings = set()
     for node in ast.walk(tree):
@@ -149,7 +150,7 @@ def _code_strings(code: str) -> set[str]:
 
 
 _IMPORT = re.compile(
-    r"^\s*(?:import|from)\s+(psycopg2|psycopg|pg8000|pymysql|mysql|asyncpg)\b", re.M
+    r"^\s*(?:import|from)\s+(psycopg2|psycopg|pg8000|pymysql|mysql|asyncpg)\b", re.MULTILINE
 )
 
 
@@ -227,10 +228,7 @@ def allows(statement: dict[str, Any], action: str) -> bool:
 
 def on_resource(statement: dict[str, Any], target: str) -> bool:
     """Whether a statement's Resource covers a template resource (by reference, or ``*``)."""
-    for r in cfn.list_of(statement.get("Resource")):
-        if r == "*" or target in cfn.refs(r):
-            return True
-    return False
+    return any(r == "*" or target in cfn.refs(r) for r in cfn.list_of(statement.get("Resource")))
 
 
 def role_allows(data: dict[str, Any], role: str, action: str, target: str | None = None) -> bool:
@@ -343,7 +341,7 @@ def write_hosted(
 
 
 def sync_hosted_findings(
-    data: dict[str, Any], setup: "Setup", fields: tuple[str, ...]
+    data: dict[str, Any], setup: Setup, fields: tuple[str, ...]
 ) -> list[tuple[str, Any, Any]]:
     """(field, expected, actual) where the hosted branch differs from what it should be."""
     branch = hosted_branch(data, setup.schedule)

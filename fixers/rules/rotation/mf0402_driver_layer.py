@@ -3,7 +3,8 @@ the AWS-hosted PostgreSQL rotation function (spec 4.2)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn
 from fixers.document import Document, EditError

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from fixers import cfn, topology
 from fixers.document import Document, EditError
@@ -398,7 +399,7 @@ class RotationNetwork(Rule):
                 and not has_private_dns_endpoint(doc.data, net.vpc)
             ):
                 set_property(doc, fn, ("VpcConfig", "SubnetIds"), [{"Ref": s} for s in routed])
-        groups = [sg] if not groups else groups
+        groups = groups or [sg]
         if not any(admits(doc.data, g, groups, net.port) for g in net.db_groups):
             add_resource(
                 doc,
