@@ -127,7 +127,7 @@ def detect(doc: Document, rules: Iterable[Rule], errors: list[str] | None = None
     found: list[Finding] = []
     for rule in rules:
         try:
-            for f in assess(doc, rule.detect(doc)):
+            for f in assess(doc, rule, rule.detect(doc)):
                 line, col = doc.line_of(f.path)
                 found.append(f.located(line, col))
         except Exception as exc:
@@ -138,7 +138,7 @@ def detect(doc: Document, rules: Iterable[Rule], errors: list[str] | None = None
     return found
 
 
-def assess(doc: Document, findings: Iterable[Finding]) -> Iterator[Finding]:
+def assess(doc: Document, rule: Rule, findings: Iterable[Finding]) -> Iterator[Finding]:
     """The findings with each safe fix's impact raised to what its edits do to the deployed
     template (``fixers.impact``): each is tried on the document and undone, nothing is read
     again. A fix already unsafe is not tried (raising its impact cannot change what is applied,
@@ -149,7 +149,7 @@ def assess(doc: Document, findings: Iterable[Finding]) -> Iterator[Finding]:
         if fix is not None and fix.safe:
             mark = doc.mark()
             try:
-                fix.apply(doc)
+                rule.fix(doc, finding)
                 derived = impact.derive(doc, doc.edits[mark.edited :])
                 finding = finding.with_fix(fix.raised_to(*derived))
             except Exception:  # noqa: BLE001, S110 - reported when the fix is applied for real
@@ -284,7 +284,7 @@ class Engine:
                 else:
                     first = len(doc.edits)
                     outcome.status, outcome.reason, fix = _apply_fix(
-                        doc, code, found.fix, errors, allow_unsafe=self.options.unsafe_fixes
+                        doc, rule, found, errors, allow_unsafe=self.options.unsafe_fixes
                     )
                     outcome.finding = outcome.finding.with_fix(_worse_fix(outcome.finding.fix, fix))
                     outcome.touched = _entries(doc.edited_paths[first:])
@@ -516,21 +516,24 @@ def _worse_fix(a: Fix | None, b: Fix | None) -> Fix | None:
 
 def _apply_fix(
     doc: Document,
-    code: str,
-    fix: Fix,
+    rule: Rule,
+    finding: Finding,
     errors: list[str],
     check: bool = False,
     allow_unsafe: bool = True,
-) -> tuple[str, str | None, Fix]:
+) -> tuple[str, str | None, Fix | None]:
     """Apply one fix; on failure undo just its edits. In a batch the self-check comes later;
     ``check`` makes it part of this fix (the fix is undone if its text does not read back).
 
     The fix's label is checked against what its edits do (``fixers.impact``) and returned,
     raised where the rule declared less: a fix that turns out unsafe is undone unless
     ``allow_unsafe``. Safety fails closed here whatever a rule declares."""
+    fix, code = finding.fix, rule.code
+    if fix is None:
+        return "failed", "the finding no longer offers a fix", None
     mark = doc.mark()
     try:
-        fix.apply(doc)
+        rule.fix(doc, finding)
         if check:
             doc.self_check()
     except EditError as exc:
@@ -568,8 +571,8 @@ def apply_one(
         return "failed", "the finding no longer offers a fix", None
     return _apply_fix(
         doc,
-        rule.code,
-        _worse_fix(fix, finding.fix) or fix,
+        rule,
+        current[0].with_fix(_worse_fix(fix, finding.fix)),
         errors,
         check=True,
         allow_unsafe=allow_unsafe,

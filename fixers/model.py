@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from fixers.document import Document
+from typing import Any
 
 AREAS = (
     "network",
@@ -49,10 +45,13 @@ def worst_impact(*impacts: str) -> str:
 
 @dataclass(frozen=True)
 class Fix:
-    """A change that closes a finding. ``apply`` edits the document as it is when it runs."""
+    """A change that closes a finding, as data: its title, its label, and what its rule needs to
+    make it. The rule applies it (``Rule.fix``): its method named ``action`` edits the document
+    as it is when it runs, given ``args``. Plain data, so a fix crosses process boundaries."""
 
     title: str
-    apply: Callable[[Document], None] = field(repr=False, compare=False)
+    action: str = "apply"
+    args: tuple[Any, ...] = field(default=(), compare=False)
     impact: str = "none"
     impact_detail: str = "no change to deployed resources"
     applicability: str = ""

@@ -288,9 +288,8 @@ def test_a_rule_that_declares_less_than_its_edits_do_is_not_applied_as_safe(
                 "changes a create-only property, claims none",
                 Fix(
                     "renumber",
-                    apply=lambda d: d.set(
-                        ("Resources", "Subnet", "Properties", "CidrBlock"), "10.0.7.0/24"
-                    ),
+                    action="set_value",
+                    args=(("Resources", "Subnet", "Properties", "CidrBlock"), "10.0.7.0/24"),
                 ),
             )
 

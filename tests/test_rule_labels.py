@@ -39,7 +39,7 @@ def _labels(files: list[Path]) -> tuple[list[str], dict[str, tuple[str, bool]]]:
                     continue
                 mark = doc.mark()
                 try:
-                    fix.apply(doc)
+                    rule.fix(doc, finding)
                     derived = impact.derive(doc, doc.edits[mark.edited :])
                 except Exception:
                     continue
@@ -85,3 +85,25 @@ def test_every_rule_label_is_a_known_impact() -> None:
     for code, rule in all_rules().items():
         assert rule.deploy_impact in IMPACTS, code
         assert (rule.deploy_impact in UNSAFE_IMPACTS) <= (rule.fix_applicability == "unsafe"), code
+
+
+def test_fixes_are_plain_data_that_their_rule_applies() -> None:
+    """A fix is a value: it pickles (``--jobs`` sends findings between processes), and the
+    copy, applied by its rule, makes the same edits as the original."""
+    import pickle
+
+    for path in SAMPLE_FILES:
+        _, doc = load(str(path))
+        for code, rule in all_rules().items():
+            for finding in rule.detect(doc):
+                if finding.fix is None:
+                    continue
+                copy = pickle.loads(pickle.dumps(finding))
+                assert copy == finding and copy.fix.args == finding.fix.args
+                texts = []
+                for f in (finding, copy):
+                    mark = doc.mark()
+                    rule.fix(doc, f)
+                    texts.append(doc.text)
+                    doc.rollback(mark)
+                assert texts[0] == texts[1], f"{path.name} {code} {finding.path}"

@@ -20,7 +20,6 @@ from fixers import config
 from fixers.baseline import Baseline, BaselineError
 from fixers.engine import Engine, FileResult, Options, load
 from fixers.fileio import FileError, atomic_write, clear_stale_temporaries, write_new
-from fixers.model import Finding
 from fixers.report import FileReport
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -84,27 +83,6 @@ def engine_for(
     return engine
 
 
-def _detached(doc: Any) -> None:  # pragma: no cover - never called
-    raise RuntimeError("a reported fix is not applied again")
-
-
-def _portable(f: Finding) -> Finding:
-    """The finding without its fix's closure, so it crosses process boundaries."""
-    if f.fix is None:
-        return f
-    return dataclasses.replace(f, fix=dataclasses.replace(f.fix, apply=_detached))
-
-
-def portable(report: FileReport) -> FileReport:
-    r = report.result
-    for o in r.outcomes:
-        o.finding = _portable(o.finding)
-    for s in r.suppressed:
-        s.finding = _portable(s.finding)
-    r.remaining = [_portable(f) for f in r.remaining]
-    return report
-
-
 def run_one(task: Task) -> FileReport:
     """Run one file (in this process or a worker); never raises for a bad file."""
     engine = engine_for(task.settings, task.fix, task.validate, task.parallel_lint)
@@ -127,7 +105,7 @@ def run_one(task: Task) -> FileReport:
 
 
 def _work(task: Task) -> tuple[int, FileReport]:
-    return task.index, portable(run_one(task))
+    return task.index, run_one(task)
 
 
 # --------------------------------------------------------------------------- many files

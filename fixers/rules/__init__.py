@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from fixers import edits
 from fixers.model import AREAS, IMPACTS, SAFE, SEVERITIES, UNSAFE, UNSAFE_IMPACTS, Finding, Fix
 
 if TYPE_CHECKING:
@@ -43,6 +44,43 @@ class Rule:
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         raise NotImplementedError
+
+    def fix(self, doc: Document, finding: Finding) -> None:
+        """Make the edits of ``finding``'s fix on the document as it is now: the rule's method
+        named by the fix's ``action``, given the fix's ``args``. EditError when it cannot."""
+        fix = finding.fix
+        if fix is None:
+            raise ValueError(f"{self.code}: the finding at {finding.path} has no fix")
+        action = getattr(self, fix.action, None)
+        if fix.action.startswith("_") or not callable(action):
+            raise TypeError(f"{self.code} has no fix action {fix.action!r}")
+        action(doc, *fix.args)
+
+    # Edit actions several rules' fixes name (``Fix(action=..., args=...)``).
+
+    def set_value(self, doc: Document, path: tuple[Any, ...], value: Any) -> None:
+        edits.set_value(doc, path, value)
+
+    def set_property(
+        self, doc: Document, logical_id: str, path: tuple[Any, ...] | str, value: Any
+    ) -> None:
+        edits.set_property(doc, logical_id, path, value)
+
+    def add_list_item(self, doc: Document, path: tuple[Any, ...], item: Any) -> None:
+        edits.add_list_item(doc, path, item)
+
+    def add_depends_on(self, doc: Document, logical_id: str, *targets: str) -> None:
+        edits.add_depends_on(doc, logical_id, *targets)
+
+    def wrap_if_production(
+        self, doc: Document, path: tuple[Any, ...], production: Any, other: Any
+    ) -> None:
+        edits.wrap_if_production(doc, path, production, other)
+
+    def remove(self, doc: Document, path: tuple[Any, ...]) -> None:
+        """Delete the node at ``path`` if it is still there."""
+        if doc.exists(path):
+            doc.delete(path)
 
     def finding(
         self,
@@ -104,7 +142,9 @@ class Rule:
         if cls.deploy_impact not in IMPACTS:
             problems.append(f"{cls.code}: unknown deploy impact {cls.deploy_impact!r}")
         if cls.deploy_impact in UNSAFE_IMPACTS and cls.fix_applicability == SAFE:
-            problems.append(f"{cls.code}: labelled safe with a deploy impact of {cls.deploy_impact}")
+            problems.append(
+                f"{cls.code}: labelled safe with a deploy impact of {cls.deploy_impact}"
+            )
         for name in ("title", "why", "bad", "good", "fix_safety"):
             if not getattr(cls, name):
                 problems.append(f"{cls.code}: no {name}")

@@ -85,7 +85,8 @@ class DnsHostnames(Rule):
                     f"VPC {rid} has no DNS hostnames.",
                     Fix(
                         "Enable DNS hostnames",
-                        lambda d, p=path: d.set(p, True),
+                        action="set_value",
+                        args=(path, True),
                         impact="update",
                         impact_detail="updated in place",
                     ),
@@ -113,7 +114,8 @@ class LogRetention(Rule):
                     f"Log group {rid} has no retention.",
                     Fix(
                         "Keep logs 365 days",
-                        lambda d, p=path: d.set(p, 365),
+                        action="set_value",
+                        args=(path, 365),
                         impact="update",
                         impact_detail="updated in place",
                     ),

@@ -273,7 +273,7 @@ class ALBAccessLogs(Rule):
                 f"{'false' if present else 'not set'}).",
                 Fix(
                     title=f"Send {lb_id}'s access logs to an encrypted, TLS-only, retention-managed {BUCKET}",
-                    apply=lambda d, lb_id=lb_id: self.apply(d, lb_id),
+                    args=(lb_id,),
                     impact="update",
                     impact_detail="new bucket and bucket policy; the load balancer's attributes change in place",
                 ),

@@ -200,7 +200,7 @@ class HTTPSListener(Rule):
                 f"Load balancer {lb_id} has no HTTPS listener: {http_id} serves plain HTTP.",
                 Fix(
                     title=f"Add an HTTPS listener ({SSL_POLICY}) under a certificate condition and redirect {http_id} to it",
-                    apply=lambda d, lb_id=lb_id: self.apply(d, lb_id),
+                    args=(lb_id,),
                     impact="update",
                     impact_detail="none while no certificate is given; then HTTP redirects to HTTPS (in-place listener update)",
                 ),

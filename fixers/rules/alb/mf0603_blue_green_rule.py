@@ -138,7 +138,7 @@ class BlueGreenListenerRule(Rule):
                 f"(through {', '.join(listeners)}) receives traffic.",
                 Fix(
                     title=f"Route requests with {HEADER}: {VALUE} to {tg_id}",
-                    apply=lambda d, tg_id=tg_id: self.apply(d, tg_id),
+                    args=(tg_id,),
                     impact="update",
                     impact_detail="a new listener rule; only requests with the header change route",
                 ),

@@ -111,7 +111,7 @@ class LoadBalancerArnOutput(Rule):
                 f"No output gives load balancer {lb_id}'s ARN.",
                 Fix(
                     title=f"Add an output with {lb_id}'s ARN",
-                    apply=lambda d, lb_id=lb_id: self.apply(d, lb_id),
+                    args=(lb_id,),
                     impact="none",
                     impact_detail="a new stack output; no resource changes",
                 ),

@@ -70,7 +70,7 @@ class VaultNameParameter(Rule):
                 f"{lid} is named {name!r} in every stack; take the name from a parameter.",
                 Fix(
                     title=f"Add the parameter {PARAM} (default {name!r}) and name the vault with it",
-                    apply=lambda d, lid=lid, name=name: self.apply(d, lid, name),
+                    args=(lid, name),
                     impact="none",
                     impact_detail="the default is today's name: the vault keeps its name and is not replaced",
                 ),

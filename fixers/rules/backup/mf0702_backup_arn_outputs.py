@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn
 from fixers.document import Document
@@ -54,6 +55,9 @@ class BackupArnOutputs(Rule):
         assume that has the AWS Backup service policy, else the first role AWS Backup may assume.
     """
 
+    def add_output(self, doc: Document, name: str, description: str, value: Any) -> None:
+        ensure_output(doc, name, description, value)
+
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         for lid, _ in cfn.of_type(data, "AWS::Backup::BackupVault"):
@@ -65,9 +69,8 @@ class BackupArnOutputs(Rule):
                 f"No output carries the ARN of backup vault {lid}.",
                 Fix(
                     title=f"Add the output {VAULT_OUTPUT}",
-                    apply=lambda d, v=value: ensure_output(
-                        d, VAULT_OUTPUT, "ARN of the backup vault", v
-                    ),
+                    action="add_output",
+                    args=(VAULT_OUTPUT, "ARN of the backup vault", value),
                     impact="none",
                     impact_detail="a new output; no resource changes",
                 ),
@@ -81,9 +84,8 @@ class BackupArnOutputs(Rule):
                     f"No output carries the ARN of the backup role {role}.",
                     Fix(
                         title=f"Add the output {ROLE_OUTPUT}",
-                        apply=lambda d, v=value: ensure_output(
-                            d, ROLE_OUTPUT, "ARN of the IAM role AWS Backup runs jobs with", v
-                        ),
+                        action="add_output",
+                        args=(ROLE_OUTPUT, "ARN of the IAM role AWS Backup runs jobs with", value),
                         impact="none",
                         impact_detail="a new output; no resource changes",
                     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from fixers import cfn
 from fixers.document import Document
@@ -42,6 +43,9 @@ class BackupPlanOutput(Rule):
     """
     fix_safety = "Safe (none): an output changes no resource."
 
+    def add_output(self, doc: Document, name: str, description: str, value: Any) -> None:
+        ensure_output(doc, name, description, value)
+
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         for lid, _ in cfn.of_type(data, "AWS::Backup::BackupPlan"):
@@ -54,9 +58,8 @@ class BackupPlanOutput(Rule):
                 f"No output carries the ID of backup plan {lid}.",
                 Fix(
                     title=f"Add the output {OUTPUT}",
-                    apply=lambda d, lid=lid: ensure_output(
-                        d, OUTPUT, "ID of the backup plan", {"Ref": lid}
-                    ),
+                    action="add_output",
+                    args=(OUTPUT, "ID of the backup plan", {"Ref": lid}),
                     impact="none",
                     impact_detail="a new output; no resource changes",
                 ),

@@ -246,7 +246,7 @@ class CrossAccountCondition(Rule):
             f"put them under a condition that {param} is set.",
             Fix(
                 title="Add HasBackupAccount and put the cross-account statements, copies and key access under it",
-                apply=lambda d, p=param: self.apply(d, p),
+                args=(param,),
                 impact="update",
                 impact_detail="IAM policies, the backup plan and the key policy are updated in place",
             ),

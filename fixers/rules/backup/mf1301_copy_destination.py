@@ -137,7 +137,7 @@ class CopyDestination(Rule):
                 + "; build the vault ARN from account, Region and vault name parameters.",
                 Fix(
                     title="Build the copy destination ARN from BackupAccountId, BackupRegion and DRBackupVaultName",
-                    apply=lambda d, p=item_path, lit=literal: self.apply(d, p, lit),
+                    args=(item_path, literal),
                     impact="update",
                     impact_detail="the backup plan is updated in place; the copy destination changes",
                     applicability="unsafe",

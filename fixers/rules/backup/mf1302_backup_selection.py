@@ -115,7 +115,7 @@ class BackupSelection(Rule):
                 f"No backup selection assigns {lid} to backup plan {plans[0][0]}: the plan backs up nothing.",
                 Fix(
                     title=f"Add a backup selection of {lid} to {plans[0][0]} with the backup role",
-                    apply=lambda d, lid=lid: self.apply(d, lid),
+                    args=(lid,),
                     impact="update",
                     impact_detail="a new backup selection; the cluster is not modified",
                 ),

@@ -242,7 +242,8 @@ class BackupLifecycle(Rule):
                         "financial records need long-term retention.",
                         Fix(
                             title=f"Add the production rule {RULE_NAME}: monthly, kept {RETENTION_DAYS} days",
-                            apply=lambda d, p=plan_id: self.apply_retention(d, p),
+                            action="apply_retention",
+                            args=(plan_id,),
                             impact="update",
                             impact_detail="the backup plan is updated in place; existing recovery points keep their lifecycle",
                         ),
@@ -255,7 +256,8 @@ class BackupLifecycle(Rule):
                         "the transition is ignored.",
                         Fix(
                             title="Remove the cold-storage transition AWS Backup ignores for Aurora",
-                            apply=lambda d, p=path: d.delete(p) if d.exists(p) else None,
+                            action="remove",
+                            args=(path,),
                             impact="deletion",
                             impact_detail=(
                                 "removes the cold-storage transition from the deployed plan (AWS ignored it for "

@@ -211,7 +211,7 @@ class ParameterSizing(Rule):
                 "size them for production and non-production.",
                 Fix(
                     title=f"Size {', '.join(sizes)} by environment with the production condition",
-                    apply=lambda d, g=group_id: self.apply(d, g),
+                    args=(group_id,),
                     impact=impact,
                     impact_detail=detail,
                 ),

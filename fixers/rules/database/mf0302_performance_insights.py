@@ -125,9 +125,8 @@ class PerformanceInsights(Rule):
                         f"keep {PROD_RETENTION} days in production.",
                         Fix(
                             title=f"Keep Performance Insights {PROD_RETENTION} days in production, {NONPROD_RETENTION} elsewhere",
-                            apply=lambda d, lid=lid, prop=retention: self.apply_retention(
-                                d, lid, prop
-                            ),
+                            action="apply_retention",
+                            args=(lid, retention),
                             impact="update",
                             impact_detail="retention changes in place, no interruption",
                         ),
@@ -152,7 +151,8 @@ class PerformanceInsights(Rule):
                         f"{lid} encrypts Performance Insights data with the AWS managed key; use the database's customer-managed key.",
                         Fix(
                             title="Encrypt Performance Insights with the database key",
-                            apply=lambda d, lid=lid, prop=key_prop: self.apply_key(d, lid, prop),
+                            action="apply_key",
+                            args=(lid, key_prop),
                             impact=impact,
                             impact_detail=detail,
                         ),

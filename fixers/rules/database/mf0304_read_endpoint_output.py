@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from fixers.document import Document
 from fixers.edits import register_names
@@ -62,6 +63,9 @@ class ReadEndpointOutput(Rule):
         and no output carries `ReadEndpoint.Address`.
     """
 
+    def add_output(self, doc: Document, name: str, description: str, value: Any) -> None:
+        ensure_output(doc, name, description, value)
+
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         for lid, _ in aurora_clusters(data):
@@ -73,8 +77,8 @@ class ReadEndpointOutput(Rule):
                 f"Outputs carry {lid}'s writer endpoint ({writer}) but not its reader endpoint.",
                 Fix(
                     title=f"Add the output {OUTPUT} of {lid}.ReadEndpoint.Address",
-                    apply=lambda d, lid=lid: ensure_output(
-                        d,
+                    action="add_output",
+                    args=(
                         OUTPUT,
                         "Aurora cluster reader endpoint (load-balanced over the replicas)",
                         _getatt(lid, "ReadEndpoint.Address"),

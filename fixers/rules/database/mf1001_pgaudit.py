@@ -170,7 +170,7 @@ class PgAudit(Rule):
                 f"Cluster parameter group {group_id} does not audit with pgaudit: {'; '.join(what)}.",
                 Fix(
                     title="Load pgaudit with pg_stat_statements and configure it for financial-services auditing",
-                    apply=lambda d, g=group_id: self.apply(d, g),
+                    args=(group_id,),
                     impact=impact,
                     impact_detail=(
                         "shared_preload_libraries is static: applied at each instance's next reboot; "

@@ -93,6 +93,9 @@ class ECRRepository(Rule):
         `nginx`) or an image from `Fn::ImportValue`/SSM is left alone.
     """
 
+    def wire_image(self, doc: Document, param: str) -> None:
+        image.wire_image(doc, param)
+
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         if image.repositories(data):
@@ -106,7 +109,8 @@ class ECRRepository(Rule):
             if not elsewhere:
                 fix = Fix(
                     title=f"Add an ECR repository (scan on push, lifecycle policy, KMS) and build {c.label}'s image from it",
-                    apply=lambda d, p=param: image.wire_image(d, p),
+                    action="wire_image",
+                    args=(param,),
                     impact="unknown",
                     impact_detail=(
                         "the image parameter changes, so what a deploy passes for it may no longer fit; "

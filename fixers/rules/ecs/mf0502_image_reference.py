@@ -68,6 +68,9 @@ class ImageReference(Rule):
         elsewhere than container images the finding has no automatic fix.
     """
 
+    def wire_image(self, doc: Document, param: str) -> None:
+        image.wire_image(doc, param)
+
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         for c in common.containers(data):
@@ -81,7 +84,8 @@ class ImageReference(Rule):
                 fix = Fix(
                     title=f"Build {c.label}'s image from {image.REGISTRY_PARAMETER}, {param} and {image.TAG_PARAMETER}, "
                     "defaulting to the stack's ECR repository",
-                    apply=lambda d, p=param: image.wire_image(d, p),
+                    action="wire_image",
+                    args=(param,),
                     impact="unknown",
                     impact_detail=(
                         "the image parameter changes, so what a deploy passes for it may no longer fit; "

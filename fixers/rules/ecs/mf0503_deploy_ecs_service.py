@@ -130,7 +130,7 @@ class DeployECSService(Rule):
                     title=f"Add {PARAMETER} (default 'false') and deploy {sid}"
                     + (" and what depends on it" if listed else "")
                     + " only when it is true",
-                    apply=lambda d, s=sid: self.apply(d, s),
+                    args=(sid,),
                     impact="unknown" if exported else "deletion",
                     impact_detail=(
                         f"on a deployed stack the default {PARAMETER}=false deletes the running service"

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from fixers import cfn
 from fixers.document import Document
-from fixers.edits import wrap_if_production
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.ecs import common
@@ -70,9 +69,8 @@ class ScalingCapacity(Rule):
                         f"use {prod} in production and {other} elsewhere.",
                         Fix(
                             title=f"Set {prop} to {prod} in production, {other} elsewhere",
-                            apply=lambda d, t=tid, k=prop, a=prod, b=other: wrap_if_production(
-                                d, ("Resources", t, "Properties", k), a, b
-                            ),
+                            action="wrap_if_production",
+                            args=(("Resources", tid, "Properties", prop), prod, other),
                             impact="update",
                             impact_detail="scalable target limits updated in place"
                             + (

@@ -125,7 +125,7 @@ class MemoryScaling(Rule):
                     f"utilization ({', '.join(pid for pid, _ in policies) or 'no policy at all'}).",
                     Fix(
                         title=f"Add {POLICY}: target tracking on {MEMORY} at {TARGET}%",
-                        apply=lambda d, t=tid: self.apply(d, t),
+                        args=(tid,),
                         impact="none",
                         impact_detail="a new scaling policy; running tasks are untouched",
                     ),

@@ -138,7 +138,7 @@ class TargetGroupHealthCheck(Rule):
                 f"containers need a {TIMEOUT} s timeout and {UNHEALTHY} failures before removal.",
                 Fix(
                     title="Set " + ", ".join(f"{k} {v}" for k, v in changes.items()),
-                    apply=lambda d, t=tid: self.apply(d, t),
+                    args=(tid,),
                     impact="update",
                     impact_detail="health-check settings updated in place; targets stay registered",
                 ),

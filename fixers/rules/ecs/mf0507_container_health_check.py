@@ -7,7 +7,6 @@ from typing import Any
 
 from fixers import cfn
 from fixers.document import Document
-from fixers.edits import set_value
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.ecs import common
@@ -110,9 +109,8 @@ class ContainerHealthCheck(Rule):
                 command = check["Command"][1]
                 fix = Fix(
                     title=f"Add a HealthCheck: {command if isinstance(command, str) else command['Fn::Sub']}",
-                    apply=lambda d, path=c.path, hc=check: set_value(
-                        d, path + ("HealthCheck",), hc
-                    ),
+                    action="set_value",
+                    args=((*c.path, "HealthCheck"), check),
                     impact="revision",
                     impact_detail="new task definition revision, rolled out by a service deployment; needs curl in the image",
                     applicability="unsafe",

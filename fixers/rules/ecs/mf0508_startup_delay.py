@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fixers.document import Document
-from fixers.edits import add_list_item
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.ecs import common
@@ -68,9 +67,8 @@ class StartupDelay(Rule):
                 f"Container {c.label} of {c.task} has no {VARIABLE} in its environment.",
                 Fix(
                     title=f"Add {VARIABLE}={VALUE} to {c.label}'s environment",
-                    apply=lambda d, p=c.path: add_list_item(
-                        d, p + ("Environment",), {"Name": VARIABLE, "Value": VALUE}
-                    ),
+                    action="add_list_item",
+                    args=((*c.path, "Environment"), {"Name": VARIABLE, "Value": VALUE}),
                     impact="revision",
                     impact_detail="new task definition revision, rolled out by a service deployment",
                 ),

@@ -7,7 +7,6 @@ from typing import Any
 
 from fixers import cfn
 from fixers.document import Document
-from fixers.edits import set_property
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.ecs import common
@@ -91,9 +90,8 @@ class DeploymentSettings(Rule):
                         + f"; container start-up needs {GRACE} s.",
                         Fix(
                             title=f"Set HealthCheckGracePeriodSeconds to {GRACE}",
-                            apply=lambda d, s=sid: set_property(
-                                d, s, "HealthCheckGracePeriodSeconds", GRACE
-                            ),
+                            action="set_property",
+                            args=(sid, "HealthCheckGracePeriodSeconds", GRACE),
                             impact="update",
                             impact_detail="service updated in place; running tasks untouched",
                         ),
@@ -121,9 +119,8 @@ class DeploymentSettings(Rule):
                 f"ECS service {sid} keeps MinimumHealthyPercent {low}{' (default)' if raw_min is None else ''}: {detail}.",
                 Fix(
                     title=f"Set MinimumHealthyPercent to {MIN_HEALTHY}",
-                    apply=lambda d, s=sid: set_property(
-                        d, s, ("DeploymentConfiguration", "MinimumHealthyPercent"), MIN_HEALTHY
-                    ),
+                    action="set_property",
+                    args=(sid, ("DeploymentConfiguration", "MinimumHealthyPercent"), MIN_HEALTHY),
                     impact="update",
                     impact_detail="in place; later deployments may stop half the running tasks before replacements are healthy",
                     applicability="unsafe",

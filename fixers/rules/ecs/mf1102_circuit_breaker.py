@@ -98,7 +98,7 @@ class CircuitBreaker(Rule):
                 f"ECS service {sid}'s deployment circuit breaker is {state}: a failed deployment is not rolled back.",
                 Fix(
                     title="Set DeploymentCircuitBreaker Enable: true, Rollback: true",
-                    apply=lambda d, s=sid: self.apply(d, s),
+                    args=(sid,),
                     impact="update",
                     impact_detail="service deployment configuration updated in place",
                 ),

@@ -8,7 +8,6 @@ from typing import Any
 
 from fixers import cfn, topology
 from fixers.document import Document
-from fixers.edits import add_depends_on
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.ecs import common
@@ -181,7 +180,8 @@ class ServiceDependencies(Rule):
                     f"ECS service {sid} does not wait for {target} ({kind}): its first tasks can start before it is ready.",
                     Fix(
                         title=f"Add {target} to {sid}'s DependsOn",
-                        apply=lambda d, s=sid, t=target: add_depends_on(d, s, t),
+                        action="add_depends_on",
+                        args=(sid, target),
                         impact="none",
                         impact_detail="creation order only; no resource is updated",
                     ),

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from fixers.document import Document
-from fixers.edits import set_value
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.ecs import common
@@ -78,7 +77,8 @@ class NonRootUser(Rule):
                 ),
                 Fix(
                     title=f"Run {c.label} as {USER}",
-                    apply=lambda d, p=c.path: set_value(d, p + ("User",), USER),
+                    action="set_value",
+                    args=((*c.path, "User"), USER),
                     impact="revision",
                     impact_detail="new task definition revision; the image must work as an unprivileged user",
                     applicability="unsafe",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fixers.document import Document
-from fixers.edits import set_value
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.ecs import common
@@ -66,9 +65,8 @@ class InitProcess(Rule):
                 + ("false)." if value is not None else "not set)."),
                 Fix(
                     title=f"Set LinuxParameters.InitProcessEnabled: true on {c.label}",
-                    apply=lambda d, p=c.path: set_value(
-                        d, p + ("LinuxParameters", "InitProcessEnabled"), True
-                    ),
+                    action="set_value",
+                    args=((*c.path, "LinuxParameters", "InitProcessEnabled"), True),
                     impact="revision",
                     impact_detail="new task definition revision, rolled out by a service deployment",
                 ),

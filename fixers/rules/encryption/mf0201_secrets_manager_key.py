@@ -187,7 +187,7 @@ class SecretsManagerKey(Rule):
                     "it needs a customer-managed key granted to the roles that read and rotate it.",
                     Fix(
                         title=f"Encrypt {secret} with a customer-managed key and grant it to its readers",
-                        apply=lambda d, s=secret: self.apply(d, s),
+                        args=(secret,),
                         impact="update",
                         impact_detail="KmsKeyId is updatable; the readers' policies get the key in the same update",
                     ),
@@ -207,7 +207,7 @@ class SecretsManagerKey(Rule):
                 f"{secret} but {'is' if len(who) == 1 else 'are'} not granted its key {key}.",
                 Fix(
                     title=f"Grant {key} to the readers of {secret}",
-                    apply=lambda d, s=secret: self.apply(d, s),
+                    args=(secret,),
                     impact="update",
                     impact_detail="IAM policy update",
                 ),

@@ -116,7 +116,7 @@ class DatabaseKey(Rule):
                 f"{kind} {lid} is {state}; it needs a customer-managed key that RDS may use.",
                 Fix(
                     title=f"Encrypt {lid} with a customer-managed key",
-                    apply=lambda d, x=lid: self.apply(d, x),
+                    args=(lid,),
                     impact=impact,
                     impact_detail=(
                         f"KmsKeyId is create-only on {rtype}: the deployed database is replaced "

@@ -103,7 +103,7 @@ class CloudWatchLogsKeyPolicy(Rule):
                 "condition on kms:EncryptionContext:aws:logs:arn that binds it to this account's log groups.",
                 Fix(
                     title=f"Restrict the CloudWatch Logs statement of {key_id} to this account's log groups",
-                    apply=lambda d, k=key_id: self.apply(d, k),
+                    args=(key_id,),
                     impact="update",
                     impact_detail="key policy update in place",
                 ),

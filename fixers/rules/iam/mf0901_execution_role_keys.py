@@ -118,7 +118,7 @@ class ExecutionRoleKeys(Rule):
                 message + "; it should name the keys that protect what it reads.",
                 Fix(
                     title=f"Name the keys in the KMS statements of {role}",
-                    apply=lambda d, r=role: self.apply(d, r),
+                    args=(role,),
                     impact="update",
                     impact_detail="IAM policy update",
                     applicability="unsafe" if unbound else "",

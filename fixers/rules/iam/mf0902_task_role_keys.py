@@ -124,7 +124,7 @@ class TaskRoleKeys(Rule):
                 f"{', '.join(missing)}.",
                 Fix(
                     title=f"Grant {role} kms:Decrypt and kms:GenerateDataKey on the secrets and logs keys",
-                    apply=lambda d, r=role: self.apply(d, r),
+                    args=(role,),
                     impact="update",
                     impact_detail="IAM policy update",
                 ),

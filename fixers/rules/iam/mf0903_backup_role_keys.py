@@ -236,7 +236,7 @@ class BackupRoleKeys(Rule):
                 f"{'s' if len(missing) == 1 else ''} what it backs up.",
                 Fix(
                     title=f"Grant {role} the KMS permissions AWS Backup needs on {', '.join(missing)}",
-                    apply=lambda d, r=role: self.apply(d, r),
+                    args=(role,),
                     impact="update",
                     impact_detail="IAM policy update",
                 ),

@@ -135,7 +135,7 @@ class LogRetentionParameter(Rule):
                 f"Log group {lid} {reason}.",
                 Fix(
                     title=f"Take {lid}'s retention from {PARAMETER} through the {MAPPING} mapping",
-                    apply=lambda d, lid=lid: self.apply(d, lid),
+                    args=(lid,),
                     impact="update",
                     impact_detail=(
                         f"retention becomes {DEFAULT_DAYS} days by default; events older than that are deleted"

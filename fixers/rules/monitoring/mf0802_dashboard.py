@@ -307,7 +307,6 @@ class MonitoringDashboard(Rule):
             f"No CloudWatch dashboard shows the template's {', '.join(found)} metrics.",
             Fix(
                 title=f"Add {DASHBOARD} with {', '.join(found)} widgets",
-                apply=self.apply,
                 impact="none",
                 impact_detail="a new dashboard; no existing resource changes",
             ),

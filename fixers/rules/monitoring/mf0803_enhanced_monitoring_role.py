@@ -145,7 +145,8 @@ class EnhancedMonitoringRole(Rule):
                     f"{lid} uses the enhanced-monitoring role {role}, which the template does not define.",
                     Fix(
                         title=f"Define {role} for RDS enhanced monitoring",
-                        apply=lambda d, role=role: self.apply_missing(d, role),
+                        action="apply_missing",
+                        args=(role,),
                         impact="update",
                         impact_detail="a new role; the template could not be deployed without it",
                     ),
@@ -156,7 +157,8 @@ class EnhancedMonitoringRole(Rule):
                     f"{lid} turns enhanced monitoring on without a MonitoringRoleArn.",
                     Fix(
                         title=f"Give {lid} an enhanced-monitoring role",
-                        apply=lambda d, lid=lid: self.apply_interval(d, lid),
+                        action="apply_interval",
+                        args=(lid,),
                         impact="update",
                         impact_detail="MonitoringRoleArn is set in place, without reboot",
                     ),

@@ -120,7 +120,7 @@ class ConditionalServiceAlarms(Rule):
                         f"no {PARAMETER} condition gates the service and its alarms.",
                         Fix(
                             title=f"Gate {sid} on {PARAMETER} (default 'false') and put its alarms under the same condition",
-                            apply=lambda d, sid=sid: self.apply(d, sid),
+                            args=(sid,),
                             impact="unknown" if exported else "deletion",
                             impact_detail=(
                                 f"on a deployed stack the default {PARAMETER}=false deletes the running service "
@@ -136,7 +136,7 @@ class ConditionalServiceAlarms(Rule):
                         f"but the alarm {'has ' + alarm_cond if alarm_cond else 'has no condition'}.",
                         Fix(
                             title=f"Put {alarm} under {cond}",
-                            apply=lambda d, sid=sid: self.apply(d, sid),
+                            args=(sid,),
                             impact="deletion",
                             impact_detail=(
                                 f"where {cond} is false the deployed alarm is deleted (it watches no service there); "

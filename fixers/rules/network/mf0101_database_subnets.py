@@ -131,7 +131,7 @@ class DatabaseSubnetIsolation(Rule):
             return None
         return Fix(
             title=f"Add {max(len(ids), 2)} database subnets with a route table of their own and use them in {group_id}",
-            apply=lambda doc: self.apply(doc, group_id),
+            args=(group_id,),
             impact="replacement",
             impact_detail=(
                 "RDS refuses to drop in-use subnets from a subnet group; moving a deployed cluster "

@@ -448,7 +448,7 @@ class VpcEndpoints(Rule):
                 f"through NAT: {'; '.join(parts)}.",
                 Fix(
                     title=f"Add the VPC endpoints {plan.vpc}'s private workloads need",
-                    apply=lambda d, v=plan.vpc: self.apply(d, v),
+                    args=(plan.vpc,),
                     impact="update",
                     impact_detail="new endpoints and security group; DNS attributes of the VPC and endpoint settings are updated in place",
                 ),

@@ -115,7 +115,7 @@ class VpcFlowLogs(Rule):
                 f"VPC {vpc} has no flow log: its network traffic is not recorded.",
                 Fix(
                     title=f"Send all traffic of {vpc} to an encrypted flow-log group",
-                    apply=lambda d, v=vpc: self.apply(d, v),
+                    args=(vpc,),
                     impact="none",
                     impact_detail="new log group, role and flow log; nothing deployed changes",
                 ),

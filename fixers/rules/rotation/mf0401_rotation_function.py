@@ -188,7 +188,7 @@ class PlaceholderRotationFunction(Rule):
     def _fix(self, fn: str, setup: common.Setup) -> Fix:
         return Fix(
             title=f"Replace the code of {fn} with a complete PostgreSQL single-user rotation function",
-            apply=lambda doc: self.apply(doc, fn, setup.schedule),
+            args=(fn, setup.schedule),
             impact="update",
             impact_detail=(
                 f"{fn} is updated in place, but the code that runs changes: rotations start changing "

@@ -177,7 +177,7 @@ class RotationDriverLayer(Rule):
     def _fix(self, fn: str, schedule: str) -> Fix:
         return Fix(
             title=f"Give {fn} a psycopg2 layer when one is supplied, else rotate with the AWS-hosted function",
-            apply=lambda doc: self.apply(doc, fn, schedule),
+            args=(fn, schedule),
             impact="unknown",
             impact_detail=(
                 "adds the AWS::SecretsManager-2020-07-23 transform: deploys fail unless they pass "

@@ -134,7 +134,7 @@ class RotationPermissions(Rule):
             )
             fix = Fix(
                 title=f"Let {role} generate passwords and use the secret's key",
-                apply=lambda d, s=setup: self.apply(d, s.schedule),
+                args=(setup.schedule,),
                 impact="update",
                 impact_detail=f"{role} gains permissions; it is updated in place",
             )

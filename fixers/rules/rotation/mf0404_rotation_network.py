@@ -284,7 +284,7 @@ class RotationNetwork(Rule):
                 continue
             fix = Fix(
                 title=f"Place {fn} in the VPC with a security group that {', '.join(net.db_groups)} admits",
-                apply=lambda d, s=setup: self.apply(d, s.schedule),
+                args=(setup.schedule,),
                 impact="update",
                 impact_detail=f"{fn} is updated in place (VpcConfig); security groups and the role update in place",
             )
