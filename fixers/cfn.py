@@ -18,9 +18,9 @@ PSEUDO_PREFIX = "AWS::"
 _SUB_VAR = re.compile(r"\$\{(?!!)([^}]+)\}")
 
 
-def production_values() -> tuple[str, ...]:
+def production_values(settings: config.Settings) -> tuple[str, ...]:
     """Environment values that mean production (configurable: ``production-values``)."""
-    return tuple(v.lower() for v in config.current().production_values)
+    return tuple(v.lower() for v in settings.production_values)
 
 
 # -- the index of a tracked template ---------------------------------------------------------
@@ -290,7 +290,7 @@ def list_of(value: Any) -> list[Any]:
     return [value]
 
 
-def production_condition(data: dict[str, Any]) -> tuple[str, str] | None:
+def production_condition(data: dict[str, Any], settings: config.Settings) -> tuple[str, str] | None:
     """An existing condition that tests an environment parameter for production.
 
     Returns (condition name, parameter name). ``Fn::Equals`` of a ``Ref`` to a parameter and a
@@ -300,8 +300,8 @@ def production_condition(data: dict[str, Any]) -> tuple[str, str] | None:
     params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
     if not isinstance(conditions, dict):
         return None
-    values = production_values()
-    preferred = config.current().production_condition
+    values = production_values(settings)
+    preferred = settings.production_condition
     names = sorted(conditions, key=lambda n: n != preferred)  # the configured name first
     for name in names:
         cond = conditions[name]
@@ -317,15 +317,15 @@ def production_condition(data: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def environment_parameter(data: dict[str, Any]) -> str | None:
+def environment_parameter(data: dict[str, Any], settings: config.Settings) -> str | None:
     """A parameter that names the environment (its allowed values include a production one)."""
     params = data.get("Parameters")
     if not isinstance(params, dict):
         return None
-    configured = config.current().environment_parameter
+    configured = settings.environment_parameter
     if isinstance(params.get(configured), dict):
         return configured
-    values = production_values()
+    values = production_values(settings)
     for name, p in params.items():
         if not isinstance(p, dict):
             continue

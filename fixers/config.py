@@ -42,8 +42,6 @@ __all__ = [
     "SEVERITY_ORDER",
     "ConfigError",
     "Settings",
-    "activate",
-    "current",
     "find_config",
     "for_file",
     "load_file",
@@ -250,24 +248,6 @@ def for_file(path: str, overrides: dict[str, Any] | None = None) -> Settings:
 
 def clear_cache() -> None:
     _settings_of_dir.cache_clear()
-
-
-# --------------------------------------------------------------------------- in force now
-
-_CURRENT = Settings()
-
-
-def activate(settings: Settings | None) -> Settings:
-    """Make ``settings`` the ones in force (the engine does this per file); returns the old."""
-    global _CURRENT
-    old = _CURRENT
-    _CURRENT = settings if settings is not None else Settings()
-    return old
-
-
-def current() -> Settings:
-    """The settings in force for the template being processed (defaults outside a run)."""
-    return _CURRENT
 
 
 def sources(paths: Iterable[str]) -> list[str | None]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from fixers import cfn, limits
+from fixers import cfn, config, limits
 from fixers.render import YamlRenderer, intrinsic, json_text
 from fixers.template import (
     TEMPLATE_KEYS,
@@ -87,8 +87,11 @@ def _is_under(path: Path, prefix: Path) -> bool:
 class Document:
     """A template being edited. ``text`` and ``data`` are always current."""
 
-    def __init__(self, template: Template) -> None:
+    def __init__(self, template: Template, settings: config.Settings | None = None) -> None:
         self.template = template
+        # The project settings in force for this template (fixers.config): what rules and fixes
+        # read, so that a process can work on templates of several projects at once.
+        self.settings = settings if settings is not None else config.Settings()
         self.path = template.path
         self.original_text = template.text
         self.style = template.style
@@ -112,8 +115,14 @@ class Document:
         self.original_measure = self.measure()
 
     @classmethod
-    def from_text(cls, text: str, path: str = "<template>", bom: bool = False) -> Document:
-        return cls(Template(text, bom=bom, path=path))
+    def from_text(
+        cls,
+        text: str,
+        path: str = "<template>",
+        bom: bool = False,
+        settings: config.Settings | None = None,
+    ) -> Document:
+        return cls(Template(text, bom=bom, path=path), settings)
 
     # -- state -----------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fixers import cfn, config
+from fixers import cfn
 from fixers.document import Document, EditError, canonical_index
 
 _NAMES: set[str] = set()
@@ -253,11 +253,11 @@ def ensure_production_condition(doc: Document) -> str:
     whatever its name. Otherwise an ``Environment`` parameter (reusing one the template has) and
     ``IsProduction: !Equals [!Ref Environment, production]`` are added.
     """
-    found = cfn.production_condition(doc.data)
+    found = cfn.production_condition(doc.data, doc.settings)
     if found:
         return found[0]
-    settings = config.current()
-    param = cfn.environment_parameter(doc.data)
+    settings = doc.settings
+    param = cfn.environment_parameter(doc.data, settings)
     value = settings.production_values[0] if settings.production_values else "production"
     if param is None:
         param = add_parameter(
@@ -274,7 +274,11 @@ def ensure_production_condition(doc: Document) -> str:
         allowed = doc.get(("Parameters", param, "AllowedValues"))
         if isinstance(allowed, list):
             value = next(
-                (v for v in allowed if isinstance(v, str) and v.lower() in cfn.production_values()),
+                (
+                    v
+                    for v in allowed
+                    if isinstance(v, str) and v.lower() in cfn.production_values(settings)
+                ),
                 value,
             )
     wanted = settings.production_condition

@@ -189,7 +189,9 @@ class Engine:
     def run_document(self, doc: Document, result: FileResult | None = None) -> FileResult:
         result = result or FileResult(doc.path, bom=doc.template.bom)
         result.original_text = doc.text
-        config.activate(self.settings_for(doc.path))
+        settings = self.settings_for(doc.path)
+        if settings is not None:
+            doc.settings = settings
         findings = self.detect(doc, result.rule_errors, result)
         result.outcomes = [Outcome(f) for f in findings]
         if not self.options.fix:
@@ -436,14 +438,15 @@ class Engine:
         """The original text with just these findings' fixes applied, batched, and what became
         of each (its ``touched`` entries included). If the batch writes text that does not read
         back, the fixes are applied again one at a time, each checked."""
-        doc = Document(Template(original, bom=bom, path=path))
+        settings = self.settings_for(path)
+        doc = Document(Template(original, bom=bom, path=path), settings)
         outcomes = [Outcome(f) for f in findings]
         errors: list[str] = []
         self.apply_fixes(doc, outcomes, errors)
         try:
             doc.self_check()
         except EditError:
-            doc = Document(Template(original, bom=bom, path=path))
+            doc = Document(Template(original, bom=bom, path=path), settings)
             outcomes = [Outcome(f) for f in findings]
             self.apply_fixes(doc, outcomes, errors, careful=True)
         return doc, outcomes

@@ -47,9 +47,9 @@ PARAMETER_DEFINITION: dict[str, Any] = {
 }
 
 
-def parameter_definition() -> dict[str, Any]:
+def parameter_definition(settings: config.Settings) -> dict[str, Any]:
     """The parameter, defaulting to the configured ``log-retention-years`` (7 unless set)."""
-    years = str(config.current().log_retention_years)
+    years = str(settings.log_retention_years)
     return {**PARAMETER_DEFINITION, "Default": years if years in YEARS_TO_DAYS else DEFAULT_YEARS}
 
 
@@ -113,7 +113,7 @@ def ensure_log_retention(doc: Document) -> Any:
     data = doc.data
     params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
     if PARAMETER not in params:
-        add_parameter(doc, PARAMETER, parameter_definition())
+        add_parameter(doc, PARAMETER, parameter_definition(doc.settings))
     elif not _parameter_ok(params.get(PARAMETER)):
         from fixers.document import EditError
 

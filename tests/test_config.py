@@ -128,7 +128,7 @@ def test_show_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert 'fail-on = "high"  # command line' in out
 
 
-def test_engine_activates_the_settings_of_each_file(tmp_path: Path) -> None:
+def test_engine_gives_each_document_the_settings_of_its_file(tmp_path: Path) -> None:
     seen = []
 
     class Probe:
@@ -136,7 +136,7 @@ def test_engine_activates_the_settings_of_each_file(tmp_path: Path) -> None:
         rules: ClassVar[list] = []
 
         def detect(self, doc):  # type: ignore[no-untyped-def]
-            seen.append(config.current())
+            seen.append(doc.settings)
             return iter(())
 
     (tmp_path / ".meridian-fix.toml").write_text('database-subnet-cidrs = ["10.9.0.0/24"]\n')

@@ -279,7 +279,14 @@ class MeridianApp(App[int]):
     def _compute_preview(self, version: int, text: str, item: Item) -> None:
         rule = self.review.by_code[item.finding.code]
         try:
-            after, note = preview(text, self.review.path, self.review.bom, rule, item.finding)
+            after, note = preview(
+                text,
+                self.review.path,
+                self.review.bom,
+                rule,
+                item.finding,
+                self.review.doc.settings,
+            )
         except Exception as exc:  # noqa: BLE001 - a broken fix must not take the app down
             after, note = None, f"internal error in fix: {exc!r}"
         if not get_current_worker().is_cancelled:

@@ -111,7 +111,9 @@ class Review:
             Options(options.select, options.ignore, fix=True, settings=options.settings),
             rules=rules,
         )
-        config.activate(self.engine.settings_for(path))
+        settings = self.engine.settings_for(path)
+        if settings is not None:
+            doc.settings = settings
         self.items = [Item(f) for f in self.engine.detect(doc, self.rule_errors)]
         self._undo: list[_Step] = []
 
@@ -223,7 +225,7 @@ class Review:
         """Run ``--auto-fix``'s fixing on a copy of the document. Reads the review only, so
         it may run in a worker thread while the screen goes on showing the review."""
         text = self.doc.text
-        copy = Document.from_text(text, self.path, self.bom)
+        copy = Document.from_text(text, self.path, self.bom, self.doc.settings)
         # Outcomes of items not open are marked so that the engine leaves them alone.
         outcomes = [
             Outcome(i.finding, status=OPEN if i.state == OPEN else "reviewed") for i in self.items
@@ -302,9 +304,9 @@ class Review:
     def line_in_original(self, item: Item) -> int:
         """Where the finding's node is in the text as opened (for applied fixes)."""
         try:
-            return Document.from_text(self.original_text, self.path, self.bom).line_of(
-                item.finding.path
-            )[0]
+            return Document.from_text(
+                self.original_text, self.path, self.bom, self.doc.settings
+            ).line_of(item.finding.path)[0]
         except Exception:  # noqa: BLE001 - a position to show, never worth failing for
             return item.finding.line
 
@@ -341,10 +343,15 @@ def unified_diff(before: str, after: str, path: str) -> str:
 
 
 def preview(
-    text: str, path: str, bom: bool, rule: Rule, finding: Finding
+    text: str,
+    path: str,
+    bom: bool,
+    rule: Rule,
+    finding: Finding,
+    settings: config.Settings | None = None,
 ) -> tuple[str | None, str | None]:
     """The text after one fix, applied to a copy: (text, None), or (None, why it cannot apply)."""
-    copy = Document.from_text(text, path, bom)
+    copy = Document.from_text(text, path, bom, settings)
     status, reason, _ = apply_one(copy, rule, finding, [])
     if status != APPLIED:
         return None, reason or status

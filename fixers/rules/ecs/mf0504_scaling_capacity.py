@@ -55,7 +55,7 @@ class ScalingCapacity(Rule):
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
-        has_condition = cfn.production_condition(data) is not None
+        has_condition = cfn.production_condition(data, doc.settings) is not None
         for sid, _ in common.services(data):
             for tid in common.scalable_targets_of(data, sid):
                 p = cfn.props(cfn.resources(data)[tid])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, config, topology
+from fixers import cfn, topology
 from fixers.document import Document, EditError
 from fixers.edits import add_resource, register_names, set_property, unique_id
 from fixers.model import Finding, Fix
@@ -148,7 +148,7 @@ class DatabaseSubnetIsolation(Rule):
             raise EditError("the VPC or its CIDR is not in the template")
         all_subnets = topology.subnets(data)
         count = min(max(len(ids), 2), MAX_SUBNETS)
-        preferred = list(config.current().database_subnet_cidrs)  # the spec's, unless configured
+        preferred = list(doc.settings.database_subnet_cidrs)  # the spec's, unless configured
         cidrs = None
         for prefix in range(max(24, cidr.prefixlen + 2), 29):  # /24s, or smaller in a small VPC
             cidrs = topology.free_subnets(
