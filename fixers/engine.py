@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,10 +19,10 @@ from fixers.fileio import FileError, Snapshot, decode_text, read_template_bytes
 from fixers.model import Finding, Fix
 from fixers.rules import Rule, all_rules, matches, select_rules
 from fixers.template import Template, TemplateError
-from fixers.validate import LintWorker, usable_cpus
+from fixers.validate import LintWorker, WorkerValidator, usable_cpus
 
 if TYPE_CHECKING:
-    from fixers.validate import LintError, Validator
+    from fixers.validate import Linter, LintError
 
 
 MAX_PASSES = 3
@@ -33,13 +33,20 @@ PRELINT_MIN_BYTES = 200_000
 just in case the result has errors (see ``LintWorker``); below it a lint takes about a second."""
 
 
-_WORKER: LintWorker | None = None
-"""The cfn-lint worker the engines of this process share (cfn-lint's configuration follows each
-file, not the engine's settings); started by a run with ``parallel_lint``, stopped by ``close``."""
+OUT_OF_TRIALS = (
+    f"the fixes add cfn-lint errors that {MAX_TRIAL_LINTS} trial lints could not isolate"
+)
+
+Key = tuple[str, tuple[Any, ...]]
+"""A finding's identity across re-detections (``Finding.key``)."""
 
 
 class OutOfTrials(Exception):
     """The trial lints allowed for isolating the fixes at fault are spent."""
+
+
+class Cancelled(Exception):
+    """The caller no longer wants the answer (a newer lint run has started)."""
 
 
 @dataclass
@@ -160,20 +167,26 @@ def assess(doc: Document, rule: Rule, findings: Iterable[Finding]) -> Iterator[F
 
 
 class Engine:
-    """Runs the rules and fixes over files; holds the cfn-lint validator once built."""
+    """Runs the rules and fixes over files, and cfn-lint through ``linter``.
 
-    def __init__(self, options: Options, rules: list[Rule] | None = None) -> None:
+    ``linter`` may be shared by several engines (cfn-lint's configuration follows each file, not
+    the engine's settings): a batch run gives all its engines one, and closes it at the end.
+    Without one the engine makes its own, on first use; ``close`` stops it.
+    """
+
+    def __init__(
+        self, options: Options, rules: list[Rule] | None = None, linter: Linter | None = None
+    ) -> None:
         self.options = options
         self.rules = rules if rules is not None else select_rules(options.select, options.ignore)
-        self._validator: Validator | None = None
+        self._linter = linter
+        self._owns_linter = linter is None
 
     @property
-    def validator(self) -> Validator:
-        if self._validator is None:
-            from fixers.validate import Validator
-
-            self._validator = Validator()
-        return self._validator
+    def linter(self) -> Linter:
+        if self._linter is None:
+            self._linter = WorkerValidator(start=False)
+        return self._linter
 
     def run_path(self, path: str) -> FileResult:
         result = FileResult(path)
@@ -346,35 +359,26 @@ class Engine:
             return None
         if not any(self.allowed(o.finding) for o in outcomes):
             return None
-        global _WORKER
-        try:
-            if _WORKER is None or not _WORKER.alive:
-                _WORKER = LintWorker(warm_filename=doc.path)
-            if len(doc.original_text) >= PRELINT_MIN_BYTES:
+        linter = self.linter
+        if isinstance(linter, WorkerValidator):
+            linter.start(doc.path)
+        if len(doc.original_text) >= PRELINT_MIN_BYTES:
+            try:
                 return LintWorker(first=(doc.original_text, doc.path))
-        except OSError:  # no process to be had (limits on processes or files)
-            pass
+            except OSError:  # no process to be had (limits on processes or files)
+                pass
         return None
 
     def lint(self, text: str, path: str) -> list[LintError]:
-        """cfn-lint's findings on ``text``: from the worker if there is one, else in process."""
-        global _WORKER
-        worker = _WORKER if self.options.parallel_lint else None
-        if worker is not None:
-            found = worker.lint(text, path)
-            if found is not None:
-                return found
-            worker.close()  # gone or failing: lint here, until a run starts a new one
-            _WORKER = None
-        return self.validator.lint(text, path)
+        """cfn-lint's findings on ``text``: from the worker if one is running, else in process."""
+        return self.linter.lint(text, path)
 
-    @staticmethod
-    def close() -> None:
-        """Stop the lint worker the engines of this process share, if there is one."""
-        global _WORKER
-        if _WORKER is not None:
-            _WORKER.close()
-            _WORKER = None
+    def close(self) -> None:
+        """Stop the cfn-lint worker of this engine's own linter, if there is one (a linter
+        given to the engine is its giver's to close)."""
+        close = getattr(self._linter, "close", None)
+        if self._owns_linter and close is not None:
+            close()
 
     def revalidate(
         self, doc: Document, result: FileResult, prelint: LintWorker | None = None
@@ -398,33 +402,60 @@ class Engine:
         new = compare(before, after)
         applied = [o for o in result.outcomes if o.applied]
         if new and applied:
-            budget = [MAX_TRIAL_LINTS]
-
-            def adds(outcomes: list[Outcome]) -> list[LintError]:
-                if budget[0] <= 0:
-                    raise OutOfTrials
-                budget[0] -= 1
-                trial = self._apply_subset(result, outcomes)
-                return compare(before, self.lint(trial.text, doc.path)) if trial.changed else []
-
-            def blame(outcome: Outcome, added: list[LintError]) -> None:
-                outcome.status = "rolled back"
-                outcome.reason = blame_reason(added)
-
-            keep = list(applied)
-            try:
-                keep = isolate(keep, new, adds, blame)
-            except OutOfTrials:
-                # Linting this template is too slow to isolate the fault: write no fix at all.
-                for o in keep:
-                    o.status = "rolled back"
-                    o.reason = f"the fixes add cfn-lint errors that {MAX_TRIAL_LINTS} trial lints could not isolate"
-                keep = []
+            keep, culprits = self.culprits(
+                result.original_text, doc.path, result.bom, applied, before, new
+            )
+            for outcome in applied:
+                if outcome.finding.key in culprits:
+                    outcome.status, outcome.reason = "rolled back", culprits[outcome.finding.key]
             final = self._apply_subset(result, keep)
             doc.restore((final.text, final.data, 0))
             after = self.lint(doc.text, doc.path) if doc.changed else before
             new = compare(before, after)
         result.lint_before, result.lint_after, result.lint_new = before, after, new
+
+    def culprits(
+        self,
+        original: str,
+        path: str,
+        bom: bool,
+        applied: list[Outcome],
+        before: list[LintError],
+        new: list[LintError],
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> tuple[list[Outcome], dict[Key, str]]:
+        """Of the fixes ``applied`` to ``original`` (in the order they ran, each with the entries
+        it touched), which to keep, and why each other is at fault, given the errors ``new`` they
+        add together to the original's ``before``. Blamed by place, then by bisection
+        (``isolate``), replaying subsets of the fixes on the original; when the template is too
+        slow to lint for ``MAX_TRIAL_LINTS`` trials, none is kept. The engine rolls the culprits
+        back, the app marks them: both call this. Raises ``Cancelled`` once ``cancelled()``."""
+        from fixers.validate import compare
+
+        order = {id(o): i for i, o in enumerate(applied)}
+        budget = [MAX_TRIAL_LINTS]
+        found: dict[Key, str] = {}
+
+        def adds(outcomes: list[Outcome]) -> list[LintError]:
+            if cancelled():
+                raise Cancelled
+            if budget[0] <= 0:
+                raise OutOfTrials
+            budget[0] -= 1
+            ordered = sorted(outcomes, key=lambda o: order[id(o)])
+            trial, _ = self.replay(original, path, bom, [o.finding for o in ordered])
+            return compare(before, self.lint(trial.text, path)) if trial.changed else []
+
+        def blame(outcome: Outcome, added: list[LintError]) -> None:
+            found[outcome.finding.key] = blame_reason(added)
+
+        try:
+            keep = isolate(list(applied), new, adds, blame)
+        except OutOfTrials:
+            for outcome in applied:
+                found.setdefault(outcome.finding.key, OUT_OF_TRIALS)
+            keep = []
+        return sorted(keep, key=lambda o: order[id(o)]), found
 
     def _apply_subset(self, result: FileResult, outcomes: list[Outcome]) -> Document:
         """The original template with just these fixes applied (in the order they ran)."""

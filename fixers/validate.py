@@ -522,37 +522,66 @@ class LintWorker:
 
 
 class WorkerValidator:
-    """A `Validator` that lints in a `LintWorker`: for the app, whose lint thread would otherwise
-    hold the interpreter for seconds (13 s on a 1 MB template) and make the screen stutter.
-    A worker found dead before a lint is started anew; one that fails during a lint, or no
-    process to be had, leaves the linting to this process. Lints are serialised, as
-    `Validator`'s are.
+    """cfn-lint as the engine and the app use it: in a `LintWorker` process once ``start`` has
+    one running, else in this process (a `Validator`, built when first needed).
+
+    The worker keeps cfn-lint's cost off this process: started before the fixing, it has
+    cfn-lint ready when the result is; for the app, a lint thread would otherwise hold the
+    interpreter for seconds (13 s on a 1 MB template) and make the screen stutter. A worker
+    found dead before a lint is started anew; one that fails during a lint, or no process to be
+    had, leaves the linting to this process until ``start`` is called again. Lints are
+    serialised, as `Validator`'s are. One instance may serve several engines (a batch run's).
     """
 
-    def __init__(self, warm_filename: str | None = None) -> None:
+    def __init__(self, warm_filename: str | None = None, start: bool = True) -> None:
         self._warm = warm_filename
         self._lock = threading.Lock()
         self._worker: LintWorker | None = None
         self._local: Validator | None = None
         self._closed = False
-        self._start()
+        if start:
+            self.start(warm_filename)
 
-    def _start(self) -> None:
+    def start(self, warm_filename: str | None = None) -> None:
+        """Have a worker running (building cfn-lint for ``warm_filename``'s configuration):
+        the one there is if it is alive, else a new one. No process to be had: lint here."""
+        with self._lock:
+            self._closed = False
+            if warm_filename is not None:
+                self._warm = warm_filename
+            if self._worker is None or not self._worker.alive:
+                self._spawn()
+
+    def _spawn(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
         try:
             self._worker = LintWorker(warm_filename=self._warm)
-        except OSError:  # no process to be had
+        except OSError:  # no process to be had (limits on processes or files)
             self._worker = None
+
+    @property
+    def in_worker(self) -> bool:
+        """Whether a worker process is running to take the next lint."""
+        return self._worker is not None and self._worker.alive
+
+    @property
+    def local(self) -> Validator | None:
+        """The in-process validator, if a lint ever needed one."""
+        return self._local
 
     def lint(self, text: str, filename: str | os.PathLike[str]) -> list[LintError]:
         with self._lock:
             if self._worker is not None and not self._worker.alive and not self._closed:
-                self._start()  # it died since the last lint (killed, out of memory): start anew
-            if self._worker is not None:
-                found = self._worker.lint(text, str(filename))
+                self._spawn()  # it died since the last lint (killed, out of memory): start anew
+            worker = self._worker
+            if worker is not None:
+                found = worker.lint(text, str(filename))
                 if found is not None:
                     return found
-                self._worker.close()  # it failed on this text: lint here from now on
-                self._worker = None
+                worker.close()  # it failed on this text: lint here until the next start
+                if self._worker is worker:
+                    self._worker = None
             if self._closed:
                 return []  # closed while linting: nobody waits for the answer
             if self._local is None:
@@ -560,9 +589,10 @@ class WorkerValidator:
             return self._local.lint(text, filename)
 
     def close(self) -> None:
-        """Stop the worker now, even in the middle of a lint: that lint answers nothing."""
+        """Stop the worker now, even in the middle of a lint: that lint answers nothing. A later
+        ``start`` starts a new one."""
         self._closed = True
-        worker = self._worker
+        worker = self._worker  # kept: a lint waiting on it gets None and sees it closed
         if worker is not None:
             worker.close()
 

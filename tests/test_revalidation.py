@@ -9,6 +9,7 @@ import pytest
 
 from fixers.document import Document
 from fixers.engine import Engine, Options
+from fixers.validate import WorkerValidator
 from tests.conftest import CORPUS
 
 DMS = CORPUS / "DMS" / "DMSAuroraToS3FullLoadAndOngoingReplication.json"
@@ -48,13 +49,14 @@ def test_linting_in_other_processes_gives_the_same_result() -> None:
     from tests.helpers import child_processes
 
     before = child_processes()
-    from fixers import engine as engine_module
 
     def run(parallel: bool):  # type: ignore[no-untyped-def]
         engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True, parallel_lint=parallel))
         try:
             result = engine.run_document(Document.from_text(DMS.read_text(), str(DMS)))
-            return result, engine_module._WORKER is not None and engine._validator is None
+            linter = engine.linter
+            assert isinstance(linter, WorkerValidator)
+            return result, linter.in_worker and linter.local is None
         finally:
             engine.close()
 
@@ -71,20 +73,24 @@ def test_a_clean_result_stops_the_original_lint_and_a_dead_worker_is_replaced() 
     from tests.helpers import child_processes
 
     before = child_processes()
-    from fixers import engine as engine_module
-
-    engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True, parallel_lint=True))
+    linter = WorkerValidator(start=False)
+    engine = Engine(
+        Options(fix=True, unsafe_fixes=True, validate=True, parallel_lint=True), linter=linter
+    )
     result = engine.run_document(Document.from_text(SAMPLE.read_text(), str(SAMPLE)))
     assert result.lint_before is None  # the fixed sample has no cfn-lint error: nothing to compare
     assert len(child_processes() - before) == 1  # the ready worker, kept for the next file
-    assert engine._validator is None
-    engine_module._WORKER._proc.kill()  # type: ignore[union-attr]
-    engine_module._WORKER._proc.wait()  # type: ignore[union-attr]
-    # Engines share the worker; the next run finds it dead and starts a new one.
-    engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True, parallel_lint=True))
+    assert linter.local is None
+    linter._worker._proc.kill()  # type: ignore[union-attr]
+    linter._worker._proc.wait()  # type: ignore[union-attr]
+    # Engines may share the linter; the next run finds its worker dead and starts a new one.
+    engine = Engine(
+        Options(fix=True, unsafe_fixes=True, validate=True, parallel_lint=True), linter=linter
+    )
     again = engine.run_document(Document.from_text(SAMPLE.read_text(), str(SAMPLE)))
     assert again.new_text == result.new_text and again.lint_after == result.lint_after
-    engine.close()
+    assert linter.local is None
+    linter.close()
     assert child_processes() - before == set()
 
 
@@ -94,17 +100,28 @@ def test_a_worker_that_dies_mid_lint_leaves_the_lint_to_this_process(
     from tests.helpers import child_processes
 
     before = child_processes()
-    from fixers import engine as engine_module
     from fixers.validate import LintWorker, Validator
 
-    worker = LintWorker()
-    worker._proc.kill()
-    worker._proc.wait()
-    assert worker.lint(SAMPLE.read_text(), str(SAMPLE)) is None
-    monkeypatch.setattr(engine_module, "_WORKER", worker)
-    engine = Engine(Options(fix=True, validate=True, parallel_lint=True))
+    class DiesMidLint:
+        """Alive when asked, gone before it answers."""
+
+        def __init__(self) -> None:
+            self.real = LintWorker()
+            self.alive = True
+
+        def lint(self, text: str, filename: str) -> None:
+            self.real._proc.kill()
+            self.real._proc.wait()
+            return self.real.lint(text, filename)
+
+        def close(self) -> None:
+            self.real.close()
+
+    linter = WorkerValidator(start=False)
+    linter._worker = DiesMidLint()  # type: ignore[assignment]
+    engine = Engine(Options(fix=True, validate=True, parallel_lint=True), linter=linter)
     assert engine.lint(SAMPLE.read_text(), str(SAMPLE)) == Validator().lint(
         SAMPLE.read_text(), str(SAMPLE)
     )
-    assert engine_module._WORKER is None
+    assert not linter.in_worker and linter.local is not None
     assert child_processes() - before == set()

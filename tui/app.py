@@ -320,12 +320,10 @@ class MeridianApp(App[int]):
     def _validator_instance(self) -> Linter:
         with self._validator_lock:
             if self._validator is None:
-                from fixers.validate import Validator, WorkerValidator, usable_cpus
+                from fixers.validate import WorkerValidator, usable_cpus
 
                 # cfn-lint in another process where a core is free: the screen stays responsive.
-                self._validator = (
-                    WorkerValidator(self.review.path) if usable_cpus() >= 2 else Validator()
-                )
+                self._validator = WorkerValidator(self.review.path, start=usable_cpus() >= 2)
             return self._validator
 
     @work(thread=True, exclusive=True, group="lint")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -21,6 +22,7 @@ from fixers.baseline import Baseline, BaselineError
 from fixers.engine import Engine, FileResult, Options, load
 from fixers.fileio import FileError, atomic_write, clear_stale_temporaries, write_new
 from fixers.report import FileReport
+from fixers.validate import WorkerValidator
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROGRESS_MIN_FILES = 8
@@ -55,32 +57,30 @@ class Task:
     parallel_lint: bool = False  # the files run one after another: other cores are free
 
 
-_ENGINES: dict[tuple[Any, ...], Engine] = {}
+@functools.cache
+def process_linter() -> WorkerValidator:
+    """The cfn-lint the engines of this process share (built once; a worker process only once
+    an engine with ``parallel_lint`` starts one). ``run_batch`` closes it."""
+    return WorkerValidator(start=False)
 
 
+@functools.cache
 def engine_for(
     settings: config.Settings, fix: bool, validate: bool, parallel_lint: bool = False
 ) -> Engine:
     """One engine per distinct settings in this process (rules and cfn-lint built once)."""
-    key = (settings, fix, validate, parallel_lint)
-    engine = _ENGINES.get(key)
-    if engine is None:
-        engine = Engine(
-            Options(
-                select=list(settings.select),
-                ignore=list(settings.ignore),
-                fix=fix,
-                unsafe_fixes=settings.unsafe_fixes,
-                validate=validate,
-                parallel_lint=parallel_lint,
-                settings=settings,
-            )
-        )
-        shared = next((e._validator for e in _ENGINES.values() if e._validator is not None), None)
-        if shared is not None:
-            engine._validator = shared
-        _ENGINES[key] = engine
-    return engine
+    return Engine(
+        Options(
+            select=list(settings.select),
+            ignore=list(settings.ignore),
+            fix=fix,
+            unsafe_fixes=settings.unsafe_fixes,
+            validate=validate,
+            parallel_lint=parallel_lint,
+            settings=settings,
+        ),
+        linter=process_linter(),
+    )
 
 
 def run_one(task: Task) -> FileReport:
@@ -201,7 +201,7 @@ def run_batch(files: list[str], errors: list[str], args: argparse.Namespace) -> 
     try:
         reports = run_with_progress(tasks, jobs)
     finally:
-        Engine.close()  # the cfn-lint worker the engines of this process share
+        process_linter().close()  # the cfn-lint worker the engines of this process share
 
     if fixing and not args.diff:
         cleared: set[str] = set()

@@ -375,7 +375,7 @@ def lint_review(
     fixes on the original (batched, one detection per rule). Returns None when ``cancelled``
     says a newer run has started.
     """
-    from fixers.engine import MAX_TRIAL_LINTS, OutOfTrials, blame_reason, isolate
+    from fixers.engine import Cancelled
     from fixers.validate import compare
 
     if before is None:
@@ -390,48 +390,13 @@ def lint_review(
     replayer = Engine(
         Options(fix=True, unsafe_fixes=True, validate=False),
         rules=list({r.code: r for r, _ in applied}.values()),
+        linter=validator,
     )
-
     _, outcomes = replayer.replay(original, path, bom, [f for _, f in applied])
-    steps = [
-        _Replayed(rule, finding, o.touched)
-        for (rule, finding), o in zip(applied, outcomes, strict=False)
-    ]
-    trials = [MAX_TRIAL_LINTS]
-
-    def adds(subset: list[_Replayed]) -> list[LintError]:
-        if cancelled():
-            raise _Cancelled
-        if trials[0] <= 0:
-            raise OutOfTrials
-        trials[0] -= 1
-        trial, _ = replayer.replay(original, path, bom, [step.finding for step in subset])
-        return compare(before, validator.lint(trial.text, path)) if trial.changed else []
-
-    def blame(step: _Replayed, added: list[LintError]) -> None:
-        report.culprits[step.finding.key] = blame_reason(added)
-
     try:
-        isolate(list(steps), new, adds, blame)
-    except OutOfTrials:
-        for step in steps:
-            report.culprits.setdefault(
-                step.finding.key,
-                f"the fixes add cfn-lint errors that {MAX_TRIAL_LINTS} trial lints could not isolate",
-            )
-    except _Cancelled:
+        _, report.culprits = replayer.culprits(
+            original, path, bom, outcomes, before, new, cancelled
+        )
+    except Cancelled:
         return None
     return report
-
-
-@dataclass
-class _Replayed:
-    """An applied fix, as the attribution replays it."""
-
-    rule: Rule
-    finding: Finding
-    touched: frozenset[tuple[str, str]]
-
-
-class _Cancelled(Exception):
-    """A newer lint run has started: this one's answer is not wanted."""

@@ -416,7 +416,8 @@ async def test_real_cfn_lint_runs_in_the_background(template: Path) -> None:
         from fixers.validate import WorkerValidator, usable_cpus
 
         # Where a core is free, cfn-lint runs in another process, started under Textual's stderr.
-        assert isinstance(app._validator, WorkerValidator) == (usable_cpus() >= 2)
+        assert isinstance(app._validator, WorkerValidator)
+        assert app._validator.in_worker == (usable_cpus() >= 2)
         close = getattr(app._validator, "close", None)
         if close is not None:
             close()
