@@ -22,12 +22,11 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from fixers.model import Finding
+from fixers.model import Finding, without_positions
 
 FORMAT_VERSION = 1
 FINGERPRINT_KEY = "meridianFix/v1"
 
-_POSITION_RE = re.compile(r"\b(line|column|col|char)(\s*)\d+", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -37,7 +36,7 @@ class BaselineError(Exception):
 
 def normalise_message(message: str) -> str:
     """The message without positions or layout, so it survives edits elsewhere in the file."""
-    return _SPACE_RE.sub(" ", _POSITION_RE.sub(r"\1\2N", message)).strip()
+    return _SPACE_RE.sub(" ", without_positions(message)).strip()
 
 
 def fingerprint(finding: Finding) -> str:

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from typing import Any
 
+from fixers.model import SEVERITIES, at_least
+
 __all__ = [
     "SEVERITY_ORDER",
     "ConfigError",
@@ -49,7 +51,7 @@ __all__ = [
 
 CONFIG_NAMES = (".meridian-fix.toml", "pyproject.toml")
 TABLE = "meridian-fix"
-SEVERITY_ORDER = ("low", "medium", "high", "critical")
+SEVERITY_ORDER = tuple(reversed(SEVERITIES))  # mildest first, as the option lists them
 RETENTION_YEARS = (1, 2, 3, 5, 6, 7, 8, 9, 10)  # years CloudWatch Logs has an exact retention for
 
 
@@ -78,10 +80,7 @@ class Settings:
 
     def fails(self, severity: str) -> bool:
         """Whether a finding of ``severity`` fails the run under ``fail_on``."""
-        try:
-            return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(self.fail_on)
-        except ValueError:
-            return True
+        return self.fail_on not in SEVERITIES or at_least(severity, self.fail_on)
 
     def with_overrides(self, overrides: dict[str, Any]) -> Settings:
         """These settings with the command line's values on top (None means not given)."""

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from fixers import config, impact, limits, suppressions
 from fixers.document import Document, EditError
-from fixers.fileio import FileError, Snapshot, decode_text, read_template_bytes
+from fixers.fileio import (
+    FileError,
+    Snapshot,
+    atomic_write,
+    clear_stale_temporaries,
+    decode_text,
+    read_template_bytes,
+    write_new,
+)
 from fixers.model import Finding, Fix
 from fixers.rules import Rule, all_rules, matches, select_rules
 from fixers.template import Template, TemplateError
@@ -114,6 +122,33 @@ class FileResult:
                 tofile=f"b/{self.path}",
             )
         )
+
+
+def write_results(results: Iterable[FileResult], output: str | None = None) -> None:
+    """Write each fixed template atomically: in place (refused if the file changed since it was
+    read), or the one result to ``output``. Never a partial file; a failure is recorded on its
+    result (``write_error``). Temporaries that crashed earlier runs left in the folders of the
+    templates read are cleared, once a folder."""
+    cleared: set[str] = set()
+    for result in results:
+        if result.error is not None:
+            continue
+        if result.snapshot is not None:
+            folder = os.path.dirname(os.path.abspath(result.snapshot.real_path))
+            if folder not in cleared:
+                clear_stale_temporaries(folder)
+                cleared.add(folder)
+        if not result.changed and output is None:
+            continue
+        try:
+            if output is not None:
+                write_new(output, result.new_bytes())
+            else:
+                assert result.snapshot is not None
+                atomic_write(result.snapshot, result.new_bytes())
+            result.written = True
+        except FileError as exc:
+            result.write_error = str(exc)
 
 
 def load(path: str) -> tuple[Snapshot, Document]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -17,6 +18,29 @@ AREAS = (
     "iam",
 )
 SEVERITIES = ("critical", "high", "medium", "low")
+"""Severities, worst first: the one table the rules, ``fail-on``, the reports and SARIF use."""
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+"""The command's exit codes (batch and app alike): nothing failing, findings or new cfn-lint
+errors that fail the run, and a file, configuration or usage that could not be used."""
+
+
+def at_least(severity: str, threshold: str) -> bool:
+    """Whether ``severity`` is ``threshold`` or worse; an unknown severity counts as the worst."""
+    if severity not in SEVERITIES:
+        return True
+    return SEVERITIES.index(severity) <= SEVERITIES.index(threshold)
+
+
+_POSITION_RE = re.compile(r"\b(line|column|col|char)(\s*)\d+", re.IGNORECASE)
+
+
+def without_positions(message: str) -> str:
+    """A message with the positions it embeds ("line 5 column 3", "char 120") replaced, so it
+    matches the same message after text was inserted above."""
+    return _POSITION_RE.sub(r"\1\2N", message)
+
+
 SAFE = "safe"
 UNSAFE = "unsafe"
 IMPACTS = (

@@ -14,6 +14,7 @@ from fixers.config import Settings
 from fixers.engine import FileResult, Outcome
 from fixers.model import Finding
 from fixers.suppressions import Suppressed
+from fixers.validate import cfn_lint_version
 
 SCHEMA_VERSION = 2
 
@@ -59,13 +60,6 @@ def tool_version() -> str:
         return metadata.version("meridian-fix")
     except metadata.PackageNotFoundError:
         return "0+unknown"
-
-
-def cfn_lint_version() -> str:
-    try:
-        return metadata.version("cfn-lint")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def finding_dict(finding: Finding, outcome: Outcome | None = None) -> dict[str, Any]:

@@ -62,10 +62,6 @@ _RC_NAMES = (".cfnlintrc", ".cfnlintrc.yaml", ".cfnlintrc.yml")
 # Rule ids for the LintErrors this module makes itself.
 _CONFIG_ERROR = "E0003"  # cfn-lint's ConfigError: the configuration is unusable
 
-# Messages that embed positions: the decoder's "Duplicate found 'X' (line 5)",
-# the JSON decoder's "...: line 5 column 3 (char 120)".
-_POSITION_RE = re.compile(r"\b(line|column|char)(\s+)\d+", re.IGNORECASE)
-
 
 # Messages that list what the template holds ("'X' is not one of ['VPC', ...]"): a fix that
 # adds a resource changes the list, not the error.
@@ -74,7 +70,11 @@ _LIST_RE = re.compile(r"\[[^\[\]]*\]")
 
 def _normalise_message(message: str) -> str:
     """The message with positions and listed names replaced, so it survives insertions."""
-    return _LIST_RE.sub("[...]", _POSITION_RE.sub(r"\1\2N", message))
+    # Positions: the decoder's "Duplicate found 'X' (line 5)", the JSON decoder's
+    # "...: line 5 column 3 (char 120)".
+    from fixers.model import without_positions
+
+    return _LIST_RE.sub("[...]", without_positions(message))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import SAMPLES
 
@@ -25,8 +26,30 @@ def loaded_modules(code: str) -> list[str]:
 
 
 def test_the_core_and_the_rules_import_no_textual() -> None:
-    mods = loaded_modules("import fixers, fixers.engine, fixers.rules\nfixers.rules.all_rules()")
+    mods = loaded_modules(
+        "import fixers, fixers.engine, fixers.session, fixers.rules\nfixers.rules.all_rules()"
+    )
     assert not [m for m in mods if m in UI_MODULES]
+
+
+def test_the_app_reaches_the_template_only_through_the_engine_and_the_session() -> None:
+    """Nothing under tui/ edits a document, calls the edit primitives or writes files itself:
+    the batch command and the app share the core's one path from finding to written file."""
+    import ast
+
+    private = {"fixers.document", "fixers.edits", "fixers.fileio"}
+    found = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "tui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            found += [f"{path.name}:{node.lineno} {n}" for n in names if n in private]
+    assert not found
 
 
 def test_check_loads_no_textual() -> None:

@@ -1,7 +1,7 @@
 """The interactive review that ``meridian-fix TEMPLATE`` opens: findings, context, fixes, write.
 
 ``create_app`` builds the app for the command and for the tests; ``run_app`` is what the
-command calls. The review state lives in ``tui.review`` (UI-free); cfn-lint and fix previews
+command calls. The review state lives in ``fixers.session`` (the core's review session); cfn-lint and fix previews
 run in thread workers that post messages back, so the screen never waits on them.
 """
 
@@ -21,8 +21,19 @@ from textual.message import Message
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
-from fixers.fileio import FileError
+from fixers.model import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from fixers.rules import Rule
+from fixers.session import (
+    APPLIED,
+    OPEN,
+    FileError,
+    Item,
+    LintReport,
+    Review,
+    lint_review,
+    preview,
+    unified_diff,
+)
 from tui.components.commands import ReviewCommands
 from tui.components.confirm import ConfirmScreen
 from tui.components.context_view import ContextView
@@ -31,12 +42,10 @@ from tui.components.findings_list import FindingsList
 from tui.components.help_screen import HelpScreen
 from tui.components.reason import ReasonScreen
 from tui.components.status_line import LintStatus, StatusLine
-from tui.review import APPLIED, OPEN, Item, LintReport, Review, lint_review, preview, unified_diff
 
 if TYPE_CHECKING:
     from fixers.validate import Linter
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 LINT_START_DELAY = 0.25  # seconds after the first paint: importing cfn-lint competes for the GIL
 
 

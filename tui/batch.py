@@ -19,28 +19,12 @@ from typing import Any
 
 from fixers import config
 from fixers.baseline import Baseline, BaselineError
-from fixers.engine import Engine, FileResult, Options, load
-from fixers.fileio import FileError, atomic_write, clear_stale_temporaries, write_new
+from fixers.engine import Engine, FileError, FileResult, Options, load, write_results
+from fixers.model import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from fixers.report import FileReport
 from fixers.validate import WorkerValidator
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROGRESS_MIN_FILES = 8
-
-
-def write_result(result: FileResult, output: str | None) -> None:
-    """Write a fixed template atomically, in place or to ``output``; never a partial file."""
-    if not result.changed and output is None:
-        return
-    try:
-        if output is not None:
-            write_new(output, result.new_bytes())
-        else:
-            assert result.snapshot is not None
-            atomic_write(result.snapshot, result.new_bytes())
-        result.written = True
-    except FileError as exc:
-        result.write_error = str(exc)
 
 
 # --------------------------------------------------------------------------- one file
@@ -204,17 +188,7 @@ def run_batch(files: list[str], errors: list[str], args: argparse.Namespace) -> 
         process_linter().close()  # the cfn-lint worker the engines of this process share
 
     if fixing and not args.diff:
-        cleared: set[str] = set()
-        for rep in reports:
-            result = rep.result
-            if result.error is not None:
-                continue
-            if result.snapshot is not None:
-                folder = os.path.dirname(os.path.abspath(result.snapshot.real_path))
-                if folder not in cleared:
-                    clear_stale_temporaries(folder)
-                    cleared.add(folder)
-            write_result(result, args.output)
+        write_results([rep.result for rep in reports], args.output)
 
     if args.write_baseline:
         return write_baseline(reports, errors, args)

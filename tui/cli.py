@@ -10,7 +10,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+from fixers.config import SEVERITY_ORDER
+from fixers.model import EXIT_ERROR, EXIT_OK
+
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
 SKIP_DIRS = {
     ".git",
@@ -22,9 +24,6 @@ SKIP_DIRS = {
     ".mypy_cache",
     "cdk.out",
 }
-
-
-SEVERITIES = ("low", "medium", "high", "critical")
 
 
 class UsageError(Exception):
@@ -91,9 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--fail-on",
-        choices=SEVERITIES,
+        choices=SEVERITY_ORDER,
         metavar="SEVERITY",
-        help=f"lowest severity that fails the run ({', '.join(SEVERITIES)}; default: low)",
+        help=f"lowest severity that fails the run ({', '.join(SEVERITY_ORDER)}; default: low)",
     )
     p.add_argument(
         "--baseline",
@@ -191,7 +190,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     from fixers.rules import all_rules, unknown_prefixes
 
     if args.version:
-        from fixers.report import cfn_lint_version, tool_version
+        from fixers.report import tool_version
+        from fixers.validate import cfn_lint_version
 
         print(f"meridian-fix {tool_version()} (cfn-lint {cfn_lint_version()})")
         return EXIT_OK

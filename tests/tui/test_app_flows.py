@@ -14,7 +14,7 @@ from tui.components.context_view import ContextView
 from tui.components.detail_pane import DetailPane
 from tui.components.help_screen import HelpScreen
 from tui.components.status_line import StatusLine
-from tui.review import APPLIED, OPEN, SKIPPED
+from fixers.session import APPLIED, OPEN, SKIPPED
 
 
 def codes_in_order(app) -> list[str]:  # type: ignore[no-untyped-def]

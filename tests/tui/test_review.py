@@ -9,7 +9,7 @@ import pytest
 
 from fixers.engine import Engine, Options
 from tests.conftest import SAMPLES
-from tui.review import APPLIED, Review
+from fixers.session import APPLIED, Review
 
 
 @pytest.mark.slow
@@ -54,7 +54,7 @@ class _MarkerValidator:
 
 def test_the_app_blames_the_one_fix_at_fault_in_a_few_lints(tmp_path: Path) -> None:
     from fixers.engine import MAX_TRIAL_LINTS
-    from tui.review import lint_review
+    from fixers.session import lint_review
 
     path = tmp_path / "t.yaml"
     shutil.copy(SAMPLES / "transaction-platform.yaml", path)

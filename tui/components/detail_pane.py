@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from fixers.rules import Rule
-from tui.review import APPLIED, SKIPPED, Item
+from fixers.session import APPLIED, SKIPPED, Item
 
 IMPACT_STYLE = {
     "none": "green",

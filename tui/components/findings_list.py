@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui.review import APPLIED, OPEN, SKIPPED, Item
+from fixers.session import APPLIED, OPEN, SKIPPED, Item
 
 STATE_GLYPH = {OPEN: ("○", "bold"), APPLIED: ("✔", "green"), SKIPPED: ("–", "dim")}
 FIX_STYLE = {"safe": "green", "unsafe": "yellow", "none": "dim"}

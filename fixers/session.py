@@ -1,7 +1,8 @@
-"""The review session behind the app: findings and their states, apply, skip, undo, previews, write.
+"""The review session: findings and their states, apply, skip, undo, previews, write.
 
-UI-free (no textual import) so the flows can be tested without a terminal, and so the app's
-widgets only draw what this holds. Everything that changes the template goes through the
+Part of the core, UI-free (no textual import): the app talks to the core through this and the
+engine only, its flows can be tested without a terminal, and its widgets only draw what this
+holds. Everything that changes the template goes through the
 engine (``apply_one``, ``Engine.fix_document``), so what the app writes is what the batch
 command would write.
 """
@@ -17,12 +18,26 @@ from typing import TYPE_CHECKING, Any
 from fixers import config
 from fixers.document import Document
 from fixers.engine import Engine, Options, Outcome, apply_one, load
-from fixers.fileio import Snapshot, atomic_write, read_template_bytes
+from fixers.fileio import FileError, Snapshot, atomic_write, read_template_bytes
 from fixers.model import AREAS, Finding
 from fixers.rules import Rule, select_rules
 
 if TYPE_CHECKING:
     from fixers.validate import Linter, LintError
+
+__all__ = [
+    "APPLIED",
+    "OPEN",
+    "SKIPPED",
+    "AllSafePlan",
+    "FileError",
+    "Item",
+    "LintReport",
+    "Review",
+    "lint_review",
+    "preview",
+    "unified_diff",
+]
 
 OPEN, APPLIED, SKIPPED = "open", "applied", "skipped"
 
