@@ -3,7 +3,9 @@
 For each template (and its CRLF, BOM, no-final-newline and tab-indented JSON variants) each edit
 is made on its own; the new text must read back as the edited tree (self-check), stay valid JSON
 for JSON files, and change no original line outside the edited node (in JSON the line before an
-insertion may gain its comma). ``python -m tests.writer_matrix`` prints the counts.
+insertion may gain its comma). An edit that applies must change the text, and every template
+variant must have at least one edit that applies: a matrix in which nothing was edited proves
+nothing. ``python -m tests.writer_matrix`` prints the counts.
 """
 
 from __future__ import annotations
@@ -225,6 +227,8 @@ def check_edit(text: str, bom: bool, edit: Edit, name: str = "<t>") -> str | Non
     except EditError as exc:
         return f"self-check: {exc}"
     new = doc.text
+    if not doc.edits or new == text:
+        return "the edit applies but changed nothing"
     if doc.style.is_json:
         try:
             if json.loads(new) != doc.data:
@@ -269,11 +273,15 @@ def _gained_comma(old: str, new: list[str]) -> bool:
 
 
 def run(files: list[Path]) -> tuple[dict[str, dict[str, list[int]]], list[str]]:
-    """counts[edit][variant] = [passed, applicable]; and the failures."""
+    """counts[edit][variant] = [passed, applicable, tried]; and the failures (a template variant
+    that no edit applies to is one: the matrix must edit something to prove anything)."""
     counts: dict[str, dict[str, list[int]]] = {e: {} for e in EDITS}
     failures: list[str] = []
+    if not files:
+        failures.append("no templates to edit")
     for path in files:
         for variant, (text, bom) in variants(path).items():
+            applied = 0
             for name, edit in EDITS.items():
                 slot = counts[name].setdefault(variant, [0, 0, 0])
                 slot[2] += 1
@@ -285,11 +293,14 @@ def run(files: list[Path]) -> tuple[dict[str, dict[str, list[int]]], list[str]]:
                     applies = True
                 if not applies:
                     continue
+                applied += 1
                 slot[1] += 1
                 if problem is None:
                     slot[0] += 1
                 else:
                     failures.append(f"{path} [{variant}] {name}: {problem}")
+            if not applied:
+                failures.append(f"{path} [{variant}]: no edit applies")
     return counts, failures
 
 

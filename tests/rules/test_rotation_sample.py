@@ -9,7 +9,6 @@ import pytest
 
 from fixers.document import Document
 from fixers.engine import Engine, FileResult, Options
-from fixers.rules import all_rules
 from tests.helpers import codes, findings, fix_text, run_fix
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -105,9 +104,6 @@ def test_a_secrets_key_added_later_is_granted_and_used_by_the_hosted_rotation() 
     assert fix_text(after, CODES) == after
 
 
-@pytest.mark.skipif(
-    "MF0201" not in all_rules(), reason="MF0201 (the secrets key) is not written yet"
-)
 def test_combined_with_mf0201_in_any_order() -> None:
     sample = (SAMPLES / "transaction-platform.yaml").read_text(encoding="utf-8")
     together = fix_text(sample, CODES + ["MF0201"])
