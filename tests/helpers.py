@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import difflib
+import json
 import textwrap
 from collections.abc import Iterable
+from pathlib import Path
 
 from fixers.document import Document
 from fixers.engine import Engine, FileResult, Options, detect
 from fixers.model import Finding
 from fixers.rules import select_rules
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+"""Template texts the tests share (see tests/fixtures/README.md)."""
+
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
+
+
+def fixture(name: str) -> str:
+    """The text of ``tests/fixtures/<name>``, byte for byte (no newline translation)."""
+    return (FIXTURES / name).read_bytes().decode("utf-8")
+
+
+def as_json(yaml_text: str) -> str:
+    """The same template as JSON (2-space indent): the writer keeps that style byte for byte."""
+    return json.dumps(Document.from_text(yaml_text).data, indent=2) + "\n"
+
+
+def removed_lines(before: str, after: str) -> list[str]:
+    """The lines of ``before`` that ``after`` does not keep (as difflib aligns the two texts):
+    what a fix rewrote or deleted, as opposed to what it only added."""
+    return [
+        line[2:]
+        for line in difflib.ndiff(before.splitlines(), after.splitlines())
+        if line.startswith("- ")
+    ]
 
 
 def findings(text: str, select: Iterable[str]) -> list[Finding]:

@@ -6,8 +6,20 @@ import json
 
 import yaml
 
-from tests.helpers import codes, findings, fix_text
-from tests.rules._keys_fixture import APP, SECRETS_KEY_YAML
+from tests.helpers import codes, findings, fix_text, fixture
+
+APP = fixture("secret-readers.yaml")
+SECRETS_KEY_YAML = fixture("secrets-manager-key.yaml")  # the key MF0201 adds
+# The statement the fix adds to the ECS execution role AgentRole, which injects the secret.
+EXECUTION_ROLE_GRANT = (
+    "              - Sid: DecryptSecretsManagerKey\n"
+    "                Effect: Allow\n"
+    "                Action: kms:Decrypt\n"
+    "                Resource: !GetAtt SecretsManagerKMSKey.Arn\n"
+    "                Condition:\n"
+    "                  StringEquals:\n"
+    "                    kms:ViaService: !Sub secretsmanager.${AWS::Region}.amazonaws.com\n"
+)
 
 FIXED = (
     APP.replace(
@@ -30,15 +42,7 @@ FIXED = (
     )
     .replace(
         "                Resource: !Ref Creds\n  AppRole:",
-        "                Resource: !Ref Creds\n"
-        "              - Sid: DecryptSecretsManagerKey\n"
-        "                Effect: Allow\n"
-        "                Action: kms:Decrypt\n"
-        "                Resource: !GetAtt SecretsManagerKMSKey.Arn\n"
-        "                Condition:\n"
-        "                  StringEquals:\n"
-        "                    kms:ViaService: !Sub secretsmanager.${AWS::Region}.amazonaws.com\n"
-        "  AppRole:",
+        "                Resource: !Ref Creds\n" + EXECUTION_ROLE_GRANT + "  AppRole:",
     )
     + SECRETS_KEY_YAML
 )
@@ -60,16 +64,8 @@ def test_fix_keys_the_secret_and_grants_rotation_and_execution_roles():
 
 
 def test_grants_when_the_secret_already_has_a_template_key():
-    keyed = FIXED.replace(
-        "              - Sid: DecryptSecretsManagerKey\n"
-        "                Effect: Allow\n"
-        "                Action: kms:Decrypt\n"
-        "                Resource: !GetAtt SecretsManagerKMSKey.Arn\n"
-        "                Condition:\n"
-        "                  StringEquals:\n"
-        "                    kms:ViaService: !Sub secretsmanager.${AWS::Region}.amazonaws.com\n",
-        "",
-    )
+    keyed = FIXED.replace(EXECUTION_ROLE_GRANT, "")
+    assert keyed != FIXED
     (f,) = findings(keyed, ["MF0201"])
     assert f.path == ("Resources", "Creds", "Properties", "KmsKeyId") and "AgentRole" in f.message
     assert fix_text(keyed, ["MF0201"]) == FIXED

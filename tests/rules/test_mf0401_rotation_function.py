@@ -2,132 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 from fixers.document import Document
 from fixers.rules.rotation.common import rotation_source
-from tests.helpers import codes, dedent, findings, fix_text
+from tests.helpers import as_json, codes, findings, fix_text, fixture
 
 # A small rotation set-up with its own names: the secret Creds of the Aurora PostgreSQL cluster
-# Ledger, rotated by Rotator (a placeholder) with the role RotatorRole.
-FLAWED = dedent(
-    r"""
-    AWSTemplateFormatVersion: '2010-09-09'
-    Resources:
-      Net:   # the VPC
-        Type: AWS::EC2::VPC
-        Properties:
-          CidrBlock: 10.1.0.0/16
-      AppA:
-        Type: AWS::EC2::Subnet
-        Properties:
-          VpcId: !Ref Net
-          CidrBlock: 10.1.1.0/24
-      AppB:
-        Type: AWS::EC2::Subnet
-        Properties:
-          VpcId: !Ref Net
-          CidrBlock: 10.1.2.0/24
-      Egress:
-        Type: AWS::EC2::RouteTable
-        Properties:
-          VpcId: !Ref Net
-      EgressRoute:
-        Type: AWS::EC2::Route
-        Properties:
-          RouteTableId: !Ref Egress
-          DestinationCidrBlock: 0.0.0.0/0
-          NatGatewayId: nat-0123456789abcdef0
-      AppAEgress:
-        Type: AWS::EC2::SubnetRouteTableAssociation
-        Properties:
-          SubnetId: !Ref AppA
-          RouteTableId: !Ref Egress
-      AppBEgress:
-        Type: AWS::EC2::SubnetRouteTableAssociation
-        Properties:
-          SubnetId: !Ref AppB
-          RouteTableId: !Ref Egress
-      DbFirewall:
-        Type: AWS::EC2::SecurityGroup
-        Properties:
-          GroupDescription: database
-          VpcId: !Ref Net
-      DbSubnets:
-        Type: AWS::RDS::DBSubnetGroup
-        Properties:
-          DBSubnetGroupDescription: db
-          SubnetIds: [!Ref AppA, !Ref AppB]
-      Creds:
-        Type: AWS::SecretsManager::Secret
-        Properties:
-          GenerateSecretString:
-            SecretStringTemplate: '{"username": "ledger"}'
-            GenerateStringKey: password
-            ExcludeCharacters: '"@/\'
-      Ledger:
-        Type: AWS::RDS::DBCluster
-        Properties:
-          Engine: aurora-postgresql
-          DBSubnetGroupName: !Ref DbSubnets
-          VpcSecurityGroupIds: [!Ref DbFirewall]
-          MasterUsername: !Sub '{{resolve:secretsmanager:${Creds}:SecretString:username}}'
-          MasterUserPassword: !Sub '{{resolve:secretsmanager:${Creds}:SecretString:password}}'
-      CredsLink:
-        Type: AWS::SecretsManager::SecretTargetAttachment
-        Properties:
-          SecretId: !Ref Creds
-          TargetId: !Ref Ledger
-          TargetType: AWS::RDS::DBCluster
-      Rotator:
-        Type: AWS::Lambda::Function
-        Properties:
-          Handler: index.handler
-          Runtime: python3.12
-          Role: !GetAtt RotatorRole.Arn
-          Code:
-            ZipFile: |
-              def handler(event, context):
-                  # TODO: createSecret / setSecret / testSecret / finishSecret
-                  return {'statusCode': 200}
-      RotatorRole:
-        Type: AWS::IAM::Role
-        Properties:
-          AssumeRolePolicyDocument:
-            Version: '2012-10-17'
-            Statement:
-              - Effect: Allow
-                Principal:
-                  Service: lambda.amazonaws.com
-                Action: sts:AssumeRole
-          Policies:
-            - PolicyName: rotate
-              PolicyDocument:
-                Version: '2012-10-17'
-                Statement:
-                  - Effect: Allow   # the secret only
-                    Action:
-                      - secretsmanager:DescribeSecret
-                      - secretsmanager:GetSecretValue
-                      - secretsmanager:PutSecretValue
-                      - secretsmanager:UpdateSecretVersionStage
-                    Resource: !Ref Creds
-      Schedule:
-        Type: AWS::SecretsManager::RotationSchedule
-        DependsOn: CredsLink
-        Properties:
-          SecretId: !Ref Creds
-          RotationLambdaARN: !GetAtt Rotator.Arn
-          RotationRules:
-            AutomaticallyAfterDays: 30
-    """
-)
-
-
-def as_json(yaml_text: str) -> str:
-    """The same template as JSON (2-space indent): the writer keeps that style byte for byte."""
-    return json.dumps(Document.from_text(yaml_text).data, indent=2) + "\n"
+# Ledger, rotated by Rotator (a placeholder) with the role RotatorRole. The MF0402 to MF0404 tests
+# share it.
+FLAWED = fixture("rotation-placeholder.yaml")
 
 
 CODE = textwrap.indent(rotation_source(), "          ")

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from fixers.document import Document
-from tests.helpers import codes, findings, fix_text
-from tests.rules.test_mf0401_rotation_function import FLAWED, as_json
+from tests.helpers import as_json, codes, findings, fix_text, fixture
+
+FLAWED = fixture("rotation-placeholder.yaml")
 
 FIXED = (
     FLAWED.replace(

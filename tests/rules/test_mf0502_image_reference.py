@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import codes, findings, fix_text
-from tests.rules.test_mf0501_ecr_repository import BASE, FIXED
+from tests.helpers import codes, findings, fix_text, fixture
+
+BASE = fixture("ecs-service.yaml")
+FIXED = fixture("ecs-service-after-mf0501.yaml")  # what MF0501 makes of BASE
 
 
 def test_fires_on_a_full_image_path_in_one_parameter() -> None:

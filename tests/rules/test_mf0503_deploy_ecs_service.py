@@ -6,8 +6,9 @@ import json
 
 from fixers.document import Document
 from fixers.ecs_deploy import ensure_deploy_condition, service_condition
-from tests.helpers import codes, findings, fix_text
-from tests.rules.test_mf0501_ecr_repository import BASE
+from tests.helpers import codes, findings, fix_text, fixture
+
+BASE = fixture("ecs-service.yaml")
 
 PARAM = (
     "  DeployECSService:\n"

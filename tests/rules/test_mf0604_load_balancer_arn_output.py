@@ -4,100 +4,17 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import codes, dedent, findings, fix_text
+from tests.helpers import codes, findings, fix_text, fixture
 
 CODES = ["MF0604"]
 
-FLAWED = dedent(
-    """
-    AWSTemplateFormatVersion: '2010-09-09'
-    Parameters:
-      PublicSubnets:
-        Type: List<AWS::EC2::Subnet::Id>
-    Resources:
-      Edge:
-        Type: AWS::ElasticLoadBalancingV2::LoadBalancer
-        Properties:
-          Subnets: !Ref PublicSubnets
-    Outputs:
-      # what other stacks import
-      EdgeDns:
-        Value: !GetAtt Edge.DNSName
-        Export:
-          Name: !Sub shop-${AWS::StackName}-EdgeDns
-    """
-)
+FLAWED = fixture("mf0604/before.yaml")
 
-FLAWED_JSON = (
-    json.dumps(
-        {
-            "Resources": {
-                "Lb": {
-                    "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
-                    "Properties": {"Subnets": ["subnet-1", "subnet-2"]},
-                }
-            },
-            "Outputs": {"LbDns": {"Value": {"Fn::GetAtt": ["Lb", "DNSName"]}}},
-        },
-        indent=2,
-    )
-    + "\n"
-)
+FLAWED_JSON = fixture("mf0604/before.json")
 
-FIXED = """\
-AWSTemplateFormatVersion: '2010-09-09'
-Parameters:
-  PublicSubnets:
-    Type: List<AWS::EC2::Subnet::Id>
-Resources:
-  Edge:
-    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
-    Properties:
-      Subnets: !Ref PublicSubnets
-Outputs:
-  # what other stacks import
-  EdgeDns:
-    Value: !GetAtt Edge.DNSName
-    Export:
-      Name: !Sub shop-${AWS::StackName}-EdgeDns
-  LoadBalancerArn:
-    Description: ARN of the application load balancer
-    Value: !Ref Edge
-    Export:
-      Name: !Sub shop-${AWS::StackName}-LoadBalancerArn
-"""
+FIXED = fixture("mf0604/after.yaml")
 
-FIXED_JSON = """\
-{
-  "Resources": {
-    "Lb": {
-      "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
-      "Properties": {
-        "Subnets": [
-          "subnet-1",
-          "subnet-2"
-        ]
-      }
-    }
-  },
-  "Outputs": {
-    "LbDns": {
-      "Value": {
-        "Fn::GetAtt": [
-          "Lb",
-          "DNSName"
-        ]
-      }
-    },
-    "LoadBalancerArn": {
-      "Description": "ARN of the application load balancer",
-      "Value": {
-        "Ref": "Lb"
-      }
-    }
-  }
-}
-"""
+FIXED_JSON = fixture("mf0604/after.json")
 
 
 def test_fires_without_an_arn_output() -> None:

@@ -4,34 +4,11 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import codes, dedent, findings, fix_text
+from tests.helpers import codes, findings, fix_text, fixture
 
-FLAWED = dedent(
-    """
-    Resources:
-      Vault:
-        Type: AWS::Backup::BackupVault
-        Properties:
-          BackupVaultName: payments-vault   # one per account and Region
-    """
-)
+FLAWED = fixture("mf0701/before.yaml")
 
-FIXED = dedent(
-    """
-    Parameters:
-      BackupVaultName:
-        Type: String
-        Default: payments-vault
-        AllowedPattern: ^[a-zA-Z0-9\\-\\_\\.]{2,50}$
-        ConstraintDescription: 2 to 50 letters, digits, hyphens, underscores or periods.
-        Description: Name of the backup vault that holds this stack's recovery points.
-    Resources:
-      Vault:
-        Type: AWS::Backup::BackupVault
-        Properties:
-          BackupVaultName: !Ref BackupVaultName   # one per account and Region
-    """
-)
+FIXED = fixture("mf0701/after.yaml")
 
 
 def test_fires_safe_with_no_replacement() -> None:

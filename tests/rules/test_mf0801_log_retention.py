@@ -3,161 +3,21 @@ and the shared fixers.retention module."""
 
 from __future__ import annotations
 
-import json
-
 from fixers.document import Document
 from fixers.retention import YEARS_TO_DAYS, ensure_log_retention, retention_days_expression
 from fixers.rules.monitoring.mf0801_log_retention import ALLOWED_DAYS
-from tests.helpers import codes, dedent, findings, fix_text
+from tests.helpers import codes, findings, fix_text, fixture
 
 CODES = ["MF0801"]
 EXPRESSION = {"Fn::FindInMap": ["LogRetentionDays", {"Ref": "LogRetentionYears"}, "Days"]}
 
-FLAWED = dedent(
-    """
-    AWSTemplateFormatVersion: '2010-09-09'
-    Resources:
-      AppLogs:
-        Type: AWS::Logs::LogGroup
-        Properties:
-          RetentionInDays: 2555  # "seven years"
-      DebugLogs:  # a short debugging window: left alone
-        Type: AWS::Logs::LogGroup
-        Properties:
-          RetentionInDays: 14
-    """
-)
+FLAWED = fixture("mf0801/before.yaml")
 
-FLAWED_JSON = (
-    json.dumps(
-        {
-            "Resources": {
-                "Audit": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "audit"}}
-            }
-        },
-        indent=2,
-    )
-    + "\n"
-)
+FLAWED_JSON = fixture("mf0801/before.json")
 
-FIXED = """\
-AWSTemplateFormatVersion: '2010-09-09'
-Parameters:
-  LogRetentionYears:
-    Type: String
-    Default: '7'
-    AllowedValues:
-      - '1'
-      - '2'
-      - '3'
-      - '5'
-      - '6'
-      - '7'
-      - '8'
-      - '9'
-      - '10'
-    Description: Years to keep logs (CloudWatch Logs and log buckets); only the years CloudWatch Logs has a retention for are allowed.
-Mappings:
-  LogRetentionDays:
-    '1':
-      Days: 365
-    '2':
-      Days: 731
-    '3':
-      Days: 1096
-    '5':
-      Days: 1827
-    '6':
-      Days: 2192
-    '7':
-      Days: 2557
-    '8':
-      Days: 2922
-    '9':
-      Days: 3288
-    '10':
-      Days: 3653
-Resources:
-  AppLogs:
-    Type: AWS::Logs::LogGroup
-    Properties:
-      RetentionInDays: !FindInMap [LogRetentionDays, !Ref LogRetentionYears, Days]  # "seven years"
-  DebugLogs:  # a short debugging window: left alone
-    Type: AWS::Logs::LogGroup
-    Properties:
-      RetentionInDays: 14
-"""
+FIXED = fixture("mf0801/after.yaml")
 
-FIXED_JSON = """\
-{
-  "Parameters": {
-    "LogRetentionYears": {
-      "Type": "String",
-      "Default": "7",
-      "AllowedValues": [
-        "1",
-        "2",
-        "3",
-        "5",
-        "6",
-        "7",
-        "8",
-        "9",
-        "10"
-      ],
-      "Description": "Years to keep logs (CloudWatch Logs and log buckets); only the years CloudWatch Logs has a retention for are allowed."
-    }
-  },
-  "Mappings": {
-    "LogRetentionDays": {
-      "1": {
-        "Days": 365
-      },
-      "2": {
-        "Days": 731
-      },
-      "3": {
-        "Days": 1096
-      },
-      "5": {
-        "Days": 1827
-      },
-      "6": {
-        "Days": 2192
-      },
-      "7": {
-        "Days": 2557
-      },
-      "8": {
-        "Days": 2922
-      },
-      "9": {
-        "Days": 3288
-      },
-      "10": {
-        "Days": 3653
-      }
-    }
-  },
-  "Resources": {
-    "Audit": {
-      "Type": "AWS::Logs::LogGroup",
-      "Properties": {
-        "LogGroupName": "audit",
-        "RetentionInDays": {
-          "Fn::FindInMap": [
-            "LogRetentionDays",
-            {
-              "Ref": "LogRetentionYears"
-            },
-            "Days"
-          ]
-        }
-      }
-    }
-  }
-}
-"""
+FIXED_JSON = fixture("mf0801/after.json")
 
 
 def test_retention_years_map_to_cloudwatch_values() -> None:

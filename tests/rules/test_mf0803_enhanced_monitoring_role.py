@@ -5,133 +5,17 @@ from __future__ import annotations
 import json
 
 from fixers.document import Document
-from tests.helpers import codes, dedent, findings, fix_text
+from tests.helpers import codes, findings, fix_text, fixture
 
 CODES = ["MF0803"]
 
-FLAWED = dedent(
-    """
-    AWSTemplateFormatVersion: '2010-09-09'
-    Resources:
-      Writer:
-        Type: AWS::RDS::DBInstance
-        Properties:
-          Engine: postgres
-          DBInstanceClass: db.t4g.micro
-          AllocatedStorage: '20'
-          MasterUsername: app
-          ManageMasterUserPassword: true
-          # one-minute OS metrics
-          MonitoringInterval: 60
-          MonitoringRoleArn: !GetAtt OsMetricsRole.Arn  # never defined
-    """
-)
+FLAWED = fixture("mf0803/before.yaml")
 
-FLAWED_JSON = (
-    json.dumps(
-        {
-            "Resources": {
-                "Db": {
-                    "Type": "AWS::RDS::DBInstance",
-                    "Properties": {
-                        "Engine": "postgres",
-                        "DBInstanceClass": "db.t4g.micro",
-                        "AllocatedStorage": "20",
-                        "MasterUsername": "app",
-                        "ManageMasterUserPassword": True,
-                        "MonitoringInterval": 30,
-                    },
-                }
-            }
-        },
-        indent=2,
-    )
-    + "\n"
-)
+FLAWED_JSON = fixture("mf0803/before.json")
 
-FIXED = """\
-AWSTemplateFormatVersion: '2010-09-09'
-Resources:
-  Writer:
-    Type: AWS::RDS::DBInstance
-    Properties:
-      Engine: postgres
-      DBInstanceClass: db.t4g.micro
-      AllocatedStorage: '20'
-      MasterUsername: app
-      ManageMasterUserPassword: true
-      # one-minute OS metrics
-      MonitoringInterval: 60
-      MonitoringRoleArn: !GetAtt OsMetricsRole.Arn  # never defined
-  OsMetricsRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Version: '2012-10-17'
-        Statement:
-          - Effect: Allow
-            Principal:
-              Service: monitoring.rds.amazonaws.com
-            Action: sts:AssumeRole
-            Condition:
-              StringEquals:
-                aws:SourceAccount: !Ref AWS::AccountId
-      ManagedPolicyArns:
-        - !Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole
-"""
+FIXED = fixture("mf0803/after.yaml")
 
-FIXED_JSON = """\
-{
-  "Resources": {
-    "Db": {
-      "Type": "AWS::RDS::DBInstance",
-      "Properties": {
-        "Engine": "postgres",
-        "DBInstanceClass": "db.t4g.micro",
-        "AllocatedStorage": "20",
-        "MasterUsername": "app",
-        "ManageMasterUserPassword": true,
-        "MonitoringInterval": 30,
-        "MonitoringRoleArn": {
-          "Fn::GetAtt": [
-            "EnhancedMonitoringRole",
-            "Arn"
-          ]
-        }
-      }
-    },
-    "EnhancedMonitoringRole": {
-      "Type": "AWS::IAM::Role",
-      "Properties": {
-        "AssumeRolePolicyDocument": {
-          "Version": "2012-10-17",
-          "Statement": [
-            {
-              "Effect": "Allow",
-              "Principal": {
-                "Service": "monitoring.rds.amazonaws.com"
-              },
-              "Action": "sts:AssumeRole",
-              "Condition": {
-                "StringEquals": {
-                  "aws:SourceAccount": {
-                    "Ref": "AWS::AccountId"
-                  }
-                }
-              }
-            }
-          ]
-        },
-        "ManagedPolicyArns": [
-          {
-            "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
-          }
-        ]
-      }
-    }
-  }
-}
-"""
+FIXED_JSON = fixture("mf0803/after.json")
 
 
 def test_fires_on_a_role_referenced_but_not_defined() -> None:

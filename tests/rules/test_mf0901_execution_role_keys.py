@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import codes, findings, fix_text
-from tests.rules._keys_fixture import APP, SECRETS_KEY_YAML
+from tests.helpers import codes, findings, fix_text, fixture
+
+APP = fixture("secret-readers.yaml")
+SECRETS_KEY_YAML = fixture("secrets-manager-key.yaml")  # the key MF0201 adds
 
 WIDE = APP.replace(
     "                Resource: !Ref Creds\n  AppRole:",

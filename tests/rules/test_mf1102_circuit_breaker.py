@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import codes, findings, fix_text
-from tests.rules.test_mf0501_ecr_repository import BASE
+from tests.helpers import codes, findings, fix_text, fixture
+
+BASE = fixture("ecs-service.yaml")
 
 FIXED = BASE.replace(
     "      TaskDefinition: !Ref Task\n",
