@@ -175,6 +175,13 @@ def of_type(data: dict[str, Any], *types: str) -> list[tuple[str, dict[str, Any]
     return [(k, v) for k, v in idx.resources.items() if id(v) in wanted]
 
 
+def section(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """A top-level section of the template (``Parameters``, ``Conditions``...) when it is a
+    mapping, else a new empty dict."""
+    value = data.get(name)
+    return value if isinstance(value, dict) else {}
+
+
 def props(resource: dict[str, Any]) -> dict[str, Any]:
     p = resource.get("Properties")
     return p if isinstance(p, dict) else {}
@@ -297,7 +304,7 @@ def production_condition(data: dict[str, Any], settings: config.Settings) -> tup
     production-like literal, in either order, counts, whatever the condition is called.
     """
     conditions = data.get("Conditions")
-    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    params = section(data, "Parameters")
     if not isinstance(conditions, dict):
         return None
     values = production_values(settings)

@@ -43,8 +43,8 @@ def _tests_parameter(data: dict[str, Any], condition: str, seen: set[str] | None
     if condition in seen:
         return False
     seen.add(condition)
-    conditions = data.get("Conditions") if isinstance(data.get("Conditions"), dict) else {}
-    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    conditions = cfn.section(data, "Conditions")
+    params = cfn.section(data, "Parameters")
     body = conditions.get(condition)
     if body is None:
         return False
@@ -69,7 +69,7 @@ def existing_deploy_condition(data: dict[str, Any]) -> str | None:
 
 def _equals_true_of(data: dict[str, Any], parameter: str) -> str | None:
     """An existing condition that is exactly ``Fn::Equals [Ref parameter, 'true']``."""
-    conditions = data.get("Conditions") if isinstance(data.get("Conditions"), dict) else {}
+    conditions = cfn.section(data, "Conditions")
     for name, body in conditions.items():
         if isinstance(body, dict) and list(body) == ["Fn::Equals"]:
             args = body["Fn::Equals"]
@@ -86,7 +86,7 @@ def ensure_deploy_condition(doc: Document) -> str:
     found = existing_deploy_condition(data)
     if found:
         return found
-    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    params = cfn.section(data, "Parameters")
     existing = params.get(PARAMETER)
     if existing is None:
         add_parameter(doc, PARAMETER, dict(PARAMETER_DEFINITION))
@@ -96,7 +96,7 @@ def ensure_deploy_condition(doc: Document) -> str:
     name = _equals_true_of(doc.data, PARAMETER)
     if name:
         return name
-    conditions = doc.data.get("Conditions") if isinstance(doc.data.get("Conditions"), dict) else {}
+    conditions = cfn.section(doc.data, "Conditions")
     if CONDITION in conditions:
         raise EditError(f"condition {CONDITION} exists with another definition")
     add_condition(doc, CONDITION, {"Fn::Equals": [{"Ref": PARAMETER}, "true"]})

@@ -159,7 +159,7 @@ def _same_file_state(a: os.stat_result, b: os.stat_result) -> bool:
 
 
 def _read_fd(path: str, fd: int) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     total = 0
     while True:
         chunk = os.read(fd, 1024 * 1024)

@@ -525,7 +525,7 @@ def add_role_statement(
             continue
         for j, st in statements_of(pol["PolicyDocument"]):
             if statement.get("Sid") is not None and st.get("Sid") == statement.get("Sid"):
-                path = (
+                path: tuple[Any, ...] = (
                     "Resources",
                     role,
                     "Properties",

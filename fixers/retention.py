@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fixers import config
+from fixers import cfn, config
 from fixers.document import Document
 from fixers.edits import add_mapping, add_parameter, register_names
 
@@ -88,8 +88,8 @@ def _parameter_ok(value: Any) -> bool:
 def retention_days_expression(doc: Document) -> Any | None:
     """The ``RetentionInDays`` expression when the parameter and the mapping exist, else None."""
     data = doc.data
-    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
-    mappings = data.get("Mappings") if isinstance(data.get("Mappings"), dict) else {}
+    params = cfn.section(data, "Parameters")
+    mappings = cfn.section(data, "Mappings")
     if not _parameter_ok(params.get(PARAMETER)):
         return None
     if _mapping_ok(mappings.get(MAPPING)):
@@ -111,7 +111,7 @@ def ensure_log_retention(doc: Document) -> Any:
     if found is not None:
         return found
     data = doc.data
-    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    params = cfn.section(data, "Parameters")
     if PARAMETER not in params:
         add_parameter(doc, PARAMETER, parameter_definition(doc.settings))
     elif not _parameter_ok(params.get(PARAMETER)):
@@ -120,7 +120,7 @@ def ensure_log_retention(doc: Document) -> Any:
         raise EditError(
             f"parameter {PARAMETER} exists but allows years CloudWatch Logs has no retention for"
         )
-    mappings = doc.data.get("Mappings") if isinstance(doc.data.get("Mappings"), dict) else {}
+    mappings = cfn.section(doc.data, "Mappings")
     name = next((n for n, v in mappings.items() if _mapping_ok(v)), None)
     if name is None:
         name = add_mapping(doc, MAPPING, MAPPING_DEFINITION)

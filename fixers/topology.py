@@ -96,8 +96,8 @@ def private_subnets(data: dict[str, Any]) -> list[str]:
     return [s for s in subnets(data) if targets.get(tables.get(s, ""), set()) == {"nat"}]
 
 
-def literal_cidrs(data: dict[str, Any]) -> list[ipaddress.IPv4Network]:
-    nets = []
+def literal_cidrs(data: dict[str, Any]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
     for _, res in cfn.of_type(data, "AWS::EC2::Subnet"):
         cidr = cfn.props(res).get("CidrBlock")
         if isinstance(cidr, str):
@@ -128,13 +128,13 @@ def vpc_cidr(data: dict[str, Any], vpc: str) -> ipaddress.IPv4Network | None:
 
 def free_subnets(
     vpc: ipaddress.IPv4Network,
-    taken: list[ipaddress.IPv4Network],
+    taken: list[ipaddress.IPv4Network | ipaddress.IPv6Network],
     preferred: list[str],
     count: int,
     prefix: int = 24,
 ) -> list[str] | None:
     """``preferred`` CIDRs if they fit and are free, else the first free /24s of the VPC."""
-    wanted = [ipaddress.ip_network(c) for c in preferred[:count]]
+    wanted = [ipaddress.IPv4Network(c) for c in preferred[:count]]  # IPv4 only, as config checks
     if len(wanted) == count and all(
         w.subnet_of(vpc) and not any(w.overlaps(t) for t in taken) for w in wanted
     ):

@@ -56,8 +56,8 @@ register_name_pattern(r"[A-Za-z0-9]+HTTPS[0-9]*")  # the HTTPS copies of the HTT
 
 def certificate_condition(data: dict[str, Any]) -> tuple[str, str] | None:
     """An existing condition ``!Not [!Equals [!Ref <certificate parameter>, '']]``."""
-    conditions = data.get("Conditions") if isinstance(data.get("Conditions"), dict) else {}
-    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    conditions = cfn.section(data, "Conditions")
+    params = cfn.section(data, "Parameters")
     for name, body in conditions.items():
         if not (isinstance(body, dict) and list(body) == ["Fn::Not"]):
             continue
@@ -80,7 +80,7 @@ def ensure_certificate_condition(doc: Document) -> tuple[str, str]:
     found = certificate_condition(doc.data)
     if found:
         return found
-    params = doc.data.get("Parameters") if isinstance(doc.data.get("Parameters"), dict) else {}
+    params = cfn.section(doc.data, "Parameters")
     if PARAMETER not in params:
         add_parameter(doc, PARAMETER, PARAMETER_DEFINITION)
     add_condition(doc, CONDITION, {"Fn::Not": [{"Fn::Equals": [{"Ref": PARAMETER}, ""]}]})

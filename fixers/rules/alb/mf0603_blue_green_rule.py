@@ -41,7 +41,7 @@ def orphans(data: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
     """(unreferenced target group, a served target group of the same VPC, its listeners)."""
     serving = serving_listeners(data)
     groups = dict(cfn.of_type(data, TARGET_GROUP))
-    outputs = data.get("Outputs") if isinstance(data.get("Outputs"), dict) else {}
+    outputs = cfn.section(data, "Outputs")
     out = []
     for tg_id, tg in groups.items():
         if cfn.referrers(data, tg_id) or tg_id in cfn.refs(outputs):
@@ -191,6 +191,8 @@ class BlueGreenListenerRule(Rule):
         for listener in listeners:
             for _, rule in rules_of(data, listener):
                 p = cfn.props(rule).get("Priority")
+                if p is None:  # no priority: nothing to skip over (int(None) would fail too)
+                    continue
                 with contextlib.suppress(TypeError, ValueError):
                     used.add(int(p))
         priority = 1

@@ -81,7 +81,7 @@ def _backup_contexts(data: dict[str, Any]) -> Iterator[Any]:
 def account_parameter(data: dict[str, Any]) -> str | None:
     """The parameter that holds the backup (disaster-recovery) account ID: the parameter in the
     account field of an ARN a backup role or plan builds with ``Fn::Sub``."""
-    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    params = cfn.section(data, "Parameters")
     for ctx in _backup_contexts(data):
         for _, v in cfn.walk(ctx):
             if isinstance(v, dict) and list(v) == ["Fn::Sub"]:
@@ -207,7 +207,7 @@ def parse_destination(literal: str) -> dict[str, str] | None:
 
 def ensure_vault_name_parameter(doc: Document, base: str, default: str, description: str) -> str:
     """A parameter holding a backup vault name whose default is ``default`` (reused if present)."""
-    params = doc.data.get("Parameters") if isinstance(doc.data.get("Parameters"), dict) else {}
+    params = cfn.section(doc.data, "Parameters")
     for name in [base] + [f"{base}{n}" for n in range(2, 10)]:
         p = params.get(name)
         if isinstance(p, dict) and p.get("Default") == default:
@@ -249,7 +249,7 @@ def ensure_account_parameter(doc: Document, default: str) -> str:
 
 
 def ensure_region_parameter(doc: Document, default: str) -> str:
-    params = doc.data.get("Parameters") if isinstance(doc.data.get("Parameters"), dict) else {}
+    params = cfn.section(doc.data, "Parameters")
     p = params.get(REGION_PARAM)
     if isinstance(p, dict) and p.get("Default", "") == default:
         return REGION_PARAM

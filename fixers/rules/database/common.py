@@ -112,7 +112,7 @@ def allowed_classes(data: dict[str, Any], value: Any) -> list[str] | None:
     if isinstance(value, str):
         return [value]
     param = cfn.ref_target(value) if isinstance(value, dict) and "Ref" in value else None
-    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    params = cfn.section(data, "Parameters")
     p = params.get(param) if param else None
     if not isinstance(p, dict):
         return None

@@ -60,7 +60,7 @@ def image_parameter(data: dict[str, Any], image: Any) -> str | None:
     if not (isinstance(image, dict) and list(image) == ["Ref"]):
         return None
     name = image["Ref"]
-    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    params = cfn.section(data, "Parameters")
     param = params.get(name)
     if not isinstance(param, dict) or param.get("Type") != "String":
         return None
@@ -188,7 +188,7 @@ def wire_image(doc: Document, param: str) -> None:
         ("Parameters", param, "Description"),
         f"Container image name only (repository path, no registry and no tag), used with {registry}.",
     )
-    conditions = doc.data.get("Conditions") if isinstance(doc.data.get("Conditions"), dict) else {}
+    conditions = cfn.section(doc.data, "Conditions")
     wanted = {"Fn::Not": [{"Fn::Equals": [{"Ref": registry}, ""]}]}
     condition = next((n for n, c in conditions.items() if c == wanted), None)
     if condition is None:

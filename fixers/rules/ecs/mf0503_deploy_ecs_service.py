@@ -28,7 +28,7 @@ def dependents(data: dict[str, Any], service_id: str) -> tuple[list[str], list[s
                 seen.add(lid)
                 found.append(lid)
                 frontier.append(lid)
-    outputs = data.get("Outputs") if isinstance(data.get("Outputs"), dict) else {}
+    outputs = cfn.section(data, "Outputs")
     outs = [name for name, o in outputs.items() if isinstance(o, dict) and cfn.refs(o) & seen]
     order = list(res)
     return sorted(found, key=order.index), outs
@@ -40,7 +40,7 @@ def combined_name(other: str, deploy: str) -> str:
 
 def exported_outputs(data: dict[str, Any], names: list[str]) -> list[str]:
     """Those of the outputs ``names`` that export a value other stacks may import."""
-    outputs = data.get("Outputs") if isinstance(data.get("Outputs"), dict) else {}
+    outputs = cfn.section(data, "Outputs")
     return [n for n in names if isinstance(outputs.get(n), dict) and "Export" in outputs[n]]
 
 

@@ -44,8 +44,8 @@ def ecs_target_groups(data: dict[str, Any]) -> dict[str, str]:
         )
 
     shapes = {shape(tg): sid for tg, sid in found.items()}
-    for tid, tg in cfn.of_type(data, common.TARGET_GROUP):
-        if tid in found or "Targets" in cfn.props(tg) or shape(tid) not in shapes:
+    for tid, group in cfn.of_type(data, common.TARGET_GROUP):
+        if tid in found or "Targets" in cfn.props(group) or shape(tid) not in shapes:
             continue
         users = [r for r in cfn.referrers(data, tid) if res[r].get("Type") not in ATTACHERS]
         if not users:

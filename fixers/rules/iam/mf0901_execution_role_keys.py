@@ -135,13 +135,14 @@ class ExecutionRoleKeys(Rule):
         if None in secret_keys:
             ensured = keys.ensure_secrets_key(doc)
             secret_keys = [ensured if k is None else k for k in secret_keys]
-        secret_keys = list(dict.fromkeys(secret_keys))
+        # No None is left: the key to ensure, if any was wanted, now stands in for it.
+        secret_key_ids = list(dict.fromkeys(k for k in secret_keys if k is not None))
         log_keys = keys.task_log_keys(doc.data, task_defs)
         for path, st in wildcard_kms_statements(doc.data, role):
             services = _services(st)
             named: list[str] = []
             if "secretsmanager" in services or not services & {"secretsmanager", "logs"}:
-                named += secret_keys
+                named += secret_key_ids
             if "logs" in services or not services & {"secretsmanager", "logs"}:
                 named += log_keys
             named = list(dict.fromkeys(named))

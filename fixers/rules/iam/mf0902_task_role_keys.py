@@ -140,7 +140,8 @@ class TaskRoleKeys(Rule):
         if None in secret_keys:
             ensured = keys.ensure_secrets_key(doc)
             secret_keys = [ensured if k is None else k for k in secret_keys]
-        secret_keys = list(dict.fromkeys(secret_keys))
-        if not secret_keys and not log_keys:
+        # No None is left: the key to ensure, if any was wanted, now stands in for it.
+        named = list(dict.fromkeys(k for k in secret_keys if k is not None))
+        if not named and not log_keys:
             return
-        keys.add_role_statement(doc, role, POLICY_NAME, statement(secret_keys, log_keys))
+        keys.add_role_statement(doc, role, POLICY_NAME, statement(named, log_keys))

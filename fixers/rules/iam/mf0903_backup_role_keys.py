@@ -50,10 +50,10 @@ def backup_roles(data: dict[str, Any]) -> dict[str, list[str]]:
         role = keys.role_of(data, body.get("IamRoleArn")) if isinstance(body, dict) else None
         if role:
             out.setdefault(role, []).append(lid)
-    for lid, role in cfn.of_type(data, "AWS::IAM::Role"):
-        if lid in out or not _trusts_backup(role):
+    for lid, role_res in cfn.of_type(data, "AWS::IAM::Role"):
+        if lid in out or not _trusts_backup(role_res):
             continue
-        managed = cfn.props(role).get("ManagedPolicyArns")
+        managed = cfn.props(role_res).get("ManagedPolicyArns")
         if any(MANAGED_POLICY in s for _, s in cfn.walk(managed) if isinstance(s, str)):
             out[lid] = []
     return {r: out[r] for r in res if r in out}
@@ -253,5 +253,5 @@ class BackupRoleKeys(Rule):
         if None in key_ids:
             ensured = keys.ensure_database_key(doc)
             key_ids = [ensured if k is None else k for k in key_ids]
-        key_ids = [k for k in dict.fromkeys(key_ids) if k]
-        keys.add_role_statements(doc, role, POLICY_NAME, list(statements(key_ids, services)))
+        named = [k for k in dict.fromkeys(key_ids) if k]
+        keys.add_role_statements(doc, role, POLICY_NAME, list(statements(named, services)))

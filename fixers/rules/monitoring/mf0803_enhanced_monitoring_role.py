@@ -133,7 +133,7 @@ class EnhancedMonitoringRole(Rule):
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         resources = cfn.resources(data)
-        params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+        params = cfn.section(data, "Parameters")
         for lid, res in cfn.of_type(data, *DB_TYPES):
             props = cfn.props(res)
             if "MonitoringRoleArn" in props:

@@ -42,7 +42,7 @@ def covered(data: dict[str, Any], alarm_condition: str | None, service_cond: str
     """Whether an alarm's condition implies the service's."""
     if alarm_condition == service_cond:
         return True
-    conditions = data.get("Conditions") if isinstance(data.get("Conditions"), dict) else {}
+    conditions = cfn.section(data, "Conditions")
     body = conditions.get(alarm_condition) if alarm_condition else None
     return (
         isinstance(body, dict)

@@ -210,8 +210,8 @@ def plans(data: dict[str, Any]) -> list[Plan]:
             w for w in plan.workloads if res[w]["Type"] == "AWS::ECS::Service"
         ] or plan.workloads
         zones: set[str] = set()
-        for w in services:
-            for s in workloads[w]:
+        for workload in services:
+            for s in workloads[workload]:
                 p = cfn.props(res[s])
                 zone = json.dumps(
                     p.get("AvailabilityZone", p.get("AvailabilityZoneId", s)), sort_keys=True

@@ -127,7 +127,7 @@ class VpcFlowLogs(Rule):
         if vpc in flow_logged(doc.data)[0]:
             return
         key = keys.ensure_logs_key(doc)
-        retention = ensure_log_retention(doc) if ensure_log_retention else SEVEN_YEARS
+        retention = ensure_log_retention(doc) if ensure_log_retention is not None else SEVEN_YEARS
         group = add_resource(
             doc,
             unique_id(doc, "VPCFlowLogsLogGroup"),

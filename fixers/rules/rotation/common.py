@@ -106,7 +106,7 @@ def engine_of(data: dict[str, Any], database: str | None) -> str | None:
 
 def is_postgres(data: dict[str, Any], database: str | None) -> bool:
     engine = engine_of(data, database)
-    return bool(engine) and "postgres" in engine
+    return bool(engine and "postgres" in engine)
 
 
 def inline_code(function: dict[str, Any]) -> str | None:
@@ -211,7 +211,7 @@ def role_policy_documents(
 
 
 def role_statements(data: dict[str, Any], role: str) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for _, doc in role_policy_documents(data, role):
         out.extend(s for s in cfn.list_of(doc.get("Statement")) if isinstance(s, dict))
     return out

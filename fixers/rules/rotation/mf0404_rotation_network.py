@@ -53,7 +53,7 @@ def _cluster_of(data: dict[str, Any], database: str) -> dict[str, Any]:
     db = res[database]
     if db.get("Type") == "AWS::RDS::DBInstance":
         cluster = cfn.ref_target(cfn.props(db).get("DBClusterIdentifier"))
-        if res.get(cluster or "", {}).get("Type") == "AWS::RDS::DBCluster":
+        if cluster is not None and res.get(cluster, {}).get("Type") == "AWS::RDS::DBCluster":
             return res[cluster]
     return db
 
@@ -70,7 +70,7 @@ def network_of(data: dict[str, Any], database: str | None) -> Network | None:
     groups = [
         g
         for g in (cfn.ref_target(x) for x in cfn.list_of(cfn.props(db).get(prop)))
-        if res.get(g or "", {}).get("Type") == SG_TYPE
+        if g is not None and res.get(g, {}).get("Type") == SG_TYPE
     ]
     if not groups:
         return None
@@ -195,7 +195,7 @@ def function_groups(data: dict[str, Any], fn: str) -> tuple[list[str], bool]:
     return [
         g
         for g in (cfn.ref_target(v) for v in values)
-        if res.get(g or "", {}).get("Type") == SG_TYPE
+        if g is not None and res.get(g, {}).get("Type") == SG_TYPE
     ], bool(values)
 
 
