@@ -11,6 +11,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from fixers import config, impact, limits, suppressions
@@ -45,6 +46,9 @@ OUT_OF_TRIALS = (
     f"the fixes add cfn-lint errors that {MAX_TRIAL_LINTS} trial lints could not isolate"
 )
 
+ALREADY_FIXED = "already fixed by an earlier fix"
+NO_FIX = "the finding no longer offers a fix"
+
 Key = tuple[str, tuple[Any, ...]]
 """A finding's identity across re-detections (``Finding.key``)."""
 
@@ -71,18 +75,38 @@ class Options:
     settings: config.Settings | None = None
 
 
+class Status(StrEnum):
+    """What became of a finding's fix (the values are what reports show)."""
+
+    OPEN = "open"
+    """Not tried (yet)."""
+    APPLIED = "applied"
+    """Its edits are in the text."""
+    ALREADY_FIXED = "already fixed"
+    """An earlier fix closed the finding: nothing of its own was applied."""
+    SKIPPED = "skipped"
+    """Left alone on purpose (findings the app's user has dealt with)."""
+    DECLINED = "unsafe"
+    """Not applied: unsafe, and unsafe fixes were not asked for (``reason`` says its impact)."""
+    FAILED = "failed"
+    """Could not be applied; whatever it edited is undone (``reason``)."""
+    ROLLED_BACK = "rolled back"
+    """Applied, then undone: it added cfn-lint errors or broke a limit (``reason``)."""
+
+
 @dataclass
 class Outcome:
     """A finding of the original template and what became of it."""
 
     finding: Finding
-    status: str = "open"  # open, applied, unsafe (not applied), failed, rolled back
+    status: Status = Status.OPEN
     reason: str | None = None
     touched: frozenset[tuple[str, str]] = frozenset()  # (section, name) entries the fix edited
 
     @property
     def applied(self) -> bool:
-        return self.status == "applied"
+        """Whether the finding counts as fixed in the text (by its own fix or an earlier one)."""
+        return self.status in (Status.APPLIED, Status.ALREADY_FIXED)
 
 
 @dataclass
@@ -302,10 +326,10 @@ class Engine:
             outcomes, key=lambda o: (o.finding.code, [str(p) for p in o.finding.path])
         ):
             finding = outcome.finding
-            if finding.fix is None or outcome.status != "open":
+            if finding.fix is None or outcome.status != Status.OPEN:
                 continue
             if not self.allowed(finding):
-                outcome.status = "unsafe"
+                outcome.status = Status.DECLINED
                 outcome.reason = unsafe_reason(finding.fix)
                 continue
             groups.setdefault(finding.code, []).append(outcome)
@@ -328,9 +352,9 @@ class Engine:
             for outcome in group:
                 found = current.get(outcome.finding.key)
                 if found is None:
-                    outcome.status, outcome.reason = "applied", "already fixed by an earlier fix"
+                    outcome.status, outcome.reason = Status.ALREADY_FIXED, ALREADY_FIXED
                 elif found.fix is None:
-                    outcome.status, outcome.reason = "failed", "the finding no longer offers a fix"
+                    outcome.status, outcome.reason = Status.FAILED, NO_FIX
                 else:
                     first = len(doc.edits)
                     outcome.status, outcome.reason, fix = _apply_fix(
@@ -378,8 +402,8 @@ class Engine:
                 earlier = known.get(f.key)
                 if earlier is None:
                     fresh.append(Outcome(f))
-                elif earlier.status == "applied":
-                    earlier.status = "open"
+                elif earlier.applied:
+                    earlier.status = Status.OPEN
                     again.append(earlier)
             if not fresh and not again:
                 break
@@ -442,7 +466,8 @@ class Engine:
             )
             for outcome in applied:
                 if outcome.finding.key in culprits:
-                    outcome.status, outcome.reason = "rolled back", culprits[outcome.finding.key]
+                    outcome.status = Status.ROLLED_BACK
+                    outcome.reason = culprits[outcome.finding.key]
             final = self._apply_subset(result, keep)
             doc.restore((final.text, final.data, 0))
             after = self.lint(doc.text, doc.path) if doc.changed else before
@@ -590,7 +615,7 @@ def _apply_fix(
     errors: list[str],
     check: bool = False,
     allow_unsafe: bool = True,
-) -> tuple[str, str | None, Fix | None]:
+) -> tuple[Status, str | None, Fix | None]:
     """Apply one fix; on failure undo just its edits. In a batch the self-check comes later;
     ``check`` makes it part of this fix (the fix is undone if its text does not read back).
 
@@ -599,7 +624,7 @@ def _apply_fix(
     ``allow_unsafe``. Safety fails closed here whatever a rule declares."""
     fix, code = finding.fix, rule.code
     if fix is None:
-        return "failed", "the finding no longer offers a fix", None
+        return Status.FAILED, NO_FIX, None
     mark = doc.mark()
     try:
         rule.fix(doc, finding)
@@ -607,20 +632,20 @@ def _apply_fix(
             doc.self_check()
     except EditError as exc:
         doc.rollback(mark)
-        return "failed", f"not applied: {exc}", fix
+        return Status.FAILED, f"not applied: {exc}", fix
     except Exception as exc:  # noqa: BLE001 - a broken fix is rolled back and reported
         doc.rollback(mark)
         errors.append(f"{code}: internal error in fix: {exc!r}\n{traceback.format_exc(limit=4)}")
-        return "failed", f"internal error in fix: {exc!r}", fix
+        return Status.FAILED, f"internal error in fix: {exc!r}", fix
     fix = fix.raised_to(*impact.derive(doc, doc.edits[mark.edited :]))
     if not fix.safe and not allow_unsafe:
         doc.rollback(mark)
-        return "unsafe", unsafe_reason(fix), fix
+        return Status.DECLINED, unsafe_reason(fix), fix
     breach = limits.new_breach(doc.original_measure, doc.measure())
     if breach:
         doc.rollback(mark)
-        return "rolled back", breach, fix
-    return "applied", None, fix
+        return Status.ROLLED_BACK, breach, fix
+    return Status.APPLIED, None, fix
 
 
 def unsafe_reason(fix: Fix) -> str:
@@ -629,15 +654,15 @@ def unsafe_reason(fix: Fix) -> str:
 
 def apply_one(
     doc: Document, rule: Rule, finding: Finding, errors: list[str], allow_unsafe: bool = True
-) -> tuple[str, str | None, Fix | None]:
+) -> tuple[Status, str | None, Fix | None]:
     """Apply one finding's fix as re-detected on the document now; roll it back if it fails.
     Returns the status, the reason, and the fix as labelled by what its edits did."""
     current = [f for f in rule.detect(doc) if f.key == finding.key]
     if not current:
-        return "applied", "already fixed by an earlier fix", None
+        return Status.ALREADY_FIXED, ALREADY_FIXED, None
     fix = current[0].fix
     if fix is None:
-        return "failed", "the finding no longer offers a fix", None
+        return Status.FAILED, NO_FIX, None
     return _apply_fix(
         doc,
         rule,

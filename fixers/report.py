@@ -50,7 +50,7 @@ class FileReport:
 
 
 def outcome_status(outcome: Outcome, remaining: set[Any]) -> str:
-    if outcome.status == "applied" and outcome.finding.key not in remaining:
+    if outcome.applied and outcome.finding.key not in remaining:
         return "fixed"
     return outcome.status
 

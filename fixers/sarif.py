@@ -83,7 +83,7 @@ def fix_edits(
     engine: Engine, doc: Document, findings: Iterable[Finding]
 ) -> dict[Any, list[dict[str, Any]]]:
     """Each finding's fix applied alone to ``doc`` (restored after): its SARIF replacements."""
-    from fixers.engine import apply_one
+    from fixers.engine import Status, apply_one
 
     by_code = {r.code: r for r in engine.rules}
     original = doc.text
@@ -95,7 +95,7 @@ def fix_edits(
         point = doc.checkpoint()
         try:
             status, _, _ = apply_one(doc, rule, f, [])
-            if status == "applied" and doc.text != original:
+            if status == Status.APPLIED and doc.text != original:
                 out[f.key] = replacements(original, doc.text)
         finally:
             doc.restore(point)
@@ -126,6 +126,7 @@ def _location(uri: str, base_id: str | None, index: int) -> dict[str, Any]:
 
 
 def rule_descriptor(rule: Rule | None, code: str) -> dict[str, Any]:
+    spec: tuple[str, ...]
     if rule is None:  # MF0001, the unused-suppression check
         from fixers import suppressions as s
 

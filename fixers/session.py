@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from fixers import config
 from fixers.document import Document
-from fixers.engine import Engine, Options, Outcome, apply_one, load
+from fixers.engine import Engine, Options, Outcome, Status, apply_one, load
 from fixers.fileio import FileError, Snapshot, atomic_write, read_template_bytes
 from fixers.model import AREAS, Finding
 from fixers.rules import Rule, select_rules
@@ -198,7 +198,7 @@ class Review:
             allow_unsafe=not fix.safe,
         )
         item.finding = item.finding.with_fix(checked or fix)
-        if status != APPLIED:
+        if status not in (Status.APPLIED, Status.ALREADY_FIXED):
             item.reason = reason
             return reason or status
         item.state, item.reason = APPLIED, reason
@@ -243,7 +243,8 @@ class Review:
         copy = Document.from_text(text, self.path, self.bom, self.doc.settings)
         # Outcomes of items not open are marked so that the engine leaves them alone.
         outcomes = [
-            Outcome(i.finding, status=OPEN if i.state == OPEN else "reviewed") for i in self.items
+            Outcome(i.finding, status=Status.OPEN if i.state == OPEN else Status.SKIPPED)
+            for i in self.items
         ]
         errors: list[str] = []
         self.engine.fix_document(copy, outcomes, errors)
@@ -257,14 +258,14 @@ class Review:
         self.rule_errors.extend(plan.errors)
         applied = 0
         for item, outcome in zip(self.items, plan.outcomes, strict=False):
-            if outcome.status == APPLIED:
+            if outcome.applied:
                 item.state, item.reason = APPLIED, outcome.reason
                 applied += 1
-            elif outcome.status == "failed":
+            elif outcome.status == Status.FAILED:
                 item.reason = outcome.reason
         for outcome in plan.outcomes[len(self.items) :]:
             # Findings a fix made visible, which the engine fixed in a later pass.
-            state = APPLIED if outcome.status == APPLIED else OPEN
+            state = APPLIED if outcome.applied else OPEN
             self.items.append(
                 Item(outcome.finding, state, outcome.reason or "revealed by an earlier fix")
             )
@@ -368,7 +369,7 @@ def preview(
     """The text after one fix, applied to a copy: (text, None), or (None, why it cannot apply)."""
     copy = Document.from_text(text, path, bom, settings)
     status, reason, _ = apply_one(copy, rule, finding, [])
-    if status != APPLIED:
+    if status not in (Status.APPLIED, Status.ALREADY_FIXED):
         return None, reason or status
     return copy.text, reason
 

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from fixers.engine import Status
+
 if TYPE_CHECKING:
     from fixers.report import FileReport
     from fixers.rules import Rule
@@ -32,10 +34,11 @@ def fix_label(finding) -> str:  # type: ignore[no-untyped-def]
 
 
 STATUS_STYLE = {
-    "applied": "[green]fixed[/]",
-    "failed": "[red]fix failed[/]",
-    "rolled back": "[red]rolled back[/]",
-    "unsafe": "[yellow]not applied (unsafe)[/]",
+    Status.APPLIED: "[green]fixed[/]",
+    Status.ALREADY_FIXED: "[green]fixed[/]",
+    Status.FAILED: "[red]fix failed[/]",
+    Status.ROLLED_BACK: "[red]rolled back[/]",
+    Status.DECLINED: "[yellow]not applied (unsafe)[/]",
 }
 
 
@@ -67,11 +70,11 @@ def print_results(
             where = f"{result.path}:{f.line}:{f.column}"
             state = ""
             if fixing:
-                if outcome.status == "applied" and f.key not in remaining:
-                    state = " " + STATUS_STYLE["applied"]
+                if outcome.applied and f.key not in remaining:
+                    state = " " + STATUS_STYLE[Status.APPLIED]
                 elif outcome.status in STATUS_STYLE:
                     state = " " + STATUS_STYLE[outcome.status]
-                    if outcome.reason and outcome.status != "unsafe":
+                    if outcome.reason and outcome.status != Status.DECLINED:
                         state += f" [dim]({escape(outcome.reason)})[/]"
             what = f.message if repeated[(f.code, f.resource)] > 1 else f.title
             out.print(
@@ -134,7 +137,7 @@ def print_area_table(reports: list[FileReport], fixing: bool, err: Console) -> N
             c = rows.setdefault(o.finding.area, Counter())
             c["found"] += 1
             c["fixable"] += o.finding.fix is not None
-            c["fixed"] += o.status == "applied" and o.finding.key not in remaining
+            c["fixed"] += o.applied and o.finding.key not in remaining
             c["baselined"] += o.finding.key in rep.baselined
         for s in rep.result.suppressed:
             rows.setdefault(s.finding.area, Counter())["suppressed"] += 1
