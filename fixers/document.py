@@ -582,10 +582,10 @@ class Document:
         if (parent is not None and parent.flow) or (
             node.flow and node.kind != "scalar" and self._in_flow(path)
         ):
-            text = self.yaml.inline(value, flow=True)
-            if text is None:
+            flow_text = self.yaml.inline(value, flow=True)
+            if flow_text is None:
                 raise EditError(f"cannot write a block value inside flow style at {_fmt(path)}")
-            return _Patch(node.start, node.end, text, 0)
+            return _Patch(node.start, node.end, flow_text, 0)
         inline = self.yaml.inline(value)
         if (
             isinstance(value, str)

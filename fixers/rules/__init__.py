@@ -167,7 +167,7 @@ def all_rules() -> dict[str, Rule]:
     return dict(sorted(found.items()))
 
 
-def _subclasses(cls: type) -> Iterator[type]:
+def _subclasses(cls: type[Rule]) -> Iterator[type[Rule]]:
     for sub in cls.__subclasses__():
         yield sub
         yield from _subclasses(sub)

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from fixers.engine import Engine, Options
+from fixers.session import APPLIED, OPEN, SKIPPED
 from tests.tui.conftest import TEMPLATE, FakeValidator, plain, press, review_rules, settle
 from tui.components.confirm import ConfirmScreen
 from tui.components.context_view import ContextView
 from tui.components.detail_pane import DetailPane
 from tui.components.help_screen import HelpScreen
 from tui.components.status_line import StatusLine
-from fixers.session import APPLIED, OPEN, SKIPPED
 
 
 def codes_in_order(app) -> list[str]:  # type: ignore[no-untyped-def]

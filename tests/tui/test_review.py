@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from fixers.engine import Engine, Options
-from tests.conftest import SAMPLES
 from fixers.session import APPLIED, Review
+from tests.conftest import SAMPLES
 
 
 @pytest.mark.slow
