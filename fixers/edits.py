@@ -15,6 +15,9 @@ from typing import Any
 from fixers import cfn
 from fixers.document import Document, EditError, canonical_index
 
+# The names rules may add, declared by their modules as they are imported (like the rule
+# registry, written only at import); _rank_name imports every rule module first, so the answer
+# never depends on which rules a caller happened to import.
 _NAMES: set[str] = set()
 _NAME_PATTERNS: list[re.Pattern[str]] = []
 
@@ -38,6 +41,9 @@ def register_name_pattern(pattern: str) -> None:
 def _rank_name(name: Any) -> str | None:
     if not isinstance(name, str):
         return None
+    from fixers.rules import all_rules
+
+    all_rules()  # every rule module imported: every name declared
     if name in _NAMES or any(p.fullmatch(name) for p in _NAME_PATTERNS):
         return name
     return None

@@ -34,6 +34,7 @@ from fixers.session import (
     preview,
     unified_diff,
 )
+from tui.actions import ACTIONS, HIDDEN_BINDINGS
 from tui.components.commands import ReviewCommands
 from tui.components.confirm import ConfirmScreen
 from tui.components.context_view import ContextView
@@ -86,20 +87,12 @@ class MeridianApp(App[int]):
     TITLE = "meridian-fix"
     COMMANDS = App.COMMANDS | {ReviewCommands}
     BINDINGS = [
-        Binding("a", "apply", "Apply"),
-        Binding("s", "skip", "Skip"),
-        Binding("x", "suppress", "Suppress"),
-        Binding("A", "apply_all", "All safe", key_display="A"),
-        Binding("u", "undo", "Undo"),
-        Binding("d", "toggle_diff", "Diff"),
-        Binding("v", "revalidate", "Lint"),
-        Binding("w", "write", "Write"),
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit_app", "Quit"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("escape", "close_filter", "Close filter", show=False),
+        *(
+            Binding(a.key, a.action, a.label or "", show=a.label is not None, key_display=a.shown)
+            for a in ACTIONS
+            if a.key is not None and a.action is not None
+        ),
+        *(Binding(key, action, show=False) for key, action in HIDDEN_BINDINGS),
     ]
 
     lint_delay = LINT_START_DELAY

@@ -347,7 +347,8 @@ async def test_help_screen_opens_and_closes(make_app) -> None:
         for key in (
             "apply the selected fix",
             "undo",
-            "write the file",
+            "write atomically",
+            "suppress the finding",
             "filter",
             "command palette",
         ):

@@ -10,22 +10,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS = [
-    ("↑ ↓  j k", "move between findings"),
-    ("a", "apply the selected fix (an unsafe fix asks first)"),
-    ("s", "skip the selected finding (again: reopen it)"),
-    ("x", "suppress the finding in the template's Metadata, with a reason"),
-    ("A", "apply every safe fix, as --auto-fix does"),
-    ("u", "undo the last applied fix"),
-    ("d", "toggle side by side / unified diff of the whole file"),
-    ("v", "revalidate with cfn-lint now"),
-    ("w", "write the file (asks if the edits add cfn-lint errors)"),
-    ("/", "filter findings (code, title, resource, area, state)"),
-    ("ctrl+p", "command palette: the same actions by name"),
-    ("tab", "move focus between the list, detail and code panes"),
-    ("?", "this help"),
-    ("q", "quit (asks if there are unwritten changes)"),
-]
+from tui.actions import ACTIONS
+
+KEYS = [(a.shown, a.what) for a in ACTIONS]
 
 LEGEND = (
     "Rows: ○ open  ✔ applied  – skipped; fix safe (no interruption of deployed resources), "
