@@ -11,23 +11,24 @@ the new text reads back as exactly the edited tree.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from fixers import cfn, config, limits
-from fixers.render import YamlRenderer, intrinsic, json_text
-from fixers.template import (
-    TEMPLATE_KEYS,
-    Located,
-    Node,
+from fixers.patches import (
+    ITEM,
+    EditError,
+    Geometry,
+    Patch,
     PathError,
-    Template,
-    TemplateError,
-    fn_name,
-    locate,
+    RankFn,
+    canonical_index,
+    canonical_key_index,
+    fmt_path,
 )
+from fixers.render import YamlRenderer, intrinsic
+from fixers.template import Template, TemplateError, fn_name
 
 Path = tuple[Any, ...]
 
@@ -41,43 +42,26 @@ class Edit(NamedTuple):
     path: Path
 
 
-class EditError(Exception):
-    """An edit that cannot be made as asked; the document is left as it was before the edit."""
-
-
 class SelfCheckError(EditError):
     """The edited text does not read back as the edited tree."""
 
 
-@dataclass
-class _Patch:
-    start: int
-    end: int
-    text: str
-    seq: int
-    depth: int = 0  # at one position, text for deeper containers comes first
-    slot: tuple[Path, Any, Any] | None = (
-        None  # (mapping, key, None) or (list, _ITEM, item) of an insertion
-    )
-    whole: bool = False  # an insertion that rewrites its (empty) container
-
-
 @dataclass(frozen=True)
 class Mark:
-    """A cheap point to roll back to (see ``Document.mark``)."""
+    """A point to go back to: the one checkpoint type. ``Document.mark`` makes a cheap one
+    (no copy, no reading; ``rollback`` undoes the edits made since, in the same document);
+    ``Document.checkpoint`` a self-contained one (``undo`` None: the text, its tree and a copy
+    of the data), which ``restore`` puts any document of the same file back to."""
 
-    undo: int
+    undo: int | None
     text: str
     template: Template
-    pending: tuple[_Patch, ...]
+    pending: tuple[Patch, ...]
     pending_paths: tuple[tuple[str, Path], ...]
-    fresh: tuple[tuple[Path, Callable[[], _Patch | list[_Patch]]], ...]
+    fresh: tuple[tuple[Path, Callable[[], Patch | list[Patch]]], ...]
     edited: int
     expected: dict[str, Any]  # the data object, and its index in fixers.cfn, at the mark
     index: Any = None
-
-
-RankFn = Callable[[Any], Any]
 
 
 def _is_under(path: Path, prefix: Path) -> bool:
@@ -101,11 +85,11 @@ class Document:
         # the first edit copies the data it changes).
         self.deployed: dict[str, Any] = template.data
         self._expected_shared = True  # expected is template.data until the first edit
-        self._pending: list[_Patch] = []
+        self._pending: list[Patch] = []
         self._pending_paths: list[tuple[str, Path]] = []  # what pending patches claim
         # Entries pending insertions add, each with how to render its insertion again: an edit
         # inside such an entry changes the data and renders the insertion anew, no reading needed.
-        self._fresh: dict[Path, Callable[[], _Patch | list[_Patch]]] = {}
+        self._fresh: dict[Path, Callable[[], Patch | list[Patch]]] = {}
         self._undo: list[tuple[Any, list[Any]]] = []  # (container, its items before a change)
         self._seq = 0
         self.edits: list[Edit] = []
@@ -164,22 +148,35 @@ class Document:
         """The template as CloudFormation's limits see it now (``fixers.limits``)."""
         return limits.measure(self._expected, self.size())
 
-    def checkpoint(self) -> tuple[str, dict[str, Any], int]:
+    def checkpoint(self) -> Mark:
+        """A self-contained point (see ``Mark``): the app's undo steps, a plan made on a copy."""
         self.flush()
-        return self._text, copy.deepcopy(self._expected), len(self.edits)
+        return Mark(
+            None,
+            self._text,
+            self.template,
+            (),
+            (),
+            (),
+            len(self.edits),
+            copy.deepcopy(self._expected),
+        )
 
-    def restore(self, point: tuple[str, dict[str, Any], int]) -> None:
-        text, expected, n_paths = point
+    def restore(self, point: Mark, edits: int | None = None) -> None:
+        """Put the document at a ``checkpoint`` of it, or of another document of the same file;
+        keep ``edits`` of the edits recorded (default: as many as the checkpoint had)."""
+        if point.undo is not None:
+            raise ValueError("a mark goes back with rollback(), in the document it came from")
         self._pending.clear()
         self._pending_paths.clear()
         self._fresh.clear()
-        if text != self._text:
-            self._text = text
-            self.template = Template(text, bom=self.template.bom, path=self.path)
-        self._expected = expected
+        if point.text != self._text:
+            self._text = point.text
+            self.template = Template(point.text, bom=self.template.bom, path=self.path)
+        self._expected = point.expected
         self._expected_shared = False
-        cfn.track(expected)
-        del self.edits[n_paths:]
+        cfn.track(point.expected)
+        del self.edits[point.edited if edits is None else edits :]
 
     def mark(self) -> Mark:
         """A point to roll back to that costs no copy of the template and no reading of it:
@@ -198,6 +195,8 @@ class Document:
 
     def rollback(self, mark: Mark) -> None:
         """Undo every edit made since ``mark``."""
+        if mark.undo is None:
+            raise ValueError("a checkpoint goes back with restore()")
         self._undo_to(mark.undo)
         self._text = mark.text
         self.template = mark.template
@@ -222,7 +221,7 @@ class Document:
         at = 0
         orders: dict[Path, dict[Any, int]] = {}
 
-        def order(patch: _Patch) -> int:
+        def order(patch: Patch) -> int:
             # Insertions at one place come in the order their container has now, after them all.
             if patch.slot is None:
                 return 0
@@ -233,7 +232,7 @@ class Document:
                     orders[parent] = {k: i for i, k in enumerate(container)}
                 else:
                     orders[parent] = {id(x): i for i, x in enumerate(container or [])}
-            return orders[parent].get(id(item) if key is _ITEM else key, 0)
+            return orders[parent].get(id(item) if key is ITEM else key, 0)
 
         for patch in sorted(self._pending, key=lambda p: (p.start, -p.depth, order(p), p.seq)):
             parts.append(text[at : patch.start])
@@ -312,8 +311,8 @@ class Document:
         elif isinstance(parent, dict) and key not in parent:
             # An insertion claims only the new entry: edits elsewhere in the mapping, and other
             # insertions into it, can share the same batch of patches.
-            def insert() -> _Patch:
-                return self._insert_key(parent_path, key, self.get(path), rank)
+            def insert() -> Patch:
+                return self._geometry().insert_key(parent_path, key, self.get(path), rank)
 
             self._model_insert(parent_path, key, value, rank)
             try:
@@ -323,10 +322,10 @@ class Document:
                 raise
             self._fresh[path] = insert
         elif isinstance(parent, (dict, list)):
-            self._edit(path, lambda: self._replace(path, value))
+            self._edit(path, lambda: self._geometry().replace(path, value))
             self._model_set(path, value)
         else:
-            raise EditError(f"{_fmt(parent_path)} is not a mapping")
+            raise EditError(f"{fmt_path(parent_path)} is not a mapping")
         self.edits.append(Edit("set", path))
 
     def append(self, path: Path, value: Any, rank: RankFn | None = None) -> None:
@@ -337,7 +336,7 @@ class Document:
             self.set(path, [value])
             return
         if not isinstance(current, list):
-            raise EditError(f"{_fmt(path)} is not a list")
+            raise EditError(f"{fmt_path(path)} is not a list")
         index = canonical_index(current, value, rank)
         item = copy.deepcopy(value)
 
@@ -351,8 +350,8 @@ class Document:
             # Appends to one list share a batch; anything else under the list waits for them.
             self._edit(
                 path,
-                lambda: self._insert_item(path, value, rank),
-                (path, _ITEM, item),
+                lambda: self._geometry().insert_item(path, value, rank),
+                (path, ITEM, item),
                 appending=True,
             )
             change()
@@ -362,7 +361,7 @@ class Document:
         """Remove a key from its mapping or an item from its list."""
         path = tuple(path)
         if not self.exists(path):
-            raise EditError(f"{_fmt(path)} does not exist")
+            raise EditError(f"{fmt_path(path)} does not exist")
         parent = self.get(path[:-1])
         if len(parent) == 1:
             self.set(path[:-1], {} if isinstance(parent, dict) else [])
@@ -381,7 +380,7 @@ class Document:
             del container[path[-1]]
 
         if not self._merge(path[:-1], change):
-            self._edit(path[:-1], lambda: self._remove(path))
+            self._edit(path[:-1], lambda: self._geometry().remove(path))
             change()
         self.edits.append(Edit("delete", path))
 
@@ -456,7 +455,7 @@ class Document:
         self._own_expected()
         parent = self.get(parent_path)
         keys = list(parent)
-        index = _canonical_key_index(keys, key, rank, top=not parent_path)
+        index = canonical_key_index(keys, key, rank, top=not parent_path)
         items = list(parent.items())
         self._undo.append((parent, list(items)))
         items.insert(index, (key, copy.deepcopy(value)))
@@ -465,10 +464,14 @@ class Document:
 
     # -- internals: text patches -------------------------------------------------------------
 
+    def _geometry(self) -> Geometry:
+        """Patches for the text as last read (``fixers.patches``)."""
+        return Geometry(self._text, self.template, self.style, self.yaml, self.get, self._pending)
+
     def _edit(
         self,
         path: Path,
-        make: Callable[[], _Patch | list[_Patch]],
+        make: Callable[[], Patch | list[Patch]],
         slot: tuple[Path, Any, Any] | None = None,
         appending: bool = False,
     ) -> None:
@@ -484,7 +487,7 @@ class Document:
             patches = make()
         except PathError:
             if not self._pending:
-                raise EditError(f"cannot find {_fmt(path)} in the text") from None
+                raise EditError(f"cannot find {fmt_path(path)} in the text") from None
             self.flush()
             try:
                 patches = make()
@@ -501,7 +504,7 @@ class Document:
 
     def _queue(
         self,
-        made: _Patch | list[_Patch],
+        made: Patch | list[Patch],
         depth: int,
         slot: tuple[Path, Any, Any] | None,
         seqs: tuple[int, ...] = (),
@@ -520,379 +523,26 @@ class Document:
                 patch.text = patch.text.replace("\r\n", "\n").replace("\n", self.style.newline)
             self._pending.append(patch)
 
-    def _locate(self, path: Path) -> Located:
-        return locate(self.template.root, path)
-
-    def _line_start(self, index: int) -> int:
-        return self._text.rfind("\n", 0, index) + 1
-
-    def _line_end(self, index: int) -> int:
-        """Index just past the newline that ends the line holding ``index``."""
-        if index > 0 and self._text[index - 1] == "\n" and index >= len(self._text):
-            return index
-        j = self._text.find("\n", index)
-        return len(self._text) if j < 0 else j + 1
-
-    def _after_node(self, node: Node) -> int:
-        """Where a new line may start after a block node: the end of its last line of content.
-
-        A block scalar's span takes in the blank lines after it; unless it keeps them (``|+``)
-        they are not its content, so a line inserted after it goes before them, whatever was
-        inserted there before."""
-        while node.kind in ("map", "seq") and not node.flow and node.items:
-            node = node.items[-1]
-        end = node.end
-        if node.kind == "scalar" and node.style in ("|", ">") and not self._keeps_trailing(node):
-            end = self._value_end(node)
-        if end > 0 and self._text[end - 1] == "\n":
-            return end
-        return self._line_end(end)
-
-    def _keeps_trailing(self, node: Node) -> bool:
-        header = re.match(
-            r"(?:![^\s]*\s+)?[|>]([0-9+-]*)", self._text[node.start : node.start + 40]
-        )
-        return bool(header and "+" in header.group(1))
-
-    def _indent_of_line(self, index: int) -> str:
-        start = self._line_start(index)
-        m = re.match(r"[ \t]*", self._text[start:])
-        return m.group() if m else ""
-
-    def _at_line_start(self, at: int, lines: str, value: Any = None) -> str:
-        """Whole lines to insert at ``at``; at the end of a file without a final newline the
-        newline moves before them, so the file still ends without one, unless what the lines
-        end with is a block scalar whose text ends with a line break: that needs the break."""
-        if at == 0 or self._text[at - 1] == "\n":
-            return lines
-        return "\n" + (lines if _ends_with_line_break_block(value) else lines[:-1])
-
-    def _replace(self, path: Path, value: Any) -> _Patch:
-        loc = self._locate(path)
-        node = loc.node
-        if loc.tag_consumed:
-            raise EditError(f"cannot replace the argument of {node.tag} at {_fmt(path)}")
-        if node.kind == "alias":
-            raise EditError(f"{_fmt(path)} is a YAML alias")
-        if self.style.is_json:
-            compact = self._is_compact(loc.parent) if loc.parent else False
-            text = json_text(value, self.style, self._indent_of_line(node.start), compact)
-            return _Patch(node.start, node.end, text, 0)
-        parent = loc.parent
-        if (parent is not None and parent.flow) or (
-            node.flow and node.kind != "scalar" and self._in_flow(path)
-        ):
-            flow_text = self.yaml.inline(value, flow=True)
-            if flow_text is None:
-                raise EditError(f"cannot write a block value inside flow style at {_fmt(path)}")
-            return _Patch(node.start, node.end, flow_text, 0)
-        inline = self.yaml.inline(value)
-        if (
-            isinstance(value, str)
-            and value.endswith("\n")
-            and not self._text.endswith("\n")
-            and self._value_end(node) == len(self._text)
-        ):
-            # A block scalar cannot end the file with a line break the file does not have.
-            inline = self.yaml.inline(value, flow=True)
-            return _Patch(node.start, self._value_end(node), inline or "", 0)
-        if (
-            node.flow
-            and node.items
-            and isinstance(value, (dict, list))
-            and not (node.tag and not intrinsic(value))
-        ):
-            # A flow collection stays a flow collection when the new value fits on the line;
-            # an empty one (`{}`, `[]`: how block YAML writes "nothing") takes the block style.
-            flow_text = self.yaml.inline(value, flow=True)
-            if flow_text is not None:
-                return _Patch(node.start, node.end, flow_text, 0)
-        if parent is not None and parent.kind == "map":
-            key = parent.keys[parent.key_index(path[-1])]
-            colon = self._text.find(":", key.end)
-            between = self._text[colon + 1 : node.start]
-            lines = self.yaml.after_key(value, key.col)
-            end = self._value_end(node)
-            if "#" in between:
-                if inline is None:
-                    raise EditError(f"a comment sits between {_fmt(path)} and its value")
-                return _Patch(node.start, node.end, inline, 0)
-            return _Patch(colon + 1, end, "\n".join(lines), 0)
-        if parent is not None and parent.kind == "seq":
-            col = node.col
-            if inline is not None:
-                return _Patch(node.start, node.end, inline, 0)
-            lines = self.yaml.item(value, col)
-            end = self._value_end(node)
-            first = lines[0][col:]
-            return _Patch(node.start, end, "\n".join([first] + lines[1:]), 0)
-        raise EditError(f"cannot replace {_fmt(path)}")
-
-    def _value_end(self, node: Node) -> int:
-        """Where a value's own text ends: block scalars and collections end with their last
-        non-blank character, so the newline and blank lines after them stay in place."""
-        if (node.kind == "scalar" and node.style not in ("|", ">")) or node.flow:
-            return node.end
-        end = node.end
-        while end > node.start and self._text[end - 1] in " \t\r\n":
-            end -= 1
-        return end
-
-    def _in_flow(self, path: Path) -> bool:
-        node = self.template.root
-        for step in path[:-1]:
-            if node.flow:
-                return True
-            try:
-                node = locate(node, (step,)).node
-            except PathError:
-                return False
-        return node.flow
-
-    def _is_compact(self, container: Node) -> bool:
-        return (
-            container.kind in ("map", "seq")
-            and "\n" not in self._text[container.start : container.end]
-        )
-
-    def _insert_key(self, parent_path: Path, key: str, value: Any, rank: RankFn | None) -> _Patch:
-        loc = self._locate(parent_path)
-        node = loc.node
-        if node.kind != "map" or loc.tag_consumed:
-            raise EditError(f"{_fmt(parent_path)} is not a mapping in the text")
-        # The place in the text: right after the key that will precede the new one in the
-        # edited mapping, skipping keys other pending insertions add (they share the place).
-        expected = list(self.get(parent_path) or {})
-        position = _canonical_key_index(expected, key, rank, top=not parent_path)
-        index = 0
-        for before in reversed(expected[:position]):
-            if before in node.lookup:
-                index = node.lookup[before] + 1
-                break
-        if not node.items:
-            patch = self._replace(parent_path, {key: value})
-            patch.whole = True
-            return patch
-        if self.style.is_json:
-            return self._json_insert(node, index, _json_key(key) + ": ", value)
-        if node.flow and self._text[node.start] != "{":
-            # A single-pair mapping inside a flow sequence (`[0, Key: value]`) has no braces
-            # to add to: it becomes a braced flow mapping.
-            patch = self._replace(parent_path, {**self.get(parent_path), key: value})
-            patch.whole = True
-            return patch
-        if node.flow:
-            text = self.yaml.inline(value, flow=True)
-            if text is None:
-                raise EditError(
-                    f"cannot write a block value into the flow mapping {_fmt(parent_path)}"
-                )
-            entry = f"{self.yaml.inline(key, True)}: {text}"
-            return self._flow_insert(node, index, entry)
-        col = node.keys[0].col
-        lines = self.yaml.after_key(value, col)
-        from fixers.render import scalar_text
-
-        entry_lines = [" " * col + scalar_text(key, self.style) + ":" + lines[0]] + lines[1:]
-        blank = self._blank_between(node)
-        if index == len(node.items):
-            at = self._after_node(node.items[-1])
-        else:
-            at = self._line_start(node.keys[index].start)
-            at = self._before_leading_comments(at, col)
-        text = "\n".join(entry_lines) + "\n"
-        if blank:
-            text = "\n" + text if index == len(node.items) else text + "\n"
-        return _Patch(at, at, self._at_line_start(at, text, value), 0)
-
-    def _before_leading_comments(self, at: int, col: int) -> int:
-        """Move an insertion point above the comment lines that introduce the next key."""
-        while at > 0:
-            prev_start = self._line_start(at - 1)
-            line = self._text[prev_start:at].strip()
-            if line.startswith("#") and self._indent_len(prev_start) == col:
-                at = prev_start
-            else:
-                break
-        return at
-
-    def _indent_len(self, line_start: int) -> int:
-        m = re.match(r" *", self._text[line_start:])
-        return len(m.group()) if m else 0
-
-    def _blank_between(self, node: Node) -> bool:
-        if len(node.keys) < 2:
-            return False
-        gaps = 0
-        for prev, nxt in zip(node.items, node.keys[1:], strict=False):
-            # From where the value's own text ends: a block scalar's span takes in the blank
-            # lines after it.
-            end = self._value_end(prev)
-            between = self._text[end : nxt.start].replace("\r", "")
-            if re.search(r"\n[ \t]*\n", between) or (
-                between.startswith("\n") and end > 0 and self._text[end - 1] == "\n"
-            ):
-                gaps += 1
-        return gaps * 2 > len(node.keys) - 1
-
-    def _insert_item(self, path: Path, value: Any, rank: RankFn | None) -> _Patch:
-        loc = self._locate(path)
-        node = loc.node
-        if node.kind != "seq":
-            raise EditError(f"{_fmt(path)} is not a list in the text")
-        if not node.items:
-            patch = self._replace(path, [value])
-            patch.whole = True
-            return patch
-        # The place among the items the text has now: the canonical place in the edited list,
-        # less the items other pending appends add there.
-        expected = self.get(path) or []
-        pending = {
-            id(p.slot[2])
-            for p in self._pending
-            if p.slot and p.slot[0] == path and p.slot[1] is _ITEM
-        }
-        position = canonical_index(expected, value, rank)
-        index = sum(1 for item in expected[:position] if id(item) not in pending)
-        if self.style.is_json:
-            return self._json_insert(node, index, "", value)
-        if node.flow:
-            text = self.yaml.inline(value, flow=True)
-            if text is None:
-                raise EditError(f"cannot write a block value into the flow list {_fmt(path)}")
-            return self._flow_insert(node, index, text)
-        col = node.col if not node.tag else self._dash_col(node)
-        item_lines = self.yaml.item(value, col + 2)
-        lines = [" " * col + "- " + item_lines[0][col + 2 :]] + item_lines[1:]
-        if index == len(node.items):
-            at = self._after_node(node.items[-1])
-        else:
-            at = self._line_start(node.items[index].start)
-        return _Patch(at, at, self._at_line_start(at, "\n".join(lines) + "\n", value), 0)
-
-    def _dash_col(self, node: Node) -> int:
-        first = node.items[0]
-        dash = self._text.rfind("-", 0, first.start)
-        return dash - self._line_start(dash)
-
-    def _flow_insert(self, node: Node, index: int, entry: str) -> _Patch:
-        if index < len(node.items):
-            target = node.keys[index] if node.kind == "map" else node.items[index]
-            return _Patch(target.start, target.start, entry + ", ", 0)
-        last = node.items[-1]
-        return _Patch(last.end, last.end, ", " + entry, 0)
-
-    def _json_insert(self, node: Node, index: int, key_text: str, value: Any) -> _Patch:
-        compact = self._is_compact(node)
-        first = node.keys[0] if node.kind == "map" else node.items[0]
-        indent = self._indent_of_line(first.start) if not compact else ""
-        body = key_text + json_text(value, self.style, indent, compact)
-        if index < len(node.items):
-            target = node.keys[index] if node.kind == "map" else node.items[index]
-            sep = ", " if compact else ",\n" + indent
-            return _Patch(target.start, target.start, body + sep, 0)
-        last = node.items[-1]
-        sep = ", " if compact else ",\n" + indent
-        return _Patch(last.end, last.end, sep + body, 0)
-
-    def _remove(self, path: Path) -> _Patch:
-        loc = self._locate(path)
-        parent = loc.parent
-        node = loc.node
-        assert parent is not None
-        if parent.kind == "map":
-            i = parent.key_index(path[-1])
-            first = parent.keys[i]
-        else:
-            i = path[-1] if path[-1] >= 0 else len(parent.items) + path[-1]
-            first = node
-        if self.style.is_json or parent.flow:
-            if i + 1 < len(parent.items):
-                nxt = parent.keys[i + 1] if parent.kind == "map" else parent.items[i + 1]
-                return _Patch(first.start, nxt.start, "", 0)
-            prev = parent.items[i - 1]
-            return _Patch(prev.end, node.end, "", 0)
-        start = self._line_start(first.start)
-        if parent.kind == "seq":
-            start = self._line_start(self._text.rfind("-", 0, node.start))
-        if self._text[start : first.start].strip(" -"):
-            raise EditError(f"cannot remove {_fmt(path)}: it shares its line")
-        end = self._after_node(node)
-        if end == len(self._text) and not self._text.endswith("\n") and start > 0:
-            # The last lines of a file without a final newline: the break before them goes too.
-            start -= 2 if self._text[start - 2 : start] == "\r\n" else 1
-        return _Patch(start, end, "", 0)
-
 
 _MISSING = object()
 
 
-def _ends_with_line_break_block(value: Any) -> bool:
-    """The last thing rendered for ``value`` is a block scalar whose text ends with a break."""
-    while isinstance(value, (dict, list)) and value:
-        value = list(value.values())[-1] if isinstance(value, dict) else value[-1]
-    return isinstance(value, str) and value.endswith("\n") and "\n" in value.rstrip("\n")
-
-
-_ITEM = object()  # the key of an appended item's slot: (list path, _ITEM, the item)
-
-
-def _json_key(key: str) -> str:
-    import json
-
-    return json.dumps(key, ensure_ascii=False)
-
-
-def _canonical_key_index(keys: list[str], key: str, rank: RankFn | None, top: bool) -> int:
-    """Where a new key goes: top-level sections in CloudFormation's order; else after the last
-    key that does not rank after it, so that the result does not depend on the order of edits."""
-    if top:
-        order = {k: i for i, k in enumerate(TEMPLATE_KEYS)}
-        mine = order.get(key, len(order))
-        for i, existing in enumerate(keys):
-            if order.get(existing, len(order)) > mine:
-                return i
-        return len(keys)
-    return canonical_index(keys, key, rank)
-
-
-def canonical_index(items: list[Any], value: Any, rank: RankFn | None) -> int:
-    """Where ``Document.append`` puts ``value`` in ``items``: after the last item that does not
-    rank after it (at the end without a rank), so the result does not depend on edit order."""
-    if rank is None:
-        return len(items)
-    mine = rank(value)
-    if mine is None:
-        return len(items)
-    i = len(items)
-    while i > 0:
-        theirs = rank(items[i - 1])
-        if theirs is None or not theirs > mine:
-            break
-        i -= 1
-    return i
-
-
 def _first_difference(actual: Any, expected: Any, path: tuple[Any, ...] = ()) -> str:
     if type(actual) is not type(expected):
-        return f"{_fmt(path) or '/'}: reads back as {actual!r:.80}, expected {expected!r:.80}"
+        return f"{fmt_path(path) or '/'}: reads back as {actual!r:.80}, expected {expected!r:.80}"
     if isinstance(actual, dict):
         if list(actual) != list(expected):
-            return f"{_fmt(path) or '/'}: keys read back as {list(actual)!r:.120}, expected {list(expected)!r:.120}"
+            return f"{fmt_path(path) or '/'}: keys read back as {list(actual)!r:.120}, expected {list(expected)!r:.120}"
         for k in actual:
             if actual[k] != expected[k]:
                 return _first_difference(actual[k], expected[k], path + (k,))
     if isinstance(actual, list):
         if len(actual) != len(expected):
-            return f"{_fmt(path)}: {len(actual)} items read back, expected {len(expected)}"
+            return f"{fmt_path(path)}: {len(actual)} items read back, expected {len(expected)}"
         for i, (a, e) in enumerate(zip(actual, expected, strict=False)):
             if a != e:
                 return _first_difference(a, e, path + (i,))
-    return f"{_fmt(path) or '/'}: reads back as {actual!r:.80}, expected {expected!r:.80}"
-
-
-def _fmt(path: tuple[Any, ...]) -> str:
-    return "/".join(str(p) for p in path)
+    return f"{fmt_path(path) or '/'}: reads back as {actual!r:.80}, expected {expected!r:.80}"
 
 
 __all__ = ["Document", "EditError", "SelfCheckError", "fn_name", "intrinsic"]

@@ -13,7 +13,8 @@ import re
 from typing import Any
 
 from fixers import cfn
-from fixers.document import Document, EditError, canonical_index
+from fixers.document import Document, EditError
+from fixers.patches import canonical_index
 
 # The names rules may add, declared by their modules as they are imported (like the rule
 # registry, written only at import); _rank_name imports every rule module first, so the answer

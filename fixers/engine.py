@@ -469,7 +469,7 @@ class Engine:
                     outcome.status = Status.ROLLED_BACK
                     outcome.reason = culprits[outcome.finding.key]
             final = self._apply_subset(result, keep)
-            doc.restore((final.text, final.data, 0))
+            doc.restore(final.checkpoint(), edits=0)
             after = self.lint(doc.text, doc.path) if doc.changed else before
             new = compare(before, after)
         result.lint_before, result.lint_after, result.lint_new = before, after, new

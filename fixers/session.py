@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fixers import config
-from fixers.document import Document
+from fixers.document import Document, Mark
 from fixers.engine import Engine, Options, Outcome, Status, apply_one, load
 from fixers.fileio import FileError, Snapshot, atomic_write, read_template_bytes
 from fixers.model import AREAS, Finding
@@ -70,7 +70,7 @@ class _Step:
     """One undoable change: the document and the review as they were before it."""
 
     label: str
-    point: tuple[str, dict[str, Any], int]
+    point: Mark
     items: list[Item]
 
 
@@ -79,7 +79,7 @@ class AllSafePlan:
     """The result of "apply all safe fixes" computed on a copy, to adopt on the main thread."""
 
     base_text: str
-    result: tuple[str, dict[str, Any], int]
+    result: Mark
     outcomes: list[Outcome]
     errors: list[str]
 
@@ -270,9 +270,8 @@ class Review:
                 Item(outcome.finding, state, outcome.reason or "revealed by an earlier fix")
             )
             applied += state == APPLIED
-        text, data, _ = plan.result
-        if text != step.point[0]:
-            self.doc.restore((text, data, len(self.doc.edited_paths)))
+        if plan.result.text != step.point.text:
+            self.doc.restore(plan.result, edits=len(self.doc.edits))
             self._commit(step)
         return applied
 
