@@ -87,7 +87,7 @@ def test_a_secrets_key_added_later_is_granted_and_used_by_the_hosted_rotation() 
     sample = (SAMPLES / "transaction-platform.yaml").read_text(encoding="utf-8")
     fixed = fix_text(sample, CODES)
     doc = Document.from_text(fixed)
-    from fixers.keys import ensure_secrets_key
+    from fixers.kms_edits import ensure_secrets_key
 
     key = ensure_secrets_key(doc)
     doc.set(("Resources", "DatabaseSecret", "Properties", "KmsKeyId"), {"Ref": key})

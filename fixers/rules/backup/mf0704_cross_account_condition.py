@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, keys
+from fixers import cfn, kms, kms_edits
 from fixers.document import Document, EditError
 from fixers.edits import set_resource_attribute
 from fixers.model import Finding, Fix
@@ -141,9 +141,9 @@ def _database_key(data: dict[str, Any]) -> tuple[bool, str | None]:
     for _, db in dbs:
         value = cfn.props(db).get("KmsKeyId")
         if value is not None:
-            key = keys.referenced_key(data, value)
+            key = kms.referenced_key(data, value)
             return (True, key) if key else (False, None)
-    found = keys._keys_used_via(data, "rds")
+    found = kms._keys_used_via(data, "rds")
     return True, (found[0] if found else None)
 
 
@@ -267,7 +267,7 @@ class CrossAccountCondition(Rule):
         if not needed:
             return
         if key is None:
-            key = keys.ensure_database_key(doc)
+            key = kms_edits.ensure_database_key(doc)
         path = ("Resources", key, "Properties", "KeyPolicy", "Statement")
         if not isinstance(doc.get(path), list):
             raise EditError(f"the key policy of {key} is not a statement list the fix can edit")

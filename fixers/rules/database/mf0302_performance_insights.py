@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, keys, schema
+from fixers import cfn, kms, kms_edits, schema
 from fixers.document import Document, EditError
 from fixers.edits import set_property, wrap_if_production
 from fixers.model import Finding, Fix
@@ -59,9 +59,9 @@ def database_key_value(doc: Document, resource: dict[str, Any]) -> Any:
     if value is None and "KmsKeyId" in p:
         value = p.get("KmsKeyId")
     if value is not None:
-        key = keys.referenced_key(doc, value)
-        return keys.key_arn(key) if key else value
-    return keys.key_arn(keys.ensure_database_key(doc))
+        key = kms.referenced_key(doc, value)
+        return kms.key_arn(key) if key else value
+    return kms.key_arn(kms_edits.ensure_database_key(doc))
 
 
 class PerformanceInsights(Rule):

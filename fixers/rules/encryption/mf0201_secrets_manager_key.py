@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, keys
+from fixers import cfn, iam, key_users, kms, kms_edits
 from fixers.document import Document, EditError
 from fixers.edits import set_property, set_value
 from fixers.model import Finding, Fix
@@ -25,7 +25,7 @@ def reader_statement(key_id: str) -> dict[str, Any]:
         "Sid": READ_STATEMENT_SID,
         "Effect": "Allow",
         "Action": "kms:Decrypt",
-        "Resource": keys.key_arn(key_id),
+        "Resource": kms.key_arn(key_id),
         "Condition": VIA_SECRETS,
     }
 
@@ -35,7 +35,7 @@ def rotator_statement(key_id: str) -> dict[str, Any]:
         "Sid": ROTATE_STATEMENT_SID,
         "Effect": "Allow",
         "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-        "Resource": keys.key_arn(key_id),
+        "Resource": kms.key_arn(key_id),
         "Condition": VIA_SECRETS,
     }
 
@@ -59,14 +59,14 @@ def _is_aws_managed(value: Any) -> bool:
 def _missing_grants(data: dict[str, Any], secret: str, key: str) -> list[tuple[str, str]]:
     """(role, "rotate"|"read") for readers of the secret that the template does not grant the key."""
     missing: list[tuple[str, str]] = []
-    for role in keys.rotation_roles(data, secret):
+    for role in key_users.rotation_roles(data, secret):
         if not (
-            keys.role_grants(data, role, "kms:Decrypt", key)
-            and keys.role_grants(data, role, "kms:GenerateDataKey", key)
+            iam.role_grants(data, role, "kms:Decrypt", key)
+            and iam.role_grants(data, role, "kms:GenerateDataKey", key)
         ):
             missing.append((role, "rotate"))
-    for role in keys.execution_roles_reading(data, secret):
-        if not keys.role_grants(data, role, "kms:Decrypt", key) and (role, "rotate") not in missing:
+    for role in key_users.execution_roles_reading(data, secret):
+        if not iam.role_grants(data, role, "kms:Decrypt", key) and (role, "rotate") not in missing:
             missing.append((role, "read"))
     return missing
 
@@ -95,7 +95,7 @@ def _hosted_schedules(data: dict[str, Any], secret: str, key: str) -> list[tuple
                 str(k).startswith("Fn::") or k == "Ref" for k in branch
             ):
                 continue
-            if keys.referenced_key(data, branch.get("KmsKeyArn")) != key:
+            if kms.referenced_key(data, branch.get("KmsKeyArn")) != key:
                 out.append(path)
     return out
 
@@ -173,7 +173,7 @@ class SecretsManagerKey(Rule):
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         res = cfn.resources(data)
-        for secret in keys.database_secrets(data):
+        for secret in key_users.database_secrets(data):
             value = cfn.props(res[secret]).get("KmsKeyId")
             if value is None or _is_aws_managed(value):
                 where = (
@@ -193,7 +193,7 @@ class SecretsManagerKey(Rule):
                     ),
                 )
                 continue
-            key = keys.referenced_key(data, value)
+            key = kms.referenced_key(data, value)
             if key is None:
                 continue  # a parameter, an import or an ARN: the key is not in the template
             missing = _missing_grants(data, secret, key)
@@ -218,14 +218,14 @@ class SecretsManagerKey(Rule):
         if secret not in cfn.resources(data):
             raise EditError(f"{secret} is gone")
         value = cfn.props(cfn.resources(data)[secret]).get("KmsKeyId")
-        key = keys.referenced_key(data, value)
+        key = kms.referenced_key(data, value)
         if key is None:
             if value is not None and not _is_aws_managed(value):
                 raise EditError(f"the key of {secret} is not in the template")
-            key = keys.ensure_secrets_key(doc)
-            set_property(doc, secret, "KmsKeyId", keys.key_arn(key))
+            key = kms_edits.ensure_secrets_key(doc)
+            set_property(doc, secret, "KmsKeyId", kms.key_arn(key))
         for role, kind in _missing_grants(doc.data, secret, key):
             statement = rotator_statement(key) if kind == "rotate" else reader_statement(key)
-            keys.add_role_statement(doc, role, _policy_name_for(doc.data, role, secret), statement)
+            iam.add_role_statement(doc, role, _policy_name_for(doc.data, role, secret), statement)
         for path in _hosted_schedules(doc.data, secret, key):
-            set_value(doc, path + ("KmsKeyArn",), keys.key_arn(key))
+            set_value(doc, path + ("KmsKeyArn",), kms.key_arn(key))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, keys, schema
+from fixers import cfn, kms, kms_edits, schema
 from fixers.document import Document, EditError
 from fixers.edits import set_property
 from fixers.model import Finding, Fix
@@ -132,8 +132,8 @@ class DatabaseKey(Rule):
     def apply(self, doc: Document, lid: str) -> None:
         if lid not in cfn.resources(doc.data):
             raise EditError(f"{lid} is gone")
-        key = keys.ensure_database_key(doc)
+        key = kms_edits.ensure_database_key(doc)
         props = cfn.props(cfn.resources(doc.data)[lid])
         if props.get("StorageEncrypted") is not True:
             set_property(doc, lid, "StorageEncrypted", True)
-        set_property(doc, lid, "KmsKeyId", keys.key_arn(key))
+        set_property(doc, lid, "KmsKeyId", kms.key_arn(key))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, keys
+from fixers import cfn, iam, kms, kms_edits
 from fixers.document import Document, EditError
 from fixers.edits import set_value
 from fixers.model import Finding, Fix
@@ -34,8 +34,8 @@ def open_logs_statements(
         return []
     base = ("Resources", key_id, "Properties", "KeyPolicy", "Statement")
     out = []
-    for i, st in keys.statements_of(policy):
-        if keys.admits_service(st, "logs") and not _has_context_condition(st):
+    for i, st in iam.statements_of(policy):
+        if kms.admits_service(st, "logs") and not _has_context_condition(st):
             out.append((base if i is None else base + (i,), st))
     return out
 
@@ -89,7 +89,7 @@ class CloudWatchLogsKeyPolicy(Rule):
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
-        for key_id, _ in cfn.of_type(data, keys.KEY_TYPE):
+        for key_id, _ in cfn.of_type(data, kms.KEY_TYPE):
             found = open_logs_statements(data, key_id)
             if not found:
                 continue
@@ -113,7 +113,7 @@ class CloudWatchLogsKeyPolicy(Rule):
         found = open_logs_statements(doc.data, key_id)
         if not found:
             return
-        value = keys.LOGS_ARN_CONDITION["ArnLike"][CONTEXT_KEY]
+        value = kms_edits.LOGS_ARN_CONDITION["ArnLike"][CONTEXT_KEY]
         for path, st in found:
             cond = st.get("Condition")
             if cond is None:

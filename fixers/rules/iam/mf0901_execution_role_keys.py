@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, keys
+from fixers import cfn, iam, kms, kms_edits
 from fixers.document import Document, EditError
 from fixers.edits import set_value
 from fixers.model import Finding, Fix
@@ -16,7 +16,7 @@ def execution_roles(data: dict[str, Any]) -> dict[str, list[str]]:
     """Template execution roles and the task definitions that use them."""
     out: dict[str, list[str]] = {}
     for lid, td in cfn.of_type(data, "AWS::ECS::TaskDefinition"):
-        role = keys.role_of(data, cfn.props(td).get("ExecutionRoleArn"))
+        role = iam.role_of(data, cfn.props(td).get("ExecutionRoleArn"))
         if role:
             out.setdefault(role, []).append(lid)
     return out
@@ -27,8 +27,8 @@ def wildcard_kms_statements(
 ) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
     """(path, statement) of Allow statements with a KMS action on Resource '*'."""
     out = []
-    for path, policy in keys.role_policy_documents(data, role):
-        for j, st in keys.statements_of(policy):
+    for path, policy in iam.role_policy_documents(data, role):
+        for j, st in iam.statements_of(policy):
             if st.get("Effect") != "Allow":
                 continue
             actions = [a for a in cfn.list_of(st.get("Action")) if isinstance(a, str)]
@@ -40,7 +40,7 @@ def wildcard_kms_statements(
 
 
 def _services(statement: dict[str, Any]) -> set[str]:
-    return set(keys.via_services(statement))
+    return set(kms.via_services(statement))
 
 
 class ExecutionRoleKeys(Rule):
@@ -101,7 +101,7 @@ class ExecutionRoleKeys(Rule):
             found = wildcard_kms_statements(data, role)
             if not found:
                 continue
-            _, unknown = keys.task_secret_keys(data, task_defs)
+            _, unknown = kms.task_secret_keys(data, task_defs)
             unbound = any(not (_services(st) & {"secretsmanager", "logs"}) for _, st in found)
             message = (
                 f"Execution role {role} (of {', '.join(task_defs)}) allows KMS on Resource '*'"
@@ -129,15 +129,15 @@ class ExecutionRoleKeys(Rule):
         task_defs = execution_roles(doc.data).get(role)
         if not task_defs:
             raise EditError(f"{role} is no longer an execution role")
-        secret_keys, unknown = keys.task_secret_keys(doc.data, task_defs)
+        secret_keys, unknown = kms.task_secret_keys(doc.data, task_defs)
         if unknown:
             raise EditError(f"the keys of {', '.join(unknown)} are not in the template")
         if None in secret_keys:
-            ensured = keys.ensure_secrets_key(doc)
+            ensured = kms_edits.ensure_secrets_key(doc)
             secret_keys = [ensured if k is None else k for k in secret_keys]
         # No None is left: the key to ensure, if any was wanted, now stands in for it.
         secret_key_ids = list(dict.fromkeys(k for k in secret_keys if k is not None))
-        log_keys = keys.task_log_keys(doc.data, task_defs)
+        log_keys = kms.task_log_keys(doc.data, task_defs)
         for path, st in wildcard_kms_statements(doc.data, role):
             services = _services(st)
             named: list[str] = []
@@ -150,5 +150,5 @@ class ExecutionRoleKeys(Rule):
                 raise EditError(
                     f"{role} reads nothing a key in the template protects; remove the statement instead"
                 )
-            arns = [keys.key_arn(k) for k in named]
+            arns = [kms.key_arn(k) for k in named]
             set_value(doc, path + ("Resource",), arns[0] if len(arns) == 1 else arns)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, keys
+from fixers import cfn, iam, kms, kms_edits
 from fixers.document import Document, EditError
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
@@ -18,7 +18,7 @@ ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 def task_roles(data: dict[str, Any]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for lid, td in cfn.of_type(data, "AWS::ECS::TaskDefinition"):
-        role = keys.role_of(data, cfn.props(td).get("TaskRoleArn"))
+        role = iam.role_of(data, cfn.props(td).get("TaskRoleArn"))
         if role:
             out.setdefault(role, []).append(lid)
     return out
@@ -29,8 +29,8 @@ def needed_keys(
 ) -> tuple[list[str | None], list[str], list[str]]:
     """(Secrets Manager keys, None standing for the key to ensure), logs keys, secrets whose
     key is outside the template."""
-    secret_keys, unknown = keys.task_secret_keys(data, task_defs)
-    log_keys = keys.task_log_keys(data, task_defs)
+    secret_keys, unknown = kms.task_secret_keys(data, task_defs)
+    log_keys = kms.task_log_keys(data, task_defs)
     return secret_keys, log_keys, unknown
 
 
@@ -41,7 +41,7 @@ def statement(secret_keys: list[str], log_keys: list[str]) -> dict[str, Any]:
         services.append({"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"})
     if log_keys:
         services.append({"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"})
-    arns = [keys.key_arn(k) for k in named]
+    arns = [kms.key_arn(k) for k in named]
     return {
         "Sid": SID,
         "Effect": "Allow",
@@ -108,7 +108,7 @@ class TaskRoleKeys(Rule):
             missing = [
                 k or "the Secrets Manager key"
                 for k in secret_keys + log_keys
-                if k is None or not all(keys.role_grants(data, role, a, k) for a in ACTIONS)
+                if k is None or not all(iam.role_grants(data, role, a, k) for a in ACTIONS)
             ]
             if unknown:
                 yield self.finding(
@@ -138,10 +138,10 @@ class TaskRoleKeys(Rule):
         if unknown:
             raise EditError(f"the keys of {', '.join(unknown)} are not in the template")
         if None in secret_keys:
-            ensured = keys.ensure_secrets_key(doc)
+            ensured = kms_edits.ensure_secrets_key(doc)
             secret_keys = [ensured if k is None else k for k in secret_keys]
         # No None is left: the key to ensure, if any was wanted, now stands in for it.
         named = list(dict.fromkeys(k for k in secret_keys if k is not None))
         if not named and not log_keys:
             return
-        keys.add_role_statement(doc, role, POLICY_NAME, statement(named, log_keys))
+        iam.add_role_statement(doc, role, POLICY_NAME, statement(named, log_keys))

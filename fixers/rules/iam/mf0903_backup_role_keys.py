@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, keys
+from fixers import cfn, iam, kms, kms_edits
 from fixers.document import Document, EditError
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
@@ -37,7 +37,7 @@ def _trusts_backup(role: dict[str, Any]) -> bool:
     trust = cfn.props(role).get("AssumeRolePolicyDocument")
     if not isinstance(trust, dict):
         return False
-    return any(keys.admits_service(st, "backup") for _, st in keys.statements_of(trust))
+    return any(kms.admits_service(st, "backup") for _, st in iam.statements_of(trust))
 
 
 def backup_roles(data: dict[str, Any]) -> dict[str, list[str]]:
@@ -47,7 +47,7 @@ def backup_roles(data: dict[str, Any]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for lid, sel in cfn.of_type(data, "AWS::Backup::BackupSelection"):
         body = cfn.props(sel).get("BackupSelection")
-        role = keys.role_of(data, body.get("IamRoleArn")) if isinstance(body, dict) else None
+        role = iam.role_of(data, body.get("IamRoleArn")) if isinstance(body, dict) else None
         if role:
             out.setdefault(role, []).append(lid)
     for lid, role_res in cfn.of_type(data, "AWS::IAM::Role"):
@@ -88,7 +88,7 @@ def _vault_keys(data: dict[str, Any]) -> list[str]:
             if isinstance(v, dict) and "TargetBackupVault" in v:
                 vault = cfn.ref_target(v["TargetBackupVault"])
                 if vault and res.get(vault, {}).get("Type") == "AWS::Backup::BackupVault":
-                    key = keys.referenced_key(data, cfn.props(res[vault]).get("EncryptionKeyArn"))
+                    key = kms.referenced_key(data, cfn.props(res[vault]).get("EncryptionKeyArn"))
                     if key and key not in out:
                         out.append(key)
     return out
@@ -109,13 +109,13 @@ def needed(
         value: Any = cfn.props(res[lid])
         for step in path:
             value = value.get(step) if isinstance(value, dict) else None
-        key = keys.referenced_key(data, value)
+        key = kms.referenced_key(data, value)
         if (
             key is None
             and res[lid]["Type"].startswith("AWS::RDS::")
             and (value is None or (isinstance(value, str) and value.endswith("alias/aws/rds")))
         ):
-            key = keys.find_database_key(data)  # the database key MF0202 adds (None: not yet there)
+            key = kms.find_database_key(data)  # the database key MF0202 adds (None: not yet there)
             if key not in found:
                 found.append(key)
         elif key is not None and key not in found:
@@ -133,7 +133,7 @@ def needed(
 
 
 def statements(key_ids: list[str], services: list[str]) -> list[dict[str, Any]]:
-    arns = [keys.key_arn(k) for k in key_ids]
+    arns = [kms.key_arn(k) for k in key_ids]
     resource: Any = arns[0] if len(arns) == 1 else arns
     via = [{"Fn::Sub": f"{s}.${{AWS::Region}}.amazonaws.com"} for s in services]
     return [
@@ -226,7 +226,7 @@ class BackupRoleKeys(Rule):
             missing = [
                 k or "the database key"
                 for k in key_ids
-                if k is None or not all(keys.role_grants(data, role, a, k) for a in CHECKED)
+                if k is None or not all(iam.role_grants(data, role, a, k) for a in CHECKED)
             ]
             if not missing:
                 continue
@@ -251,7 +251,7 @@ class BackupRoleKeys(Rule):
             raise EditError("what the role backs up is not in the template")
         key_ids, services = got
         if None in key_ids:
-            ensured = keys.ensure_database_key(doc)
+            ensured = kms_edits.ensure_database_key(doc)
             key_ids = [ensured if k is None else k for k in key_ids]
         named = [k for k in dict.fromkeys(key_ids) if k]
-        keys.add_role_statements(doc, role, POLICY_NAME, list(statements(named, services)))
+        iam.add_role_statements(doc, role, POLICY_NAME, list(statements(named, services)))

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, keys, topology
+from fixers import cfn, key_users, topology
 from fixers.document import Document, EditError
 from fixers.edits import add_resource, register_names, set_property, unique_id
 from fixers.model import Finding, Fix
@@ -140,7 +140,7 @@ def _function_reads_secrets(data: dict[str, Any], fn: str) -> bool:
         if cfn.ref_target(cfn.props(sched).get("RotationLambdaARN")) == fn:
             return True
     env = cfn.props(cfn.resources(data)[fn]).get("Environment")
-    secrets = set(keys.secrets_in_order(data))
+    secrets = set(key_users.secrets_in_order(data))
     return bool(cfn.refs(env) & secrets)
 
 

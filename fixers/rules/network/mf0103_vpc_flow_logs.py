@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, keys
+from fixers import cfn, kms, kms_edits
 from fixers.document import Document, EditError
 from fixers.edits import add_resource, register_names, unique_id
 from fixers.model import Finding, Fix
@@ -126,7 +126,7 @@ class VpcFlowLogs(Rule):
             raise EditError(f"{vpc} is gone")
         if vpc in flow_logged(doc.data)[0]:
             return
-        key = keys.ensure_logs_key(doc)
+        key = kms_edits.ensure_logs_key(doc)
         retention = ensure_log_retention(doc) if ensure_log_retention is not None else SEVEN_YEARS
         group = add_resource(
             doc,
@@ -135,7 +135,7 @@ class VpcFlowLogs(Rule):
                 "Type": "AWS::Logs::LogGroup",
                 "DeletionPolicy": "Retain",
                 "UpdateReplacePolicy": "Retain",
-                "Properties": {"RetentionInDays": retention, "KmsKeyId": keys.key_arn(key)},
+                "Properties": {"RetentionInDays": retention, "KmsKeyId": kms.key_arn(key)},
             },
         )
         role = add_resource(

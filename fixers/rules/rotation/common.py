@@ -176,7 +176,7 @@ def password_exclusions(data: dict[str, Any], secret: str | None) -> str | None:
 
 def secret_key(data: dict[str, Any], secret: str | None) -> str | None:
     """The template KMS key the secret is encrypted with, if any."""
-    from fixers.keys import referenced_key
+    from fixers.kms import referenced_key
 
     res = cfn.resources(data).get(secret or "") or {}
     value = cfn.props(res).get("KmsKeyId")
