@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--unsafe-fixes",
         action="store_true",
-        help="also apply fixes that replace, delete, reboot or interrupt deployed resources",
+        help="also apply unsafe fixes: those that replace, delete, reboot or interrupt deployed resources, or whose impact cannot be determined",
     )
     p.add_argument(
         "--diff", action="store_true", help="with --auto-fix: print the unified diff, write nothing"
