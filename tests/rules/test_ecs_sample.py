@@ -87,7 +87,7 @@ def test_found_fixed_validated_converged_and_order_free(
 
     result = validating_engine().run_document(Document.from_text(text))
     assert not result.rule_errors
-    assert all(o.status == "applied" for o in result.outcomes if o.finding.fix), [
+    assert all(o.applied for o in result.outcomes if o.finding.fix), [
         (o.finding.code, o.reason) for o in result.outcomes
     ]
     assert result.lint_new == []
