@@ -43,7 +43,7 @@ just in case the result has errors (see ``LintWorker``); below it a lint takes a
 
 
 OUT_OF_TRIALS = (
-    f"the fixes add cfn-lint errors that {MAX_TRIAL_LINTS} trial lints could not isolate"
+    f"the fixes add cfn-lint findings that {MAX_TRIAL_LINTS} trial lints could not isolate"
 )
 
 ALREADY_FIXED = "already fixed by an earlier fix"
@@ -88,6 +88,9 @@ class Status(StrEnum):
     """Left alone on purpose (findings the app's user has dealt with)."""
     DECLINED = "unsafe"
     """Not applied: unsafe, and unsafe fixes were not asked for (``reason`` says its impact)."""
+    GENERATED = "generated"
+    """Not applied: a tool generated the template, so the fix belongs in its source
+    (``reason`` says where)."""
     FAILED = "failed"
     """Could not be applied; whatever it edited is undone (``reason``)."""
     ROLLED_BACK = "rolled back"
@@ -117,7 +120,8 @@ class FileResult:
     remaining: list[Finding] = field(default_factory=list)
     lint_before: list[LintError] | None = None
     lint_after: list[LintError] | None = None
-    lint_new: list[LintError] | None = None
+    lint_new: list[LintError] | None = None  # errors and warnings the fixes add
+    lint_notes: list[LintError] | None = None  # warnings they add that a correct fix may cause
     rule_errors: list[str] = field(default_factory=list)
     original_text: str = ""
     new_text: str = ""
@@ -442,23 +446,26 @@ class Engine:
     def revalidate(
         self, doc: Document, result: FileResult, prelint: LintWorker | None = None
     ) -> None:
-        """Lint the result; roll back the fixes whose result adds cfn-lint errors.
+        """Lint the result; roll back the fixes whose result adds cfn-lint errors or warnings
+        (by rule and path; the warnings a correct fix may cause, ``EXEMPT_WARNINGS``, are kept
+        as notes).
 
-        The original is linted only when the result has errors. Fixes are blamed first by
-        where the new errors are (the entries each fix edited), then, if that does not account
-        for them, by bisecting the fixes in the order they ran: a few lints, not one a fix.
+        The original is linted only when the result has errors or warnings. Fixes are blamed
+        first by where the new findings are (the entries each fix edited), then, if that does
+        not account for them, by bisecting the fixes in the order they ran: a few lints, not
+        one a fix.
         """
-        from fixers.validate import compare
+        from fixers.validate import added
 
         after = self.lint(doc.text, doc.path)
-        if not any(e.level == "error" for e in after):
-            # No error in the result: none can be new, so the original need not be linted.
-            result.lint_after, result.lint_new = after, []
+        if not any(e.level in ("error", "warning") for e in after):
+            # Nothing in the result: nothing can be new, so the original need not be linted.
+            result.lint_after, result.lint_new, result.lint_notes = after, [], []
             return
         before = prelint.result() if prelint is not None else None
         if before is None:
             before = self.lint(result.original_text, doc.path)
-        new = compare(before, after)
+        new, notes = added(before, after)
         applied = [o for o in result.outcomes if o.applied]
         if new and applied:
             keep, culprits = self.culprits(
@@ -471,8 +478,9 @@ class Engine:
             final = self._apply_subset(result, keep)
             doc.restore(final.checkpoint(), edits=0)
             after = self.lint(doc.text, doc.path) if doc.changed else before
-            new = compare(before, after)
-        result.lint_before, result.lint_after, result.lint_new = before, after, new
+            new, notes = added(before, after)
+        result.lint_before, result.lint_after = before, after
+        result.lint_new, result.lint_notes = new, notes
 
     def culprits(
         self,
@@ -490,7 +498,7 @@ class Engine:
         (``isolate``), replaying subsets of the fixes on the original; when the template is too
         slow to lint for ``MAX_TRIAL_LINTS`` trials, none is kept. The engine rolls the culprits
         back, the app marks them: both call this. Raises ``Cancelled`` once ``cancelled()``."""
-        from fixers.validate import compare
+        from fixers.validate import added
 
         order = {id(o): i for i, o in enumerate(applied)}
         budget = [MAX_TRIAL_LINTS]
@@ -504,7 +512,7 @@ class Engine:
             budget[0] -= 1
             ordered = sorted(outcomes, key=lambda o: order[id(o)])
             trial, _ = self.replay(original, path, bom, [o.finding for o in ordered])
-            return compare(before, self.lint(trial.text, path)) if trial.changed else []
+            return added(before, self.lint(trial.text, path))[0] if trial.changed else []
 
         def blame(outcome: Outcome, added: list[LintError]) -> None:
             found[outcome.finding.key] = blame_reason(added)
@@ -590,7 +598,9 @@ def isolate(keep: list[Any], new: list[LintError], adds: Any, blame: Any) -> lis
 
 def blame_reason(added: list[LintError]) -> str:
     """What a fix at fault is reported with."""
-    return "adds cfn-lint errors: " + "; ".join(
+    levels = sorted({e.level for e in added})
+    kinds = " and ".join(f"{level}s" for level in levels) or "findings"
+    return f"adds cfn-lint {kinds}: " + "; ".join(
         f"{e.rule} {'/'.join(map(str, e.path))}: {e.message[:120]}" for e in added[:3]
     )
 
@@ -625,6 +635,9 @@ def _apply_fix(
     fix, code = finding.fix, rule.code
     if fix is None:
         return Status.FAILED, NO_FIX, None
+    source = synthesized_from(doc.data, finding.resource)
+    if source is not None:
+        return Status.GENERATED, source, fix
     mark = doc.mark()
     try:
         rule.fix(doc, finding)
@@ -646,6 +659,32 @@ def _apply_fix(
         doc.rollback(mark)
         return Status.ROLLED_BACK, breach, fix
     return Status.APPLIED, None, fix
+
+
+CDK_PATH = "aws:cdk:path"
+
+
+def synthesized_from(data: dict[str, Any], resource: str | None) -> str | None:
+    """Why a fix must not edit this template, when a tool generated it: edits to synthesized
+    output are lost at the next synthesis. Today the AWS CDK, known by the ``aws:cdk:path``
+    metadata it gives resources; the answer says where the fix belongs."""
+    resources = data.get("Resources")
+    if not isinstance(resources, dict):
+        return None
+    paths = {
+        lid: res["Metadata"][CDK_PATH]
+        for lid, res in resources.items()
+        if isinstance(res, dict)
+        and isinstance(res.get("Metadata"), dict)
+        and isinstance(res["Metadata"].get(CDK_PATH), str)
+    }
+    if not paths:
+        return None
+    where = paths.get(resource or "") or next(iter(paths.values())).split("/")[0]
+    return (
+        "not applied: the AWS CDK synthesized this template (aws:cdk:path metadata) and the next "
+        f"synthesis would undo the edit; make the change in the CDK app, at {where}"
+    )
 
 
 def unsafe_reason(fix: Fix) -> str:

@@ -120,13 +120,15 @@ def file_dict(report: FileReport | FileResult) -> dict[str, Any]:
     validation = None
     if result.lint_after is not None:
         validation = {
-            # null when the result has no cfn-lint error: then no error can be new, and the
-            # original is not linted (it would double the cost of every clean run)
+            # null when the result has no cfn-lint error or warning: then none can be new, and
+            # the original is not linted (it would double the cost of every clean run)
             "before": None
             if result.lint_before is None
             else [lint_dict(e) for e in result.lint_before],
             "after": [lint_dict(e) for e in result.lint_after or []],
             "new": [lint_dict(e) for e in result.lint_new or []],
+            # warnings the fixes add that a correct fix may cause (validate.EXEMPT_WARNINGS)
+            "notes": [lint_dict(e) for e in result.lint_notes or []],
         }
     return {
         "path": result.path,

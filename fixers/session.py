@@ -51,7 +51,7 @@ class Item:
     finding: Finding
     state: str = OPEN
     reason: str | None = None  # why a fix failed, or how the finding was closed
-    lint_added: str | None = None  # set when applying this fix adds cfn-lint errors
+    lint_added: str | None = None  # set when applying this fix adds cfn-lint errors or warnings
 
     @property
     def key(self) -> Key:
@@ -90,8 +90,9 @@ class LintReport:
 
     before: list[LintError]
     after: list[LintError]
-    new: list[LintError]
+    new: list[LintError]  # errors and warnings the edits add
     culprits: dict[Key, str] = field(default_factory=dict)
+    notes: list[LintError] = field(default_factory=list)  # warnings a correct fix may cause
 
     @property
     def errors_before(self) -> int:
@@ -391,15 +392,15 @@ def lint_review(
     says a newer run has started.
     """
     from fixers.engine import Cancelled
-    from fixers.validate import compare
+    from fixers.validate import added
 
     if before is None:
         before = validator.lint(original, path)
     if cancelled():
         return None
     after = validator.lint(current, path) if current != original else before
-    new = compare(before, after)
-    report = LintReport(before, after, new)
+    new, notes = added(before, after)
+    report = LintReport(before, after, new, notes=notes)
     if not new or not applied:
         return report
     replayer = Engine(

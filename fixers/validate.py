@@ -46,11 +46,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 __all__ = [
+    "EXEMPT_WARNINGS",
     "LintError",
     "LintWorker",
     "Linter",
     "Validator",
     "WorkerValidator",
+    "added",
     "cfn_lint_version",
     "compare",
     "usable_cpus",
@@ -95,10 +97,14 @@ class LintError:
     def key(self) -> tuple[str, tuple[str | int, ...], str]:
         """Identity of the finding across an edit: (rule, path, message without positions).
 
-        Lines are left out because inserted text shifts them; the path into the
-        template does not move.
+        Lines are left out because inserted text shifts them, and so are the list indices of
+        the path (an item inserted before it shifts them too); the keys of the path do not move.
         """
-        return (self.rule, self.path, _normalise_message(self.message))
+        return (
+            self.rule,
+            tuple(p for p in self.path if not isinstance(p, int)),
+            _normalise_message(self.message),
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form, for the ``validation`` entries of the JSON report."""
@@ -116,6 +122,18 @@ class Linter(Protocol):
     """What lints: `Validator` in process, `WorkerValidator` in another process, test fakes."""
 
     def lint(self, text: str, filename: str) -> list[LintError]: ...
+
+
+EXEMPT_WARNINGS: dict[str, str] = {
+    "W2001": "a parameter the fixed template no longer uses, kept so that existing deploy "
+    "commands that pass it still work",
+    "W7001": "a mapping the fixed template no longer uses, left in place",
+    "W8001": "a condition the fixed template no longer uses, left in place",
+    "W3005": "a DependsOn made redundant by a reference the fix needs: CloudFormation orders "
+    "the resources the same way",
+}
+"""The warnings a correct fix may cause: reported as notes, never rolled back for. Nothing
+that changes what CloudFormation deploys is here (never W1001, W1028, W3011 and the like)."""
 
 
 def compare(
@@ -143,6 +161,18 @@ def compare(
         else:
             new.append(error)
     return new
+
+
+def added(
+    before: Iterable[LintError], after: Iterable[LintError]
+) -> tuple[list[LintError], list[LintError]]:
+    """What edits added to the errors and warnings of ``before``: those a fix is rolled back
+    for, and the warnings of ``EXEMPT_WARNINGS`` (notes)."""
+    new = compare(before, after, include_warnings=True)
+    return (
+        [e for e in new if e.rule not in EXEMPT_WARNINGS],
+        [e for e in new if e.rule in EXEMPT_WARNINGS],
+    )
 
 
 def cfn_lint_version() -> str:

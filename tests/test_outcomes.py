@@ -94,6 +94,33 @@ def test_statuses_read_as_the_words_reports_show() -> None:
         "already fixed",
         "skipped",
         "unsafe",
+        "generated",
         "failed",
         "rolled back",
     ]
+
+
+CDK_TEMPLATE = """\
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Metadata:
+      aws:cdk:path: PaymentsStack/Vpc/Resource
+    Properties:
+      CidrBlock: 10.0.0.0/16
+"""
+
+
+def test_a_template_the_cdk_synthesized_is_reported_not_rewritten() -> None:
+    """Edits to synthesized output are lost at the next synthesis: the fix belongs in the app."""
+    rule = _rule(
+        "MF9901",
+        "EnableDnsHostnames",
+        Fix("one", action="set_value", args=((*PROPS, "EnableDnsHostnames"), True)),
+    )
+    engine = Engine(Options(fix=True, validate=False), rules=[rule])
+    result = engine.run_document(Document.from_text(CDK_TEMPLATE))
+    (outcome,) = result.outcomes
+    assert outcome.status is Status.GENERATED
+    assert "PaymentsStack/Vpc/Resource" in (outcome.reason or "")
+    assert result.new_text == CDK_TEMPLATE

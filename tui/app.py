@@ -362,7 +362,7 @@ class MeridianApp(App[int]):
             item.lint_added = report.culprits.get(item.key) if item.state == APPLIED else None
         if report.new and not report.culprits:
             self.notify(
-                f"The edits together add {len(report.new)} cfn-lint error(s); no single fix does.",
+                f"The edits together add {len(report.new)} cfn-lint finding(s); no single fix does.",
                 severity="warning",
             )
         self._refresh_all()
@@ -597,7 +597,8 @@ class MeridianApp(App[int]):
         if report.new:
             body = Text()
             body.append(
-                f"The edits add {len(report.new)} cfn-lint error{'s' if len(report.new) != 1 else ''}:\n\n"
+                f"The edits add {len(report.new)} cfn-lint finding{'s' if len(report.new) != 1 else ''}"
+                " (errors or warnings):\n\n"
             )
             for e in report.new[:8]:
                 body.append(f"{e.rule} ", "bold red")

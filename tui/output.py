@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from fixers.engine import Status
+from fixers.validate import EXEMPT_WARNINGS
 
 if TYPE_CHECKING:
     from fixers.report import FileReport
@@ -39,6 +40,7 @@ STATUS_STYLE = {
     Status.FAILED: "[red]fix failed[/]",
     Status.ROLLED_BACK: "[red]rolled back[/]",
     Status.DECLINED: "[yellow]not applied (unsafe)[/]",
+    Status.GENERATED: "[yellow]not applied (generated template)[/]",
 }
 
 
@@ -93,11 +95,15 @@ def print_results(
             err.print(
                 f"[red]internal error[/] {escape(result.path)}: {escape(problem.splitlines()[0])}"
             )
-        if result.lint_new:
-            for e in result.lint_new:
-                out.print(
-                    f"{escape(result.path)}:{e.line}:{e.column} [red]{e.rule}[/] new cfn-lint error: {escape(e.message)}"
-                )
+        for e in result.lint_new or []:
+            out.print(
+                f"{escape(result.path)}:{e.line}:{e.column} [red]{e.rule}[/] new cfn-lint {e.level}: {escape(e.message)}"
+            )
+        for e in result.lint_notes or []:
+            out.print(
+                f"[dim]{escape(result.path)}:{e.line}:{e.column} {e.rule} note: {escape(e.message)} "
+                f"({escape(EXEMPT_WARNINGS.get(e.rule, ''))})[/]"
+            )
         if result.write_error:
             err.print(f"[red]error[/] {escape(result.write_error)}")
     if len(reports) > 1:

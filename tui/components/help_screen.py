@@ -17,7 +17,7 @@ KEYS = [(a.shown, a.what) for a in ACTIONS]
 LEGEND = (
     "Rows: ○ open  ✔ applied  – skipped; fix safe (no interruption of deployed resources), "
     "unsafe (replaces, deletes, reboots or interrupts, or its impact cannot be determined: read the deploy impact), none (manual). "
-    "A state ending in ! means the fix adds cfn-lint errors."
+    "A state ending in ! means the fix adds cfn-lint errors or warnings."
 )
 
 

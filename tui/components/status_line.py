@@ -14,7 +14,7 @@ class LintStatus:
 
     state: str = "waiting"  # waiting, running, done, failed
     before: int | None = None  # errors in the template as opened
-    added: int | None = None  # errors the current edits add
+    added: int | None = None  # errors and warnings the current edits add
     message: str = ""
 
 
