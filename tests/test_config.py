@@ -168,14 +168,18 @@ def test_configured_names_cidrs_and_retention_reach_the_fixes(tmp_path, capsys) 
             "--unsafe-fixes",
             "--no-validate",
             "--select",
-            "MF0101,MF0301,MF0801",
+            "MF0101,MF0103,MF0301,MF0801",
             str(template),
         ]
     )
     capsys.readouterr()
     fixed = template.read_text()
     assert "CidrBlock: 10.0.31.0/24" in fixed and "10.0.21.0/24" not in fixed
-    assert "Default: '10'" in fixed  # LogRetentionYears
+    params = Document.from_text(fixed).data["Parameters"]
+    # New logs (the flow-log group) keep the configured years; the existing log group's 2555
+    # days (seven years, misspelt) stay seven years, not the configured ten.
+    assert params["LogRetentionYears"]["Default"] == "10"
+    assert params["LogRetentionYears7Years"]["Default"] == "7"
     assert "!If [Prod," in fixed  # the template's own production condition is reused
 
 

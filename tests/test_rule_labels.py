@@ -4,6 +4,7 @@ in ``--list-rules`` / ``--explain`` is the worst any of its fixes carries."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,37 @@ def test_fixes_are_plain_data_that_their_rule_applies() -> None:
                     texts.append(doc.text)
                     doc.rollback(mark)
                 assert texts[0] == texts[1], f"{path.name} {code} {finding.path}"
+
+
+_TAKES_AWAY = re.compile(r"remov|delet|re-?rout|left out|\blos[et]|\bends\b", re.IGNORECASE)
+FIXTURE_FILES = sorted(
+    p
+    for p in (Path(__file__).resolve().parent / "fixtures").rglob("*")
+    if p.suffix in (".yaml", ".json")
+)
+
+
+def _safe_fixes_that_take_away(files: list[Path]) -> list[str]:
+    found = []
+    for path in files:
+        try:
+            _, doc = load(str(path))
+        except Exception:
+            continue
+        for code, rule in all_rules().items():
+            for finding in rule.detect(doc):
+                fix = finding.fix
+                if fix is not None and fix.safe and _TAKES_AWAY.search(fix.impact_detail):
+                    found.append(f"{path.name} {code} {finding.resource}: {fix.impact_detail}")
+    return found
+
+
+def test_no_safe_fix_says_it_removes_or_re_routes_anything() -> None:
+    """A fix that removes, deletes or re-routes something a deployed stack does is unsafe: a
+    safe fix's stated impact never says so."""
+    assert _safe_fixes_that_take_away(SAMPLE_FILES + FIXTURE_FILES) == []
+
+
+@pytest.mark.corpus
+def test_no_safe_fix_says_it_removes_or_re_routes_anything_on_the_corpus() -> None:
+    assert _safe_fixes_that_take_away(CORPUS_FILES) == []

@@ -86,3 +86,51 @@ def test_silent_when_the_database_has_its_own_subnets() -> None:
 def test_silent_without_a_database() -> None:
     text = FLAWED.split("  Subnets:\n")[0]
     assert codes(text, CODES) == []
+
+
+# -- a publicly accessible database loses its reachability from outside the VPC ---------------
+
+PUBLIC = fixture("mf0101/public-before.yaml")  # a database analysts reach over the internet
+PUBLIC_FIXED = fixture("mf0101/public-after.yaml")
+
+
+def test_a_publicly_accessible_database_is_moved_only_with_that_impact_stated() -> None:
+    (finding,) = findings(PUBLIC, CODES)
+    assert "Reporting is publicly accessible in PublicA, PublicB" in finding.message
+    fix = finding.fix
+    assert fix is not None and not fix.safe and fix.impact == "replacement"
+    assert fix.impact_detail.startswith(
+        "removes the database's reachability from outside the VPC: Reporting is publicly "
+        "accessible in PublicA, PublicB, which route to an internet gateway"
+    )
+    first = run_fix(PUBLIC, CODES)
+    assert first.new_text == PUBLIC_FIXED
+    assert removed_lines(PUBLIC, PUBLIC_FIXED) == ["      SubnetIds: [!Ref PublicA, !Ref PublicB]"]
+    assert run_fix(PUBLIC_FIXED, CODES).new_text == PUBLIC_FIXED
+    assert findings(PUBLIC_FIXED, CODES) == []
+
+
+def test_publicly_accessible_from_a_parameter_or_by_default_may_lose_it() -> None:
+    from_param = PUBLIC.replace("PubliclyAccessible: true", "PubliclyAccessible: !Ref Public")
+    (finding,) = findings(from_param, CODES)
+    assert "Reporting (PubliclyAccessible from parameter Public) may be" in finding.message
+    unset = PUBLIC.replace("      PubliclyAccessible: true\n", "")
+    (finding,) = findings(unset, CODES)
+    assert "may be publicly accessible" in finding.message
+    assert finding.fix is not None and "reachability" in finding.fix.impact_detail
+
+
+def test_no_reachability_to_lose_for_a_private_database() -> None:
+    private = PUBLIC.replace("PubliclyAccessible: true", "PubliclyAccessible: false")
+    (finding,) = findings(private, CODES)
+    assert "publicly accessible" not in finding.message
+    assert finding.fix is not None and "reachability" not in finding.fix.impact_detail
+    # Publicly accessible, but in subnets shared with the service that have no route to an
+    # internet gateway: nobody outside the VPC reaches it today, so nothing is lost.
+    shared = FLAWED.replace(
+        "      DBSubnetGroupName: !Ref Subnets\n",
+        "      DBSubnetGroupName: !Ref Subnets\n      PubliclyAccessible: true\n",
+    )
+    assert "PubliclyAccessible: true" in shared
+    (finding,) = findings(shared, CODES)
+    assert finding.fix is not None and "reachability" not in finding.fix.impact_detail

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fixers.document import Document
-from tests.helpers import codes, findings, fix_text, fixture
+from tests.helpers import codes, findings, fix_text, fixture, run_fix
 
 CODES = ["MF0602"]
 
@@ -20,7 +20,10 @@ def test_fires_on_an_http_only_load_balancer() -> None:
     (finding,) = findings(FLAWED, CODES)
     assert finding.resource == "Web"
     assert finding.path == ("Resources", "Web", "Properties", "Protocol")
-    assert finding.fix is not None and finding.fix.safe
+    # Web has a listener rule (ApiRule): its requests are not redirected, so the fix is unsafe
+    # and says so; without rules it is safe (test_safe_without_listener_rules...).
+    assert finding.fix is not None and not finding.fix.safe
+    assert finding.fix.impact == "update"
 
 
 def test_fix_yaml_byte_for_byte_keeps_comments() -> None:
@@ -96,3 +99,122 @@ def test_silent_with_https_or_a_redirect_or_no_listener() -> None:
         "Subnets: !Ref PublicSubnets", "Scheme: internal\n      Subnets: !Ref PublicSubnets"
     )
     assert codes(internal, CODES) == []
+
+
+# -- what the redirect leaves on HTTP or re-routes: listener rules, an ARN that leaves ---------
+
+NO_RULES = FLAWED.split("  ApiRule:")[0]
+
+NO_RULES_FIXED = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  VpcId:
+    Type: AWS::EC2::VPC::Id
+  PublicSubnets:
+    Type: List<AWS::EC2::Subnet::Id>
+  CertificateArn:
+    Type: String
+    Default: ''
+    AllowedPattern: ^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$
+    ConstraintDescription: Must be empty or the ARN of an ACM certificate.
+    Description: ARN of the ACM certificate for the HTTPS listener; empty serves HTTP only.
+Conditions:
+  HasCertificate: !Not [!Equals [!Ref CertificateArn, '']]
+Resources:
+  Edge:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Subnets: !Ref PublicSubnets
+  Blue:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {VpcId: !Ref VpcId, Port: 8080, Protocol: HTTP, TargetType: ip}
+  Web:  # plain HTTP only
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Edge
+      Port: 80
+      Protocol: HTTP
+      DefaultActions: !If
+        - HasCertificate
+        - - Type: redirect
+            RedirectConfig:
+              Protocol: HTTPS
+              Port: '443'
+              Host: '#{host}'
+              Path: /#{path}
+              Query: '#{query}'
+              StatusCode: HTTP_301
+        - - Type: forward
+            TargetGroupArn: !Ref Blue
+  ALBListenerHTTPS:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Condition: HasCertificate
+    Properties:
+      LoadBalancerArn: !Ref Edge
+      Port: 443
+      Protocol: HTTPS
+      SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
+      Certificates:
+        - CertificateArn: !Ref CertificateArn
+      DefaultActions:
+        - Type: forward
+          TargetGroupArn: !Ref Blue
+"""
+
+
+def test_safe_without_listener_rules_and_with_the_arn_in_the_template() -> None:
+    (finding,) = findings(NO_RULES, CODES)
+    assert finding.fix is not None and finding.fix.safe and finding.fix.impact == "update"
+    fixed = fix_text(NO_RULES, CODES)  # a second pass changes nothing
+    assert fixed == NO_RULES_FIXED
+    assert run_fix(fixed, CODES).new_text == fixed and codes(fixed, CODES) == []
+
+
+def test_a_rule_of_the_http_listener_keeps_serving_http_and_the_fix_says_so() -> None:
+    (finding,) = findings(FLAWED, CODES)
+    detail = finding.fix.impact_detail
+    assert not finding.fix.safe
+    assert (
+        "requests matching ApiRule (path-pattern /api/*; priority 10) keep being served over "
+        "plain HTTP by Web (not redirected), and over HTTPS by its copy ApiRuleHTTPS"
+    ) in detail
+    assert "requests that match no listener rule of Web are redirected to HTTPS" in detail
+    assert "ApiRule" in finding.message
+
+
+def test_a_conditional_rule_is_re_routed_over_https() -> None:
+    text = FLAWED.replace(
+        "  ApiRule:  # a path rule the HTTPS side must keep\n",
+        "  ApiRule:  # a path rule the HTTPS side must keep\n    Condition: Canary\n",
+    ).replace(
+        "Resources:\n", "Conditions:\n  Canary: !Equals [!Ref VpcId, canary]\nResources:\n", 1
+    )
+    (finding,) = findings(text, CODES)
+    assert not finding.fix.safe
+    assert (
+        "requests matching ApiRule (path-pattern /api/*; priority 10), under a condition of its "
+        "own and not copied, keep being served over HTTP by Web, but over HTTPS go to the default "
+        "action (forward to Blue) instead"
+    ) in finding.fix.impact_detail
+    fixed = Document.from_text(fix_text(text, CODES)).data
+    assert "ApiRuleHTTPS" not in fixed["Resources"]  # what the detail says: not copied
+
+
+def test_an_exported_listener_arn_makes_the_fix_unsafe() -> None:
+    exported = NO_RULES + (
+        "Outputs:\n  WebListener:\n    Value: !Ref Web\n    Export:\n"
+        "      Name: !Sub ${AWS::StackName}-web-listener\n"
+    )
+    (finding,) = findings(exported, CODES)
+    assert not finding.fix.safe and finding.fix.impact == "update"
+    assert (
+        "Web's ARN is exported as output WebListener: listener rules other stacks attach to it "
+        "keep serving HTTP, and their requests over HTTPS go to the default action (forward to "
+        "Blue)"
+    ) in finding.fix.impact_detail
+    in_ssm = NO_RULES + (
+        "  WebArn:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Type: String\n"
+        "      Value: !GetAtt Web.ListenerArn\n"
+    )
+    (finding,) = findings(in_ssm, CODES)
+    assert not finding.fix.safe and "stored in SSM parameter WebArn" in finding.fix.impact_detail

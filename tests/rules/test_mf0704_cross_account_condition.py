@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import codes, findings, fix_text, fixture
+from fixers.document import Document
+from tests.helpers import codes, findings, fix_text, fixture, run_fix
 
 FLAWED = fixture("mf0704/before.yaml")
 
@@ -14,7 +15,13 @@ FIXED = fixture("mf0704/after.yaml")
 def test_fires_once_on_the_account_parameter() -> None:
     (finding,) = findings(FLAWED, ["MF0704"])
     assert finding.path == ("Parameters", "DrAccount")
-    assert finding.fix.safe and finding.fix.impact == "update"
+    # The copy into ${DrAccount}'s vault goes when DrAccount is empty: a deletion, stated.
+    assert not finding.fix.safe and finding.fix.impact == "deletion"
+    assert finding.fix.impact_detail == (
+        "with DrAccount empty (its default is ''), the copy into "
+        "arn:${AWS::Partition}:backup:${AWS::Region}:${DrAccount}:backup-vault:dr of Plan "
+        "(rule daily) is removed: no copy is made"
+    )
     assert (
         "Replicator" in finding.message
         and "copy action" in finding.message
@@ -113,3 +120,88 @@ def test_json_whole_policy_is_conditioned_and_database_key_added() -> None:
     ]
     assert key["DeletionPolicy"] == "Retain" and key["Properties"]["EnableKeyRotation"] is True
     assert fixed == json.dumps(result, indent=2) + "\n"
+
+
+# -- what already copes with an empty account is left alone -----------------------------------
+
+# A plan whose copy goes to the DR account's vault, or to this account's vault in the DR Region
+# when no DR account is given (Fn::If inside the Fn::Sub variable map), a role whose
+# cross-account statement is conditional, and a key policy that grants the DR account under a
+# Sid of the template's own.
+FALLBACK = fixture("mf0704/dr-fallback.yaml")
+PARTIAL = fixture("mf0704/partial-grant-before.yaml")  # the same, the grant lacks CreateGrant
+PARTIAL_FIXED = fixture("mf0704/partial-grant-after.yaml")
+
+
+def test_a_copy_that_falls_back_to_this_account_and_a_grant_under_any_sid_are_left_alone() -> None:
+    assert findings(FALLBACK, ["MF0704"]) == []
+    assert run_fix(FALLBACK, ["MF0704"]).new_text == FALLBACK
+    # The same with the condition spelt the other way round: the account is empty.
+    empty = FALLBACK.replace(
+        "  HasDrAccount: !Not [!Equals [!Ref DrAccount, '']]\n",
+        "  HasDrAccount: !Not [!Equals [!Ref DrAccount, '']]\n"
+        "  NoDrAccount: !Equals ['', !Ref DrAccount]\n",
+    ).replace(
+        "TargetAccount: !If [HasDrAccount, !Ref DrAccount, !Ref AWS::AccountId]",
+        "TargetAccount: !If [NoDrAccount, !Ref AWS::AccountId, !Ref DrAccount]",
+    )
+    assert "NoDrAccount, !Ref AWS::AccountId" in empty
+    assert findings(empty, ["MF0704"]) == []
+
+
+def test_a_grant_under_another_sid_gets_only_what_it_lacks() -> None:
+    (finding,) = findings(PARTIAL, ["MF0704"])
+    assert "the database key's policy" in finding.message
+    assert finding.fix.safe and finding.fix.impact == "update"
+    fixed = fix_text(PARTIAL, ["MF0704"])  # a second pass changes nothing
+    assert fixed == PARTIAL_FIXED
+    assert fixed.count("kms:Decrypt") == 1  # no second grant of what DisasterRecoveryAccount has
+    assert run_fix(fixed, ["MF0704"]).new_text == fixed
+
+
+def test_an_unconditional_grant_to_the_backup_account_is_put_under_the_condition() -> None:
+    conditional = (
+        "          - !If\n"
+        "            - HasDrAccount\n"
+        "            - Sid: DisasterRecoveryAccount  # granted under a name of our own\n"
+        "              Effect: Allow\n"
+        "              Principal:\n"
+        "                AWS: !Sub arn:${AWS::Partition}:iam::${DrAccount}:root\n"
+        "              Action: [kms:Decrypt, kms:DescribeKey, kms:CreateGrant]\n"
+        "              Resource: '*'\n"
+        "            - !Ref AWS::NoValue\n"
+    )
+    assert conditional in FALLBACK
+    text = FALLBACK.replace(
+        conditional,
+        "          - Sid: DisasterRecoveryAccount\n"
+        "            Effect: Allow\n"
+        "            Principal:\n"
+        "              AWS: !Sub arn:${AWS::Partition}:iam::${DrAccount}:root\n"
+        "            Action: kms:*\n"
+        "            Resource: '*'\n",
+    )
+    data = Document.from_text(text).data
+    granted = data["Resources"]["LedgerKey"]["Properties"]["KeyPolicy"]["Statement"][1]
+    assert granted["Sid"] == "DisasterRecoveryAccount"  # the template as meant, unconditional
+    (finding,) = findings(text, ["MF0704"])
+    assert "a statement of the key policy of LedgerKey" in finding.message
+    assert finding.fix.safe  # an empty account's principal is refused: never deployed so
+    fixed = Document.from_text(fix_text(text, ["MF0704"])).data
+    statements = fixed["Resources"]["LedgerKey"]["Properties"]["KeyPolicy"]["Statement"]
+    assert statements[1] == {"Fn::If": ["HasDrAccount", granted, {"Ref": "AWS::NoValue"}]}
+    assert len(statements) == 2  # recognised as the grant: nothing added
+
+
+def test_a_copy_that_needs_the_account_is_removed_only_as_an_unsafe_deletion() -> None:
+    text = FALLBACK.replace(
+        "TargetAccount: !If [HasDrAccount, !Ref DrAccount, !Ref AWS::AccountId]\n  Replicator",
+        "TargetAccount: !Ref DrAccount\n  Replicator",
+    )
+    (finding,) = findings(text, ["MF0704"])
+    assert not finding.fix.safe and finding.fix.impact == "deletion"
+    assert finding.fix.impact_detail == (
+        "with DrAccount empty (its default is ''), the copy into "
+        "arn:${AWS::Partition}:backup:${DrRegion}:${TargetAccount}:backup-vault:dr of Plan "
+        "(rule daily) is removed: no copy is made"
+    )

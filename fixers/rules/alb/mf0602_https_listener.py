@@ -19,6 +19,7 @@ from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.alb._common import (
     application_lbs,
+    forward_targets,
     listeners_of,
     mirror_name,
     mirror_rule,
@@ -102,13 +103,86 @@ def http_listener(data: dict[str, Any], lb_id: str) -> tuple[str, dict[str, Any]
     return http[0] if http else None
 
 
+def _describe_rule(rule_id: str, rule: dict[str, Any]) -> str:
+    """A listener rule in words: its priority and what it matches."""
+    p = cfn.props(rule)
+    matches = []
+    for cond in cfn.list_of(p.get("Conditions")):
+        if not isinstance(cond, dict):
+            continue
+        field = cond.get("Field")
+        values = cond.get("Values")
+        for key, config in cond.items():
+            if key.endswith("Config") and isinstance(config, dict):
+                if isinstance(config.get("HttpHeaderName"), str):
+                    field = f"{field} {config['HttpHeaderName']}"
+                if values is None:
+                    values = config.get("Values")
+        if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+            matches.append(f"{field} {', '.join(values)}")
+        elif isinstance(field, str):
+            matches.append(field)
+    priority = p.get("Priority")
+    if priority is not None:
+        matches.append(f"priority {priority}")
+    return f"{rule_id} ({'; '.join(matches)})" if matches else rule_id
+
+
+def arn_leaves_template(data: dict[str, Any], listener_id: str) -> list[str]:
+    """Where the listener's ARN leaves the template, so that other stacks may attach rules to it:
+    outputs (exported or read by a parent stack) and SSM parameters."""
+    found = []
+    for name, output in cfn.section(data, "Outputs").items():
+        if isinstance(output, dict) and listener_id in cfn.refs(output.get("Value")):
+            found.append(f"exported as output {name}" if "Export" in output else f"output {name}")
+    for lid, res in cfn.of_type(data, "AWS::SSM::Parameter"):
+        if listener_id in cfn.refs(cfn.props(res).get("Value")):
+            found.append(f"stored in SSM parameter {lid}")
+    return found
+
+
+def rerouting(data: dict[str, Any], http_id: str, actions: Any) -> list[str]:
+    """What the fix leaves on plain HTTP or sends elsewhere once a certificate is given, in
+    words: the HTTP listener's rules, evaluated before its default action, keep forwarding over
+    HTTP (they are not redirected); a rule under a condition of its own is not copied to the
+    HTTPS listener, whose default action then serves its requests; and rules other stacks attach
+    to an ARN that leaves the template are neither redirected nor copied. Empty when the HTTP
+    listener has no rules and its ARN stays in the template."""
+    out = []
+    rules = rules_of(data, http_id)
+    plain = [(rid, r) for rid, r in rules if "Condition" not in r]
+    conditional = [(rid, r) for rid, r in rules if "Condition" in r]
+    forwards = forward_targets(actions)
+    targets = f"forward to {', '.join(forwards)}" if forwards else "as HTTP's default"
+    if plain:
+        out.append(
+            f"requests matching {', '.join(_describe_rule(rid, r) for rid, r in plain)} keep "
+            f"being served over plain HTTP by {http_id} (not redirected), and over HTTPS by "
+            f"{'its copy' if len(plain) == 1 else 'their copies'} "
+            f"{', '.join(mirror_name(rid, 'HTTPS') for rid, _ in plain)}"
+        )
+    if conditional:
+        out.append(
+            f"requests matching {', '.join(_describe_rule(rid, r) for rid, r in conditional)}, "
+            f"under a condition of {'its' if len(conditional) == 1 else 'their'} own and not "
+            f"copied, keep being served over HTTP by {http_id}, but over HTTPS go to the default "
+            f"action ({targets}) instead"
+        )
+    for where in arn_leaves_template(data, http_id):
+        out.append(
+            f"{http_id}'s ARN is {where}: listener rules other stacks attach to it keep serving "
+            f"HTTP, and their requests over HTTPS go to the default action ({targets})"
+        )
+    return out
+
+
 class HTTPSListener(Rule):
     code = "MF0602"
     spec = ("6.2",)
     title = "Load balancer serves HTTP only"
     area = "load balancer"
     severity = "high"
-    fix_applicability = "safe"
+    fix_applicability = "unsafe"
     deploy_impact = "update"
     why = """
         Card and account data crossing the internet in clear text on port 80 fails PCI DSS and
@@ -153,15 +227,33 @@ class HTTPSListener(Rule):
               DefaultActions: [{Type: forward, TargetGroupArn: !Ref ALBTargetGroup}]
     """
     fix_safety = """
-        Safe (update). The fix adds the `CertificateArn` parameter (default empty, an ACM
-        certificate ARN pattern) and `HasCertificate` condition, reusing a template's own
-        certificate parameter and condition when it has them; the `ALBListenerHTTPS` listener on
-        443 under that condition with the HTTP listener's default actions; a copy, under the same
-        condition, of every listener rule of the HTTP listener (named `<rule>HTTPS`), so the
-        HTTPS listener routes as HTTP did; and wraps the HTTP listener's default actions in
+        The fix adds the `CertificateArn` parameter (default empty, an ACM certificate ARN
+        pattern) and `HasCertificate` condition, reusing a template's own certificate parameter
+        and condition when it has them; the `ALBListenerHTTPS` listener on 443 under that
+        condition with the HTTP listener's default actions; a copy, under the same condition, of
+        every listener rule of the HTTP listener (named `<rule>HTTPS`), so the HTTPS listener
+        routes as HTTP did; and wraps the HTTP listener's default actions in
         `!If [HasCertificate, <redirect to HTTPS, 301>, <as before>]`. With the default empty
         certificate nothing changes on a deployed stack; once a certificate is given, HTTP
-        clients are redirected (listener updates are in place, no interruption).
+        requests that match no listener rule are redirected (listener updates are in place, no
+        interruption).
+
+        Safe (update) when the HTTP listener has no listener rules and its ARN stays in the
+        template. Unsafe (update) otherwise, with what is left on HTTP or re-routed named rule by
+        rule, because a listener evaluates its rules before its default action and only the
+        default action redirects:
+
+        - requests matching a rule of the HTTP listener keep being served over plain HTTP (not
+          redirected); over HTTPS its copy serves them;
+        - a rule under a condition of its own is not copied (the copy would need `Fn::And`):
+          over HTTPS its requests go to the default action instead: re-routed;
+        - when the HTTP listener's ARN leaves the template (an output, exported or read by a
+          parent stack, or an SSM parameter), rules other stacks attach to it are neither
+          redirected nor copied: over HTTP they keep serving plain HTTP, over HTTPS their
+          requests go to the default action.
+
+        Move those rules (or their stacks) to the HTTPS listener, or give them redirect actions,
+        before giving the certificate.
     """
     notes = """
         TLS policy: `ELBSecurityPolicy-TLS13-1-2-2021-06` (TLS 1.3 and 1.2), as the spec asks.
@@ -173,7 +265,11 @@ class HTTPSListener(Rule):
         the HTTPS listener; on a new stack with a certificate, give the service a dependency on
         it if its creation races the listener. Internal load balancers (`Scheme: internal`) are
         left alone: the gap is clear text across the internet; TLS inside the VPC is a separate
-        decision (and needs a private certificate).
+        decision (and needs a private certificate). Rule order: "Rules are evaluated in priority
+        order, from the lowest value to the highest value. The default rule is evaluated last"
+        (Elastic Load Balancing, Application Load Balancers guide, "Listener rules for your
+        Application Load Balancer"): redirecting the default action leaves every rule's requests
+        where they were.
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
@@ -195,14 +291,25 @@ class HTTPSListener(Rule):
                 isinstance(a, dict) and a.get("Type") == "redirect" for a in actions
             ):
                 continue  # redirects already (the HTTPS side lives elsewhere) or not readable
+            rerouted = rerouting(data, http_id, actions)
+            message = f"Load balancer {lb_id} has no HTTPS listener: {http_id} serves plain HTTP."
+            if rerouted:
+                message += f" Once a certificate is given, {'; '.join(rerouted)}."
             yield self.finding(
                 ("Resources", http_id, "Properties", "Protocol"),
-                f"Load balancer {lb_id} has no HTTPS listener: {http_id} serves plain HTTP.",
+                message,
                 Fix(
                     title=f"Add an HTTPS listener ({SSL_POLICY}) under a certificate condition and redirect {http_id} to it",
                     args=(lb_id,),
                     impact="update",
-                    impact_detail="none while no certificate is given; then HTTP redirects to HTTPS (in-place listener update)",
+                    impact_detail=(
+                        "none while no certificate is given; once one is, requests that match no "
+                        f"listener rule of {http_id} are redirected to HTTPS, and: "
+                        + "; ".join(rerouted)
+                        if rerouted
+                        else "none while no certificate is given; then HTTP redirects to HTTPS (in-place listener update)"
+                    ),
+                    applicability="unsafe" if rerouted else "",
                 ),
             )
 

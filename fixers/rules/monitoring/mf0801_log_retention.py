@@ -9,7 +9,17 @@ from fixers import cfn
 from fixers.document import Document
 from fixers.edits import set_property
 from fixers.model import Finding, Fix
-from fixers.retention import DEFAULT_YEARS, MAPPING, PARAMETER, YEARS_TO_DAYS, ensure_log_retention
+from fixers.retention import (
+    MAPPING,
+    PARAMETER,
+    YEARS_TO_DAYS,
+    convention_years,
+    ensure_log_retention,
+    parameter_for_years,
+    retention_days_expression,
+    retention_for_years,
+    whole_years,
+)
 from fixers.rules import Rule
 
 # CloudWatch Logs RetentionInDays values (aws-notes §1).
@@ -38,7 +48,7 @@ ALLOWED_DAYS = {
     3653,
 }
 LONG_TERM = 365  # a literal at or above a year is a retention policy, not a debugging window
-DEFAULT_DAYS = YEARS_TO_DAYS[DEFAULT_YEARS]
+MAX_DAYS = max(ALLOWED_DAYS)
 
 
 def _literal_days(value: Any) -> int | None:
@@ -51,6 +61,16 @@ def _literal_days(value: Any) -> int | None:
     return None
 
 
+def _years_text(years: str) -> str:
+    return f"{years} year{'' if years == '1' else 's'}"
+
+
+def nearest_allowed(days: int) -> int:
+    """The shortest retention CloudWatch Logs accepts that keeps at least ``days`` days (the
+    longest, 3653, when none does)."""
+    return min((d for d in ALLOWED_DAYS if d >= days), default=MAX_DAYS)
+
+
 class LogRetentionParameter(Rule):
     code = "MF0801"
     spec = ("8.1",)
@@ -58,7 +78,7 @@ class LogRetentionParameter(Rule):
     area = "monitoring"
     severity = "medium"
     fix_applicability = "unsafe"
-    deploy_impact = "update"
+    deploy_impact = "unknown"
     why = """
         The platform must keep its logs for a regulatory period (seven years), and the period
         must be one place to change, not a number repeated per log group. CloudWatch Logs
@@ -89,14 +109,33 @@ class LogRetentionParameter(Rule):
               RetentionInDays: !FindInMap [LogRetentionDays, !Ref LogRetentionYears, Days]
     """
     fix_safety = """
-        Update. The fix adds the `LogRetentionYears` parameter (default 7, allowed 1, 2, 3, 5,
-        6, 7, 8, 9, 10: the whole years CloudWatch Logs has a retention for; 4 years has none)
-        and the `LogRetentionDays` mapping (365, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
-        days), and sets `RetentionInDays` to `!FindInMap [LogRetentionDays, !Ref
-        LogRetentionYears, Days]`. Changing retention is an in-place update. It is safe when the
-        default (2557 days) keeps at least as long as before; unsafe when the log group kept
-        events longer (or forever): CloudWatch Logs then deletes the events older than the new
-        retention, so a reviewer must choose the parameter value first.
+        A log group's retention is moved to a parameter without changing how long it keeps its
+        logs. The years-to-days mapping `LogRetentionDays` (365, 731, 1096, 1827, 2192, 2557,
+        2922, 3288, 3653 days for 1, 2, 3, 5, 6, 7, 8, 9, 10 years: the whole years CloudWatch
+        Logs has a retention for; 4 years has none) is shared, and `RetentionInDays` becomes
+        `!FindInMap [LogRetentionDays, !Ref <parameter>, Days]`, where the parameter's default is
+        what the log group keeps today:
+
+        - a literal of the platform's convention (`log-retention-years`, 7 unless configured:
+          2557 days) uses `LogRetentionYears`, the parameter MF0103 and MF0601 give new logs;
+        - any other whole-year literal (365 stays 365) gets a parameter of its own value,
+          `LogRetentionYears1Year`, `LogRetentionYears3Years`..., shared by every log group
+          that keeps that long: one parameter per distinct value, so two log groups with
+          different deliberate retentions both keep theirs, and each value is one place to
+          change. Safe (update): the value a deploy resolves is the one deployed. A parameter
+          the deployed template already has is used only when its default is that value, and
+          then the fix is unsafe (unknown): the stack may have been deployed with another value
+          than the default, which the log group would then take.
+        - a value CloudWatch Logs rejects (`2555`) cannot have been deployed (the API and the
+          resource schema accept only the listed values): it becomes the shortest accepted
+          retention at or above it (2555 becomes 2557, seven years; 10 becomes 14, a literal,
+          below a year), safe; above 3653 days there is none, and 3653 days keeps less than
+          written: unsafe.
+        - no retention at all (kept forever) takes `LogRetentionYears`, the convention, seven
+          years by default: unsafe, as CloudWatch Logs then deletes the events older than that.
+
+        A literal of 400 or 545 days (no whole number of years) is reported without a fix:
+        the years parameter cannot hold it without changing how long the logs are kept.
     """
     notes = """
         Fires on a log group with no retention, with a value CloudWatch Logs rejects, with a
@@ -104,47 +143,156 @@ class LogRetentionParameter(Rule):
         retentions (below a year: debugging windows) are left alone as deliberate. A value
         from a parameter, a mapping or a condition is left alone. The spec asks for `!Ref
         LogRetentionYears` "with proper conversion to days": CloudFormation has no arithmetic,
-        so the conversion is the mapping.
+        so the conversion is the mapping. The fix no longer turns a deliberate literal into the
+        seven-year default (a `RetentionInDays: 365` became 2557 days, seven times the storage,
+        labelled safe): the platform's convention is what new logs get, not what existing ones
+        are changed to. The accepted values are those of the CloudWatch Logs API reference
+        (`PutRetentionPolicy`, `retentionInDays`: "Possible values are: 1, 3, 5, 7, 14, 30, 60,
+        90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653").
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
+        convention = convention_years(doc.settings)
         for lid, res in cfn.of_type(data, "AWS::Logs::LogGroup"):
             props = cfn.props(res)
             if "RetentionInDays" not in props:
-                reason, current = "keeps its events forever (no RetentionInDays)", None
-            else:
-                days = _literal_days(props["RetentionInDays"])
-                if days is None:
-                    continue  # from a parameter, mapping or condition
-                if days not in ALLOWED_DAYS:
-                    reason = f"has RetentionInDays {days}, which CloudWatch Logs rejects"
-                elif days >= LONG_TERM:
-                    reason = f"hard-codes RetentionInDays {days}"
-                else:
+                yield self.finding(
+                    ("Resources", lid),
+                    f"Log group {lid} keeps its events forever (no RetentionInDays).",
+                    self._forever_fix(doc, lid),
+                )
+                continue
+            days = _literal_days(props["RetentionInDays"])
+            if days is None:
+                continue  # from a parameter, mapping or condition
+            path = ("Resources", lid, "Properties", "RetentionInDays")
+            if days not in ALLOWED_DAYS:
+                target = nearest_allowed(days)
+                yield self.finding(
+                    path,
+                    f"Log group {lid} has RetentionInDays {days}, which CloudWatch Logs rejects.",
+                    self._invalid_fix(doc, lid, days, target),
+                )
+            elif days >= LONG_TERM:
+                years = whole_years(days)
+                convention_note = (
+                    f"the platform keeps logs {_years_text(convention)}, from {PARAMETER}"
+                )
+                if years is None:
+                    yield self.finding(
+                        path,
+                        f"Log group {lid} hard-codes RetentionInDays {days}, no whole number of "
+                        f"years: the years parameter cannot hold it without changing how long the "
+                        f"logs are kept; {convention_note}. Choose a whole-year retention, or "
+                        "suppress this finding with the reason.",
+                        None,
+                    )
                     continue
-                current = days
-            path = (
-                ("Resources", lid, "Properties", "RetentionInDays")
-                if "RetentionInDays" in props
-                else ("Resources", lid)
-            )
-            shortens = current is None or current > DEFAULT_DAYS
-            yield self.finding(
-                path,
-                f"Log group {lid} {reason}.",
-                Fix(
-                    title=f"Take {lid}'s retention from {PARAMETER} through the {MAPPING} mapping",
-                    args=(lid,),
-                    impact="update",
-                    impact_detail=(
-                        f"retention becomes {DEFAULT_DAYS} days by default; events older than that are deleted"
-                        if shortens
-                        else f"retention becomes {DEFAULT_DAYS} days by default (in-place update)"
-                    ),
-                    applicability="unsafe" if shortens else "safe",
+                yield self.finding(
+                    path,
+                    f"Log group {lid} hard-codes RetentionInDays {days} ({_years_text(years)}); "
+                    f"{convention_note}.",
+                    self._years_fix(doc, lid, days, years),
+                )
+
+    def _years_fix(self, doc: Document, lid: str, days: int, years: str) -> Fix:
+        """Take a literal of ``years`` whole years from the parameter that defaults to it."""
+        name, exists = parameter_for_years(doc, years)
+        deployed = name in cfn.section(doc.deployed, "Parameters")
+        title = (
+            f"Take {lid}'s retention from {name} (default {_years_text(years)}, "
+            f"{YEARS_TO_DAYS[years]} days) through the {MAPPING} mapping"
+        )
+        if deployed:
+            return Fix(
+                title=title,
+                action="apply_years",
+                args=(lid, years),
+                impact="unknown",
+                impact_detail=(
+                    f"{name} exists in the deployed stack: {lid} keeps {YEARS_TO_DAYS[years]} days "
+                    f"only if the stack runs with {name}'s default ({years}); with another value it "
+                    "keeps that long instead, and may delete events"
                 ),
             )
+        return Fix(
+            title=title,
+            action="apply_years",
+            args=(lid, years),
+            impact="update",
+            impact_detail=(
+                f"retention stays {days} days: {name} "
+                f"{'defaults' if exists else 'is new and defaults'} to {years}"
+            )
+            if days == YEARS_TO_DAYS[years]
+            else (
+                f"the template cannot deploy with {days} days; retention becomes "
+                f"{YEARS_TO_DAYS[years]} days, the shortest CloudWatch Logs accepts at or above it "
+                f"({name} defaults to {years})"
+            ),
+        )
+
+    def _invalid_fix(self, doc: Document, lid: str, days: int, target: int) -> Fix:
+        years = whole_years(target)
+        if target < days:  # above 3653 days: nothing CloudWatch Logs accepts keeps as long
+            fix = self._years_fix(doc, lid, target, str(years))
+            return Fix(
+                title=fix.title,
+                action=fix.action,
+                args=fix.args,
+                impact=fix.impact,
+                impact_detail=(
+                    f"retention becomes {target} days, the longest CloudWatch Logs accepts, "
+                    f"fewer than the {days} written"
+                    + (f"; {fix.impact_detail}" if fix.impact == "unknown" else "")
+                ),
+                applicability="unsafe",
+            )
+        if years is not None and target >= LONG_TERM:
+            return self._years_fix(doc, lid, days, years)
+        return Fix(
+            title=f"Set {lid}'s RetentionInDays to {target}, the nearest value CloudWatch Logs accepts",
+            action="set_property",
+            args=(lid, "RetentionInDays", target),
+            impact="update",
+            impact_detail=(
+                f"the template cannot deploy with {days} days; retention becomes {target} days, "
+                "the shortest CloudWatch Logs accepts at or above it"
+            ),
+        )
+
+    def _forever_fix(self, doc: Document, lid: str) -> Fix:
+        expression = retention_days_expression(doc)
+        params = cfn.section(doc.data, "Parameters")
+        if expression is not None:
+            default = params.get(PARAMETER, {}).get("Default")
+            years = str(default) if default is not None else convention_years(doc.settings)
+        else:
+            years = convention_years(doc.settings)
+        days = YEARS_TO_DAYS.get(years)
+        deployed = PARAMETER in cfn.section(doc.deployed, "Parameters")
+        return Fix(
+            title=f"Take {lid}'s retention from {PARAMETER} through the {MAPPING} mapping",
+            args=(lid,),
+            impact="update",
+            impact_detail=(
+                f"{lid} kept its events forever; retention becomes "
+                + (f"{days} days" if days else f"{PARAMETER}'s")
+                + (
+                    " (the stack's value of LogRetentionYears, which may not be its default)"
+                    if deployed
+                    else " by default"
+                )
+                + ": events older than that are deleted"
+            ),
+            applicability="unsafe",
+        )
 
     def apply(self, doc: Document, lid: str) -> None:
+        """No retention: the platform's convention (``LogRetentionYears``)."""
         set_property(doc, lid, "RetentionInDays", ensure_log_retention(doc))
+
+    def apply_years(self, doc: Document, lid: str, years: str) -> None:
+        """A retention of ``years`` whole years, from the parameter that defaults to it."""
+        set_property(doc, lid, "RetentionInDays", retention_for_years(doc, years))

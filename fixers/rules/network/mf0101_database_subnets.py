@@ -13,6 +13,28 @@ from fixers.rules import Rule
 
 MAX_SUBNETS = 6
 
+
+def truthy(value: Any) -> bool | None:
+    """A literal boolean (or its string) as bool; None for an intrinsic."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def _what(value: Any) -> str:
+    """Where a non-literal value comes from, in words."""
+    if isinstance(value, dict) and len(value) == 1:
+        key, arg = next(iter(value.items()))
+        if key == "Ref":
+            return f"parameter {arg}"
+        if key == "Fn::If" and isinstance(arg, list) and arg:
+            return f"condition {arg[0]}"
+        return key
+    return repr(value)
+
+
 register_names(
     *[f"DatabaseSubnet{i}" for i in range(1, MAX_SUBNETS + 1)],
     "DatabaseRouteTable",
@@ -66,6 +88,22 @@ class DatabaseSubnetIsolation(Rule):
         subnet group, so the update fails; moving the cluster needs a new subnet group, and
         `DBSubnetGroupName` is create-only on `AWS::RDS::DBCluster`: the cluster is replaced.
         Plan it as a snapshot-restore migration. On a new stack it is harmless.
+
+        A database that is publicly accessible (`PubliclyAccessible: true`, or from a parameter
+        or condition, or not set on an instance in a VPC with an internet gateway, which RDS
+        then makes public) in a subnet of the group that routes to an internet gateway can be
+        reached from outside the VPC today. In the new subnets, which have no route out of the
+        VPC, it keeps the flag but nobody outside reaches it: the fix states that it removes
+        that reachability, by name, in its impact and in the finding.
+    """
+    notes = """
+        Public reachability follows the RDS API reference (CreateDBInstance and
+        ModifyDBInstance, `PubliclyAccessible`): a publicly accessible database resolves to a
+        public address from outside its VPC, "the DB instance must be part of a public subnet and
+        PubliclyAccessible must be enabled for it to be publicly accessible", and when the flag is
+        not set and the subnets' VPC has an internet gateway attached, the instance is public.
+        The fix does not turn the flag off: whether the clients outside the VPC should keep a way
+        in (a VPN, a bastion, a proxy) is the reviewer's decision.
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
@@ -106,14 +144,17 @@ class DatabaseSubnetIsolation(Rule):
                 reasons.append(
                     f"{', '.join(routed)} route{'s' if len(routed) == 1 else ''} out through a NAT or internet gateway"
                 )
+            public = self._public_reach(data, group_id, ids, tables, routes)
             message = (
                 f"DB subnet group {group_id} uses {', '.join(ids)}: {'; '.join(reasons)}. "
                 "The database needs subnets of its own with no route out of the VPC."
             )
+            if public:
+                message += f" {public}: moving it ends that."
             yield self.finding(
                 ("Resources", group_id, "Properties", "SubnetIds"),
                 message,
-                self._fix(data, group_id, ids),
+                self._fix(data, group_id, ids, public),
             )
 
     @staticmethod
@@ -125,18 +166,91 @@ class DatabaseSubnetIsolation(Rule):
                 used.add(target)
         return used
 
-    def _fix(self, data: dict[str, Any], group_id: str, ids: list[str]) -> Fix | None:
+    @staticmethod
+    def _public_reach(
+        data: dict[str, Any],
+        group_id: str,
+        ids: list[str],
+        tables: dict[str, str],
+        routes: dict[str, set[str]],
+    ) -> str:
+        """What of the group's databases the internet reaches today, in words ('' if none): a
+        database that is (or may be) publicly accessible in a subnet that routes to an internet
+        gateway. RDS makes a database public only with PubliclyAccessible and a public subnet."""
+        public_subnets = [s for s in ids if "igw" in routes.get(tables.get(s, ""), set())]
+        if not public_subnets:
+            return ""
+        vpc = topology.vpc_of_subnets(data, ids)
+        igw_attached = any(
+            cfn.ref_target(cfn.props(a).get("VpcId")) == vpc
+            and cfn.props(a).get("InternetGatewayId") is not None
+            for _, a in cfn.of_type(data, "AWS::EC2::VPCGatewayAttachment")
+        )
+        clusters = {
+            lid
+            for lid, res in cfn.of_type(data, "AWS::RDS::DBCluster")
+            if cfn.ref_target(cfn.props(res).get("DBSubnetGroupName")) == group_id
+        }
+        public: list[str] = []
+        maybe: list[str] = []
+        for lid, res in cfn.of_type(data, "AWS::RDS::DBCluster", "AWS::RDS::DBInstance"):
+            p = cfn.props(res)
+            if not (
+                lid in clusters
+                or cfn.ref_target(p.get("DBSubnetGroupName")) == group_id
+                or cfn.ref_target(p.get("DBClusterIdentifier")) in clusters
+            ):
+                continue
+            value = p.get("PubliclyAccessible")
+            if value is None:
+                # Not set: an instance in a VPC with an internet gateway is public (RDS API,
+                # CreateDBInstance, PubliclyAccessible). Aurora clusters take it from instances.
+                if res.get("Type") == "AWS::RDS::DBInstance" and igw_attached:
+                    maybe.append(
+                        f"{lid} (PubliclyAccessible not set, the VPC has an internet gateway)"
+                    )
+                continue
+            flag = truthy(value)
+            if flag is True:
+                public.append(lid)
+            elif flag is None:
+                maybe.append(f"{lid} (PubliclyAccessible from {_what(value)})")
+        if not public and not maybe:
+            return ""
+        parts = []
+        if public:
+            parts.append(
+                f"{', '.join(public)} {'is' if len(public) == 1 else 'are'} publicly accessible"
+            )
+        if maybe:
+            parts.append(f"{', '.join(maybe)} may be publicly accessible")
+        return (
+            f"{' and '.join(parts)} in {', '.join(public_subnets)}, which "
+            f"route{'s' if len(public_subnets) == 1 else ''} to an internet gateway: clients "
+            "outside the VPC can reach it today"
+        )
+
+    def _fix(
+        self, data: dict[str, Any], group_id: str, ids: list[str], public: str = ""
+    ) -> Fix | None:
         vpc = topology.vpc_of_subnets(data, ids)
         if vpc is None or topology.vpc_cidr(data, vpc) is None:
             return None
+        detail = (
+            "RDS refuses to drop in-use subnets from a subnet group; moving a deployed cluster "
+            "needs a new subnet group, which replaces the cluster (DBSubnetGroupName is create-only)"
+        )
+        if public:
+            detail = (
+                f"removes the database's reachability from outside the VPC: {public}; in the new "
+                "subnets (no route out of the VPC) it stays 'publicly accessible' but no client "
+                f"outside the VPC reaches it. And {detail}"
+            )
         return Fix(
             title=f"Add {max(len(ids), 2)} database subnets with a route table of their own and use them in {group_id}",
             args=(group_id,),
             impact="replacement",
-            impact_detail=(
-                "RDS refuses to drop in-use subnets from a subnet group; moving a deployed cluster "
-                "needs a new subnet group, which replaces the cluster (DBSubnetGroupName is create-only)"
-            ),
+            impact_detail=detail,
         )
 
     def apply(self, doc: Document, group_id: str) -> None:
