@@ -74,16 +74,19 @@ def test_fixed_sample_rotates_with_the_real_function_in_the_vpc(sample: str) -> 
     assert res["DatabaseIngressFromRotationLambda"]["Properties"]["GroupId"] == {
         "Ref": "DatabaseSecurityGroup"
     }
-    hosted = res["DatabaseSecretRotationSchedule"]["Properties"]["HostedRotationLambda"]["Fn::If"][
-        2
-    ]
-    assert hosted["VpcSecurityGroupIds"] == {"Fn::Join": [",", [{"Ref": "LambdaSecurityGroup"}]]}
-    assert data["Transform"] == "AWS::SecretsManager-2024-09-16"
+    # Its driver from a layer every deploy passes; the secret's one schedule invokes it alone:
+    # no hosted fallback, no Fn::If, no transform (MF0402).
+    assert fn["Layers"] == [{"Ref": "PsycopgLayerArn"}]
+    assert "Default" not in data["Parameters"]["PsycopgLayerArn"]
+    schedule = res["DatabaseSecretRotationSchedule"]["Properties"]
+    assert schedule["RotationLambdaARN"] == {"Fn::GetAtt": ["DatabaseSecretRotationLambda", "Arn"]}
+    assert "HostedRotationLambda" not in schedule
+    assert "Transform" not in data
 
 
-def test_a_secrets_key_added_later_is_granted_and_used_by_the_hosted_rotation() -> None:
+def test_a_secrets_key_added_later_is_granted_to_the_rotation_role() -> None:
     """What MF0201 does (a customer-managed key on the secret) after the rotation fixes: MF0403
-    grants it and keeps the hosted rotation's KmsKeyArn in step, and everything converges."""
+    grants it to the rotation function's role, and everything converges."""
     sample = (SAMPLES / "transaction-platform.yaml").read_text(encoding="utf-8")
     fixed = fix_text(sample, CODES)
     doc = Document.from_text(fixed)
@@ -92,15 +95,9 @@ def test_a_secrets_key_added_later_is_granted_and_used_by_the_hosted_rotation() 
     key = ensure_secrets_key(doc)
     doc.set(("Resources", "DatabaseSecret", "Properties", "KmsKeyId"), {"Ref": key})
     keyed = doc.text
-    assert {f.code for f in findings(keyed, CODES)} == {"MF0402", "MF0403"}
-    # MF0403 alone closes both: the role's grant and the hosted rotation's key.
+    assert {f.code for f in findings(keyed, CODES)} == {"MF0403"}
     after = run_fix(keyed, ["MF0403"]).new_text
     assert codes(after, CODES) == []
-    res = Document.from_text(after).data["Resources"]
-    hosted = res["DatabaseSecretRotationSchedule"]["Properties"]["HostedRotationLambda"]["Fn::If"][
-        2
-    ]
-    assert hosted["KmsKeyArn"] == {"Fn::GetAtt": [key, "Arn"]}
     assert fix_text(after, CODES) == after
 
 

@@ -1,5 +1,5 @@
-"""MF0402: the rotation function's database driver comes from a layer, or rotation falls back to
-the AWS-hosted PostgreSQL rotation function (spec 4.2)."""
+"""MF0402: the rotation function's database driver comes from a Lambda layer that every deploy
+supplies; no conditional fallback to an AWS-hosted function (spec 4.2)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,45 @@ from typing import Any
 
 from fixers import cfn
 from fixers.document import Document, EditError
-from fixers.edits import (
-    add_condition,
-    add_parameter,
-    add_resource,
-    register_names,
-    set_property,
-    unique_id,
-)
+from fixers.edits import add_parameter, register_names, set_property, unique_id
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.rotation import common
 
-BUCKET = "PsycopgLayerS3Bucket"
-KEY = "PsycopgLayerS3Key"
-CONDITION = "HasPsycopgLayer"
-LAYER = "PsycopgLayer"
-register_names(BUCKET, KEY, CONDITION, LAYER)
+PARAMETER = "PsycopgLayerArn"
+register_names(PARAMETER)
 
-GOOD_RUNTIMES = ("python3.12", "python3.13")
+LAYER_VERSION_ARN = r"arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+"
+"""A Lambda layer version ARN, as the Lambda API defines ``LayerVersionArn``."""
+
+PARAMETER_DEF = {
+    "Type": "String",
+    "Description": (
+        "ARN of a Lambda layer version in this Region with psycopg2 (python/psycopg2) built for the "
+        "rotation function's runtime and architecture; required: without it rotation cannot import "
+        "its PostgreSQL driver."
+    ),
+    "AllowedPattern": LAYER_VERSION_ARN,
+    "ConstraintDescription": (
+        "must be a layer version ARN, arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>"
+    ),
+}
 
 
-def has_secrets_transform(data: dict[str, Any]) -> bool:
-    return any(t in common.SECRETS_TRANSFORMS for t in common.transforms(data))
+def _layerless_conditions(layers: Any) -> list[str]:
+    """Conditions under which ``Layers`` (or an entry of it) resolves to nothing: an ``Fn::If``
+    with a branch that is ``AWS::NoValue`` or an empty list."""
+    found: list[str] = []
+    for _, value in cfn.walk(layers):
+        parts = common.if_parts(value)
+        if parts is None:
+            continue
+        cond, yes, no = parts
+        if no == common.NO_VALUE or no == []:
+            found.append(cond)
+        if yes == common.NO_VALUE or yes == []:
+            found.append(f"not {cond}")
+    return sorted(set(found))
 
 
 class RotationDriverLayer(Rule):
@@ -44,8 +60,11 @@ class RotationDriverLayer(Rule):
     why = """
         A PostgreSQL rotation function needs a driver (psycopg2) that the Lambda Python runtime
         does not ship. Inline code cannot bundle it, so it has to come from a Lambda layer; without
-        one every rotation fails at `import psycopg2` and the password is never rotated. The
-        template should let operators supply the layer, and must still rotate when they do not.
+        one every rotation fails at `import psycopg2` and the password is never rotated. The layer
+        must be there whatever the deploy passes: a template whose rotation works only when an
+        optional parameter is given fails silently when it is not, and the AWS-hosted rotation
+        function cannot stand in conditionally (the transform that creates it runs before
+        conditions are evaluated, and a secret has exactly one rotation schedule).
     """
     bad = """
         RotationFunction:
@@ -56,64 +75,95 @@ class RotationDriverLayer(Rule):
                 import psycopg2      # not in the Lambda runtime, and no layer
     """
     good = """
-        Transform: AWS::SecretsManager-2024-09-16
         Parameters:
-          PsycopgLayerS3Bucket: {Type: String, Default: ''}
-          PsycopgLayerS3Key: {Type: String, Default: ''}
-        Conditions:
-          HasPsycopgLayer: !And
-            - !Not [!Equals [!Ref PsycopgLayerS3Bucket, '']]
-            - !Not [!Equals [!Ref PsycopgLayerS3Key, '']]
+          PsycopgLayerArn:
+            Type: String
+            Description: ARN of a Lambda layer version with psycopg2 (python/psycopg2)
+            AllowedPattern: 'arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+'
         Resources:
-          PsycopgLayer:
-            Type: AWS::Lambda::LayerVersion
-            Condition: HasPsycopgLayer
-            Properties:
-              Content: {S3Bucket: !Ref PsycopgLayerS3Bucket, S3Key: !Ref PsycopgLayerS3Key}
-              CompatibleRuntimes: [python3.12]
           RotationFunction:
             Type: AWS::Lambda::Function
             Properties:
-              Layers: !If [HasPsycopgLayer, [!Ref PsycopgLayer], !Ref AWS::NoValue]
-          RotationSchedule:
+              Layers:
+                - !Ref PsycopgLayerArn
+          RotationSchedule:                 # the secret's one schedule, no transform
             Type: AWS::SecretsManager::RotationSchedule
             Properties:
-              RotationLambdaARN: !If [HasPsycopgLayer, !GetAtt RotationFunction.Arn, !Ref AWS::NoValue]
-              HostedRotationLambda: !If
-                - HasPsycopgLayer
-                - !Ref AWS::NoValue
-                - RotationType: PostgreSQLSingleUser
-                  VpcSubnetIds: !Join [',', [!Ref PrivateSubnet1, !Ref PrivateSubnet2]]
-                  VpcSecurityGroupIds: !Join [',', [!Ref LambdaSecurityGroup]]
+              SecretId: !Ref DatabaseSecret
+              RotationLambdaARN: !GetAtt RotationFunction.Arn
     """
     fix_safety = """
-        Unsafe (update). The fix adds the parameters `PsycopgLayerS3Bucket` and `PsycopgLayerS3Key`
-        (default empty), the condition `HasPsycopgLayer` (both given), an `AWS::Lambda::LayerVersion`
-        `PsycopgLayer` under it, and sets the function's `Layers` only then. So that no setting of
-        the parameters leaves the schedule invoking a function that cannot import psycopg2, the
-        rotation schedule chooses with the same condition: the template's function with the layer
-        (`RotationLambdaARN`), otherwise the AWS-hosted PostgreSQL single-user rotation function
-        (`HostedRotationLambda`, `RotationType: PostgreSQLSingleUser`) in the function's own
-        subnets and security groups (`VpcSubnetIds` / `VpcSecurityGroupIds`, comma-joined strings,
-        as the property requires), with the secret's `ExcludeCharacters` and KMS key. The hosted
-        function needs `Transform: AWS::SecretsManager-2024-09-16`, which the fix adds: from then
-        on the stack must be deployed through a change set with `CAPABILITY_AUTO_EXPAND` (`aws
-        cloudformation deploy --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND`), and the
-        transform creates a nested stack holding the hosted function. With the default parameters
-        a deployed stack's rotation moves to that hosted function: the schedule is updated in
-        place (only `SecretId` is create-only).
+        Unsafe (unknown). The fix adds the parameter `PsycopgLayerArn` with no default (the ARN
+        of a Lambda layer version with psycopg2 built for the function's runtime and
+        architecture, checked against the layer version ARN pattern) and sets the function's
+        `Layers` to it. Every deploy must then pass the value, an update of a running stack
+        included (`--parameter-overrides PsycopgLayerArn=arn:...:layer:psycopg2:N`): a deploy
+        that does not is refused before anything changes, rather than deploying a rotation that
+        cannot run. With the value, the function is updated in place (`Layers`: no interruption)
+        and the schedule keeps invoking it: one schedule per secret, no `Fn::If`, no transform,
+        so no `CAPABILITY_AUTO_EXPAND`. The fix cannot check that the layer really holds
+        psycopg2 for the function's runtime and architecture: a rotation does (CloudFormation
+        rotates once when it configures the schedule; on a running stack, rotate the secret
+        once by hand after the deploy to find out before the schedule does).
+
+        A function whose layer exists only under a condition, and a schedule that sets
+        `HostedRotationLambda` (inside `Fn::If`, or beside `RotationLambdaARN`), are reported
+        without a fix: they need a decision the fix cannot make (which layer, and what to do
+        with the parameters and condition that gate it).
     """
     notes = """
-        Why `!If` inside one schedule rather than two schedules under opposite conditions: a
-        secret has one rotation configuration, and flipping the parameters would create one
-        schedule and delete the other, and deleting a schedule turns rotation off. With one
-        schedule, the update changes the function in place. cfn-lint accepts the shape; AWS's
-        transform documentation does not say whether it evaluates `Fn::If` around
-        `HostedRotationLambda` (CloudFormation's own docs only show plain values), so review
-        the first change set: it must contain the nested rotation stack when the layer
-        parameters are empty. An existing `Layers: !If [<condition>, ...]` is reused with its
-        condition. A function with unconditional `Layers` is left alone (the operator supplies
-        the driver); so is code that imports no driver and is no PostgreSQL placeholder.
+        No automatic fallback to the AWS-hosted rotation function, on purpose. The hosted
+        function is created by the `AWS::SecretsManager` transform from the schedule's
+        `HostedRotationLambda`; the transform is a macro, and CloudFormation resolves macros
+        first and evaluates intrinsic functions (and so conditions) after them, so an `Fn::If`
+        around `HostedRotationLambda` is not evaluated when the transform reads it. AWS
+        documents `HostedRotationLambda` and `RotationLambdaARN` as alternatives (create a
+        function, or use an existing one), and the transform is reported to fail with "Can
+        only specify either HostedRotationLambda or RotationLambdaARN" when it sees both. Two
+        schedules under opposite conditions are no way out: a secret has one rotation schedule,
+        and deleting a schedule turns rotation off. The one remaining shape, one schedule whose
+        `RotationLambdaARN` is an `Fn::If` between this function and another created only under
+        the opposite condition, has no such function to offer without a transform: the AWS
+        PostgreSQL rotation function comes only through the Secrets Manager transform or as a
+        Serverless Application Repository application (the `AWS::Serverless-2016-10-31`
+        transform, an application ID and pinned version per partition, and the capabilities
+        the repository asks to acknowledge for it). Either way the fallback brings a transform
+        back (`CAPABILITY_AUTO_EXPAND` on every deploy) and a second rotation code path that
+        runs only when the layer is missing. A template that wants the hosted function instead
+        should use it unconditionally: `HostedRotationLambda` with `RotationType:
+        PostgreSQLSingleUser`, no `RotationLambdaARN`, `Transform: AWS::SecretsManager-2024-09-16`
+        and deploys with `CAPABILITY_AUTO_EXPAND`; this rule is then silent.
+
+        A function with unconditional `Layers` is left alone (the operator supplies the
+        driver); so is code that imports no driver and is no PostgreSQL placeholder.
+
+        AWS documentation relied on:
+        - AWS::SecretsManager transform (a macro; the declaration must be a literal
+          `AWS::SecretsManager-2020-07-23` or `AWS::SecretsManager-2024-09-16`; the function is
+          placed in a nested stack):
+          https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/transform-aws-secretsmanager.html
+        - AWS::SecretsManager::RotationSchedule (choose one of `HostedRotationLambda` or
+          `RotationLambdaARN`; only one rotation schedule per secret):
+          https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-rotationschedule.html
+        - HostedRotationLambda (requires the transform at the beginning of the template):
+          https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-hostedrotationlambda.html
+        - Macro considerations ("CloudFormation resolves macros first, and then processes the
+          template"; "Intrinsic functions included in the template are evaluated after any
+          macros"):
+          https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-macros-author.html
+        - CAPABILITY_AUTO_EXPAND for templates with macros (CreateStack, CreateChangeSet):
+          https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html
+        - AWS::Lambda::Function `Layers` (layer version ARNs; update: no interruption):
+          https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-function.html
+        - Layer version ARN pattern (`LayerVersionArn`):
+          https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersion.html
+        - Rotation function templates (the AWS PostgreSQL rotation functions):
+          https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html
+        - Serverless Application Repository capabilities (resource policies such as
+          `AWS::Lambda::Permission` need `CAPABILITY_RESOURCE_POLICY`):
+          https://docs.aws.amazon.com/serverlessrepo/latest/devguide/acknowledging-application-capabilities.html
+        The transform's error for both properties is quoted from
+        https://github.com/cloudtools/troposphere/pull/1783 (not AWS documentation).
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
@@ -128,146 +178,67 @@ class RotationDriverLayer(Rule):
                 continue
             if not (common.needs_driver(code) or not common.has_rotation_steps(code)):
                 continue
+            sched = cfn.props(res[setup.schedule])
+            if "HostedRotationLambda" in sched:
+                inside_if = common.if_parts(sched["HostedRotationLambda"]) is not None
+                yield self.finding(
+                    ("Resources", setup.schedule, "Properties", "HostedRotationLambda"),
+                    f"{setup.schedule} sets HostedRotationLambda"
+                    f"{' inside Fn::If' if inside_if else ''} beside RotationLambdaARN ({fn}): the "
+                    "AWS::SecretsManager transform expands it before any condition is evaluated, and "
+                    "AWS documents the two as alternatives. Remove HostedRotationLambda and rotate with "
+                    f"{fn} given its driver layer on every deploy (or use the hosted function alone, "
+                    "unconditionally).",
+                )
             props = cfn.props(res[fn])
-            fix = self._fix(fn, setup.schedule)
             if "Layers" not in props:
                 yield self.finding(
                     ("Resources", fn, "Properties", "Layers"),
                     f"The rotation function {fn} of {setup.schedule} gets no PostgreSQL driver (psycopg2): "
                     "no layer provides it, so rotation fails at import.",
-                    fix,
+                    self._fix(fn),
                 )
                 continue
-            cond = common.layer_condition(res[fn])
-            if cond is None:
-                continue  # unconditional layers: the operator provides the driver
-            sched = cfn.props(res[setup.schedule])
-            arn = common.if_parts(sched.get("RotationLambdaARN"))
-            hosted = common.if_parts(sched.get("HostedRotationLambda"))
-            if not (arn and arn[0] == cond and arn[2] == common.NO_VALUE) or not (
-                hosted
-                and hosted[0] == cond
-                and hosted[1] == common.NO_VALUE
-                and isinstance(hosted[2], dict)
-            ):
+            conditions = _layerless_conditions(props["Layers"])
+            if conditions:
                 yield self.finding(
-                    ("Resources", setup.schedule, "Properties", "RotationLambdaARN"),
-                    f"{fn} has a layer only when {cond} is true, but {setup.schedule} invokes it either "
-                    "way: without the layer it cannot import psycopg2.",
-                    fix,
-                )
-                continue
-            expected = common.expected_hosted(data, setup)
-            for field in sorted(set(expected) | set(hosted[2])):
-                if expected.get(field) != hosted[2].get(field):
-                    yield self.finding(
-                        ("Resources", setup.schedule, "Properties", "HostedRotationLambda", field),
-                        f"The hosted rotation of {setup.schedule} (used when {cond} is false) "
-                        f"{'lacks' if field not in hosted[2] else 'has a stale'} {field}: it must match "
-                        "the rotation function's network and the secret.",
-                        fix,
-                    )
-            if not has_secrets_transform(data):
-                yield self.finding(
-                    ("Resources", setup.schedule, "Properties", "HostedRotationLambda"),
-                    f"{setup.schedule} uses HostedRotationLambda, which needs Transform: {common.TRANSFORM}.",
-                    fix,
+                    ("Resources", fn, "Properties", "Layers"),
+                    f"{fn} gets its layers only when {' and '.join(conditions)}; otherwise "
+                    f"{setup.schedule} invokes a function that cannot import psycopg2. Give it the "
+                    "driver layer unconditionally (a layer version ARN every deploy passes): no "
+                    "conditional fallback to the AWS-hosted function is one the Secrets Manager "
+                    "transform is documented to accept.",
                 )
 
-    def _fix(self, fn: str, schedule: str) -> Fix:
+    @staticmethod
+    def _fix(fn: str) -> Fix:
         return Fix(
-            title=f"Give {fn} a psycopg2 layer when one is supplied, else rotate with the AWS-hosted function",
-            args=(fn, schedule),
+            title=f"Give {fn} psycopg2 from a Lambda layer whose ARN every deploy passes ({PARAMETER})",
+            args=(fn,),
             impact="unknown",
             impact_detail=(
-                "adds the AWS::SecretsManager-2020-07-23 transform: deploys fail unless they pass "
-                "CAPABILITY_AUTO_EXPAND; the schedule is updated in place, and with the default (no layer) "
-                "rotation moves to the AWS-hosted function"
+                f"adds parameter {PARAMETER} without a default: every deploy, an update of a running "
+                "stack included, must pass the ARN of a layer version with psycopg2 for the function's "
+                f"runtime, or is refused; then {fn} is updated in place (Layers: no interruption). "
+                "No transform is added: no CAPABILITY_AUTO_EXPAND"
             ),
             applicability="unsafe",
         )
 
-    def apply(self, doc: Document, fn: str, schedule: str) -> None:
-        data = doc.data
-        setup = next(
-            (s for s in common.setups(data) if s.schedule == schedule and s.function == fn), None
-        )
-        if setup is None:
-            raise EditError(f"{schedule} no longer rotates with {fn}")
-        props = cfn.props(cfn.resources(data)[fn])
-        cond = common.layer_condition(cfn.resources(data)[fn])
-        if cond is None:
-            if "Layers" in props:
-                raise EditError(f"{fn} has Layers the fix does not recognise")
-            cond, layer = self._ensure_layer(doc, props.get("Runtime"))
-            set_property(doc, fn, "Layers", {"Fn::If": [cond, [{"Ref": layer}], common.NO_VALUE]})
-        arn_value = cfn.props(cfn.resources(doc.data)[schedule]).get("RotationLambdaARN")
-        parts = common.if_parts(arn_value)
-        if not (parts and parts[0] == cond and parts[2] == common.NO_VALUE):
-            set_property(
-                doc, schedule, "RotationLambdaARN", {"Fn::If": [cond, arn_value, common.NO_VALUE]}
-            )
-        common.write_hosted(doc, schedule, cond, common.expected_hosted(doc.data, setup))
-        ensure_transform(doc)
-
-    @staticmethod
-    def _ensure_layer(doc: Document, runtime: Any) -> tuple[str, str]:
+    def apply(self, doc: Document, fn: str) -> None:
+        function = cfn.resources(doc.data).get(fn)
+        if not function or function.get("Type") != common.FUNCTION_TYPE:
+            raise EditError(f"{fn} is no longer a Lambda function")
+        current = cfn.props(function).get("Layers")
         params = doc.data.get("Parameters") or {}
-        conds = doc.data.get("Conditions") or {}
-        bucket_def = {
-            "Type": "String",
-            "Default": "",
-            "Description": (
-                "S3 bucket of a Lambda layer zip with psycopg2 (python/psycopg2) built for the rotation "
-                "function's runtime; leave empty to rotate with the AWS-hosted function instead."
-            ),
-        }
-        key_def = {
-            "Type": "String",
-            "Default": "",
-            "Description": "S3 key of the psycopg2 layer zip in PsycopgLayerS3Bucket; leave empty with it.",
-        }
-        bucket = BUCKET if params.get(BUCKET) in (None, bucket_def) else unique_id(doc, BUCKET)
-        bucket = add_parameter(doc, bucket, bucket_def)
-        key = (
-            KEY
-            if (doc.data.get("Parameters") or {}).get(KEY) in (None, key_def)
-            else unique_id(doc, KEY)
+        if current is not None:
+            if any(params.get(r) == PARAMETER_DEF for r in cfn.refs(current)):
+                return  # already given the layer parameter
+            raise EditError(f"{fn} has Layers the fix does not recognise")
+        name = (
+            PARAMETER
+            if params.get(PARAMETER) in (None, PARAMETER_DEF)
+            else unique_id(doc, PARAMETER)
         )
-        key = add_parameter(doc, key, key_def)
-        cond_def = {
-            "Fn::And": [
-                {"Fn::Not": [{"Fn::Equals": [{"Ref": bucket}, ""]}]},
-                {"Fn::Not": [{"Fn::Equals": [{"Ref": key}, ""]}]},
-            ]
-        }
-        cond = CONDITION if conds.get(CONDITION) in (None, cond_def) else unique_id(doc, CONDITION)
-        cond = add_condition(doc, cond, cond_def)
-        layer_def = {
-            "Type": "AWS::Lambda::LayerVersion",
-            "Condition": cond,
-            "Properties": {
-                "Description": "psycopg2 for the PostgreSQL secret rotation function",
-                "Content": {"S3Bucket": {"Ref": bucket}, "S3Key": {"Ref": key}},
-                "CompatibleRuntimes": [runtime if runtime in GOOD_RUNTIMES else GOOD_RUNTIMES[0]],
-            },
-        }
-        existing = cfn.resources(doc.data).get(LAYER)
-        layer = add_resource(
-            doc, LAYER if existing in (None, layer_def) else unique_id(doc, LAYER), layer_def
-        )
-        return cond, layer
-
-
-def ensure_transform(doc: Document) -> None:
-    current = doc.data.get("Transform")
-    if current is None:
-        doc.set(("Transform",), common.TRANSFORM)
-    elif isinstance(current, str):
-        if current not in common.SECRETS_TRANSFORMS:
-            doc.set(("Transform",), [current, common.TRANSFORM])
-    elif isinstance(current, list):
-        if not any(t in common.SECRETS_TRANSFORMS for t in current):
-            doc.append(("Transform",), common.TRANSFORM)
-    else:
-        raise EditError("the template's Transform is not a name or a list the fix can extend")
+        name = add_parameter(doc, name, PARAMETER_DEF)
+        set_property(doc, fn, "Layers", [{"Ref": name}])
