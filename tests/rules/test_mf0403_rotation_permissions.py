@@ -114,3 +114,36 @@ def test_silent_when_granted_elsewhere_under_other_names() -> None:
 
 def test_silent_without_rotation() -> None:
     assert codes(FLAWED.split("  Schedule:\n")[0], ["MF0403"]) == []
+
+
+# The shape MF0402 used to write: the AWS-hosted function as a fallback in Fn::If around
+# HostedRotationLambda, under the Secrets Manager transform. MF0402 reports it (it needs a human
+# decision); this rule no longer keeps the hosted branch's KmsKeyArn in step with the secret.
+HOSTED_FALLBACK = """\
+      RotationLambdaARN: !If [HasLayer, !GetAtt Rotator.Arn, !Ref AWS::NoValue]
+      HostedRotationLambda: !If
+        - HasLayer
+        - !Ref AWS::NoValue
+        - RotationType: PostgreSQLSingleUser
+"""
+
+
+def with_hosted_fallback(text: str) -> str:
+    return text.replace(
+        "Resources:\n",
+        "Parameters:\n  LayerArn: {Type: String, Default: ''}\n"
+        "Conditions:\n  HasLayer: !Not [!Equals [!Ref LayerArn, '']]\n"
+        "Transform: AWS::SecretsManager-2024-09-16\nResources:\n",
+        1,
+    ).replace("      RotationLambdaARN: !GetAtt Rotator.Arn\n", HOSTED_FALLBACK)
+
+
+def test_the_hosted_branch_of_the_old_fallback_is_left_alone() -> None:
+    text = with_hosted_fallback(KEYED)
+    (finding,) = findings(text, ["MF0403"])  # the role, not the hosted branch's KmsKeyArn
+    assert finding.path == ("Resources", "RotatorRole", "Properties", "Policies")
+    fixed = fix_text(text, ["MF0403"])
+    assert HOSTED_FALLBACK in fixed
+    before, after = Document.from_text(text).data, Document.from_text(fixed).data
+    assert after["Resources"]["Schedule"] == before["Resources"]["Schedule"]
+    assert "UseCredsKey" in fixed  # the role is still granted the key

@@ -220,3 +220,34 @@ def test_silent_when_the_network_is_not_in_the_template() -> None:
     )
     assert codes(text, ["MF0404"]) == []
     assert codes(FLAWED.split("  Schedule:\n")[0], ["MF0404"]) == []
+
+
+# The shape MF0402 used to write: the AWS-hosted function as a fallback in Fn::If around
+# HostedRotationLambda, under the Secrets Manager transform. MF0402 reports it (it needs a human
+# decision); this rule no longer keeps the hosted branch's VPC fields in step with the function.
+HOSTED_FALLBACK = """\
+      RotationLambdaARN: !If [HasLayer, !GetAtt Rotator.Arn, !Ref AWS::NoValue]
+      HostedRotationLambda: !If
+        - HasLayer
+        - !Ref AWS::NoValue
+        - RotationType: PostgreSQLSingleUser
+"""
+
+
+def with_hosted_fallback(text: str) -> str:
+    return text.replace(
+        "Resources:\n",
+        "Parameters:\n  LayerArn: {Type: String, Default: ''}\n"
+        "Conditions:\n  HasLayer: !Not [!Equals [!Ref LayerArn, '']]\n"
+        "Transform: AWS::SecretsManager-2024-09-16\nResources:\n",
+        1,
+    ).replace("      RotationLambdaARN: !GetAtt Rotator.Arn\n", HOSTED_FALLBACK)
+
+
+def test_the_hosted_branch_of_the_old_fallback_is_left_alone() -> None:
+    text = with_hosted_fallback(FLAWED)
+    (finding,) = findings(text, ["MF0404"])  # the function, not the hosted branch
+    assert finding.path == ("Resources", "Rotator", "Properties", "VpcConfig")
+    fixed = fix_text(text, ["MF0404"])
+    assert fixed == with_hosted_fallback(FIXED)  # the function is placed; the branch untouched
+    assert codes(with_hosted_fallback(FIXED), ["MF0404"]) == []

@@ -2,10 +2,10 @@
 by relationship, reading its parts, and IAM statement checks.
 
 A rotation set-up is an ``AWS::SecretsManager::RotationSchedule`` whose ``RotationLambdaARN``
-names an ``AWS::Lambda::Function`` of the template (directly, or inside the ``Fn::If`` that
-MF0402 writes), the secret its ``SecretId`` names, the function's role, and the database the
-secret belongs to (a ``SecretTargetAttachment`` to an RDS cluster or instance, or an RDS resource
-that resolves the secret in its master credentials).
+names one ``AWS::Lambda::Function`` of the template (directly, or inside an ``Fn::If``), the
+secret its ``SecretId`` names, the function's role, and the database the secret belongs to (a
+``SecretTargetAttachment`` to an RDS cluster or instance, or an RDS resource that resolves the
+secret in its master credentials).
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ ROTATION_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 ROTATION_SOURCE_PATH = (
     Path(__file__).resolve().parent.parent.parent / "assets" / "postgres_single_user_rotation.py"
 )
-TRANSFORM = "AWS::SecretsManager-2024-09-16"
-SECRETS_TRANSFORMS = ("AWS::SecretsManager-2024-09-16", "AWS::SecretsManager-2020-07-23")
 RDS_FORBIDDEN = '"/@'
 """Characters RDS refuses in a master password (besides the space, which
 ``GetRandomPassword`` leaves out unless asked)."""
@@ -183,10 +181,6 @@ def secret_key(data: dict[str, Any], secret: str | None) -> str | None:
     return referenced_key(data, value) if value is not None else None
 
 
-def transforms(data: dict[str, Any]) -> list[Any]:
-    return cfn.list_of(data.get("Transform"))
-
-
 # -- IAM ------------------------------------------------------------------------------------
 
 
@@ -258,17 +252,9 @@ def secret_policy_path(
     return first
 
 
-# -- the conditional layer and the AWS-hosted fallback (MF0402; MF0403 and MF0404 keep it in step)
+# -- conditions (MF0402 reads them in Layers and HostedRotationLambda) ----------------------
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
-ROTATION_TYPE = "PostgreSQLSingleUser"
-HOSTED_FIELDS = (
-    "ExcludeCharacters",
-    "KmsKeyArn",
-    "RotationType",
-    "VpcSecurityGroupIds",
-    "VpcSubnetIds",
-)
 
 
 def if_parts(value: Any) -> tuple[str, Any, Any] | None:
@@ -277,79 +263,3 @@ def if_parts(value: Any) -> tuple[str, Any, Any] | None:
         if isinstance(args, list) and len(args) == 3 and isinstance(args[0], str):
             return args[0], args[1], args[2]
     return None
-
-
-def layer_condition(function: dict[str, Any]) -> str | None:
-    """The condition of ``Layers: !If [C, [...], !Ref AWS::NoValue]``, if that is the shape."""
-    parts = if_parts(cfn.props(function).get("Layers"))
-    if parts and parts[2] == NO_VALUE and parts[1] != NO_VALUE:
-        return parts[0]
-    return None
-
-
-def expected_hosted(data: dict[str, Any], setup: Setup) -> dict[str, Any]:
-    """The AWS-hosted rotation that stands in when no layer is given: same secret key, same
-    password rules, and the function's own subnets and security groups."""
-    hosted: dict[str, Any] = {"RotationType": ROTATION_TYPE}
-    exclude = password_exclusions(data, setup.secret)
-    if exclude is not None:
-        hosted["ExcludeCharacters"] = exclude
-    key = secret_key(data, setup.secret)
-    if key:
-        hosted["KmsKeyArn"] = {"Fn::GetAtt": [key, "Arn"]}
-    fn = cfn.resources(data).get(setup.function or "") or {}
-    vpc = cfn.props(fn).get("VpcConfig")
-    if isinstance(vpc, dict):
-        for prop, name in (
-            ("SubnetIds", "VpcSubnetIds"),
-            ("SecurityGroupIds", "VpcSecurityGroupIds"),
-        ):
-            if vpc.get(prop) is not None:
-                hosted[name] = {"Fn::Join": [",", vpc[prop]]}
-    return hosted
-
-
-def hosted_branch(data: dict[str, Any], schedule: str) -> tuple[str, dict[str, Any]] | None:
-    """(condition, properties) of ``HostedRotationLambda: !If [C, !Ref AWS::NoValue, {...}]``."""
-    value = cfn.props(cfn.resources(data).get(schedule) or {}).get("HostedRotationLambda")
-    parts = if_parts(value)
-    if parts and parts[1] == NO_VALUE and isinstance(parts[2], dict):
-        return parts[0], parts[2]
-    return None
-
-
-def write_hosted(
-    doc: Any,
-    schedule: str,
-    cond: str,
-    updates: dict[str, Any],
-    fields: tuple[str, ...] = HOSTED_FIELDS,
-) -> None:
-    """Set the hosted branch's ``fields`` to ``updates`` (absent there: removed), keeping the
-    others, always writing the whole value with its keys in one canonical (sorted) order, so
-    that the text does not depend on which rule wrote last."""
-    from fixers.edits import set_property
-
-    current = hosted_branch(doc.data, schedule)
-    merged = dict(current[1]) if current else {}
-    for field in fields:
-        merged.pop(field, None)
-        if field in updates:
-            merged[field] = updates[field]
-    merged = {k: merged[k] for k in sorted(merged)}
-    set_property(doc, schedule, "HostedRotationLambda", {"Fn::If": [cond, NO_VALUE, merged]})
-
-
-def sync_hosted_findings(
-    data: dict[str, Any], setup: Setup, fields: tuple[str, ...]
-) -> list[tuple[str, Any, Any]]:
-    """(field, expected, actual) where the hosted branch differs from what it should be."""
-    branch = hosted_branch(data, setup.schedule)
-    if branch is None:
-        return []
-    expected = expected_hosted(data, setup)
-    return [
-        (f, expected.get(f), branch[1].get(f))
-        for f in fields
-        if expected.get(f) != branch[1].get(f)
-    ]

@@ -108,8 +108,7 @@ class PlaceholderRotationFunction(Rule):
         schedule depends on. The function is updated in place, but what runs changes: the next
         rotation really changes the database password, so applications must read it from the
         secret. The code imports psycopg2, which the Lambda runtime lacks: MF0402 adds the layer
-        (or the AWS-hosted rotation when no layer is given), MF0404 the network path, MF0403 the
-        permissions.
+        (a layer version ARN every deploy passes), MF0404 the network path, MF0403 the permissions.
     """
     notes = """
         Only a function used by a rotation schedule is checked, and only inline code (`ZipFile`):

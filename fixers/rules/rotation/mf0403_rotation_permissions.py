@@ -111,7 +111,9 @@ class RotationPermissions(Rule):
         Checked only where the function's inline code asks for passwords (or is the PostgreSQL
         placeholder MF0401 replaces). Statements in `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy`
         resources attached to the role count; a key named by a parameter or an import cannot be
-        seen and is not granted.
+        seen and is not granted. Only the role of the schedule's template function is checked: a
+        `HostedRotationLambda` on the schedule is neither checked nor edited here (MF0402 reports
+        one beside the template function, inside `Fn::If` or not).
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
@@ -153,14 +155,6 @@ class RotationPermissions(Rule):
                     f"({', '.join(KMS_ACTIONS)}): rotation fails with AccessDenied.",
                     fix,
                 )
-            for field, want, _ in common.sync_hosted_findings(data, setup, ("KmsKeyArn",)):
-                yield self.finding(
-                    ("Resources", setup.schedule, "Properties", "HostedRotationLambda", field),
-                    f"The AWS-hosted rotation of {setup.schedule} "
-                    f"{'must use' if want else 'names a key other than'} the secret's key: its "
-                    "KmsKeyArn is what lets the hosted function use the key.",
-                    fix,
-                )
 
     def apply(self, doc: Document, schedule: str) -> None:
         data = doc.data
@@ -176,14 +170,8 @@ class RotationPermissions(Rule):
         key = common.secret_key(data, secret)
         if key and not all(common.role_allows(data, role, a, key) for a in KMS_ACTIONS):
             wanted.append(key_statement(key))
-        branch = common.hosted_branch(data, schedule)
-        if branch:
-            common.write_hosted(
-                doc, schedule, branch[0], common.expected_hosted(data, setup), ("KmsKeyArn",)
-            )
         if not wanted:
             return
-        data = doc.data
         path = common.secret_policy_path(data, role, secret)
         if path is None:
             add_list_item(

@@ -20,7 +20,6 @@ ENDPOINT_INGRESS = "SecretsManagerEndpointIngressFromRotationLambda"
 register_names(LAMBDA_SG, DB_INGRESS, ENDPOINT_INGRESS)
 
 SG_TYPE = "AWS::EC2::SecurityGroup"
-VPC_FIELDS = ("VpcSecurityGroupIds", "VpcSubnetIds")
 VPC_ACCESS_POLICY = {
     "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 }
@@ -267,7 +266,10 @@ class RotationNetwork(Rule):
         has no NAT-routed subnet, the database subnet group's subnets are used if a Secrets Manager
         endpoint with private DNS exists; otherwise there is no fix (add the endpoint, MF0102).
         Database security groups, subnets or the VPC from parameters or imports cannot be seen:
-        the rule is silent there.
+        the rule is silent there. Only the schedule's template function is placed: a
+        `HostedRotationLambda` on the schedule (its `VpcSubnetIds`, `VpcSecurityGroupIds`) is
+        neither checked nor edited here (MF0402 reports one beside the template function, inside
+        `Fn::If` or not).
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
@@ -326,13 +328,6 @@ class RotationNetwork(Rule):
                 yield self.finding(
                     ("Resources", setup.role, "Properties", "ManagedPolicyArns"),
                     f"The role {setup.role} of the VPC function {fn} may not manage its network interfaces.",
-                    fix,
-                )
-            for field, _, _ in common.sync_hosted_findings(data, setup, VPC_FIELDS):
-                yield self.finding(
-                    ("Resources", setup.schedule, "Properties", "HostedRotationLambda", field),
-                    f"The AWS-hosted rotation of {setup.schedule} does not run in the network of {fn} "
-                    f"({field}): it cannot reach {net.database}.",
                     fix,
                 )
             subnet_values = cfn.list_of(props["VpcConfig"].get("SubnetIds"))
@@ -433,11 +428,6 @@ class RotationNetwork(Rule):
                         },
                     },
                 )
-        branch = common.hosted_branch(doc.data, schedule)
-        if branch:
-            common.write_hosted(
-                doc, schedule, branch[0], common.expected_hosted(doc.data, setup), VPC_FIELDS
-            )
         if setup.role and not role_has_vpc_access(doc.data, setup.role):
             add_list_item(
                 doc, ("Resources", setup.role, "Properties", "ManagedPolicyArns"), VPC_ACCESS_POLICY
