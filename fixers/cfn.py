@@ -363,3 +363,18 @@ def condition_of(data: dict[str, Any], logical_id: str) -> str | None:
     res = resources(data).get(logical_id)
     cond = res.get("Condition") if res else None
     return cond if isinstance(cond, str) else None
+
+
+def unguarded(value: Any) -> Any:
+    """The value inside ``Fn::If [condition, value, !Ref AWS::NoValue]`` (how a part that
+    exists only under a condition is written), else ``value`` itself."""
+    if isinstance(value, dict) and len(value) == 1 and "Fn::If" in value:
+        args = value["Fn::If"]
+        if (
+            isinstance(args, list)
+            and len(args) == 3
+            and isinstance(args[0], str)
+            and args[2] == {"Ref": "AWS::NoValue"}
+        ):
+            return args[1]
+    return value

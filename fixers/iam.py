@@ -55,6 +55,16 @@ def statements_of(policy: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
     return [(i, s) for i, s in enumerate(cfn.list_of(st)) if isinstance(s, dict)]
 
 
+def all_statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """The statements of a policy document, those under a condition
+    (``Fn::If [condition, statement, AWS::NoValue]``) included: what it may grant."""
+    st = policy.get("Statement")
+    items = [st] if isinstance(st, dict) else cfn.list_of(st)
+    return [
+        s for s in (cfn.unguarded(x) for x in items) if isinstance(s, dict) and "Fn::If" not in s
+    ]
+
+
 def _action_matches(pattern: Any, action: str) -> bool:
     import fnmatch
 
@@ -82,9 +92,10 @@ def resource_covers_key(resource: Any, key_id: str) -> bool:
 
 
 def role_grants(data: dict[str, Any], role: str, action: str, key_id: str) -> bool:
-    """Whether a role's policies in the template allow ``action`` on a key (conditions aside)."""
+    """Whether a role's policies in the template allow ``action`` on a key (conditions aside:
+    a statement under the condition of a conditional key counts)."""
     for _, policy in role_policy_documents(data, role):
-        for _, st in statements_of(policy):
+        for st in all_statements(policy):
             if grants_action(st, action) and resource_covers_key(st.get("Resource"), key_id):
                 return True
     return False
@@ -99,12 +110,14 @@ def add_role_statement(
     """Put a statement in the role's inline policy ``policy_name`` (made if missing).
 
     A statement with the same ``Sid`` in any inline policy of the role is replaced by this one
-    (so a grant that must name one more key converges); an equal one is left as it is.
+    (so a grant that must name one more key converges), under the condition it is under, if
+    any; an equal one is left as it is.
     """
     for i, pol in enumerate(cfn.list_of(doc.get(("Resources", role, "Properties", "Policies")))):
         if not isinstance(pol, dict) or not isinstance(pol.get("PolicyDocument"), dict):
             continue
-        for j, st in statements_of(pol["PolicyDocument"]):
+        for j, outer in statements_of(pol["PolicyDocument"]):
+            st = cfn.unguarded(outer)
             if statement.get("Sid") is not None and st.get("Sid") == statement.get("Sid"):
                 path: tuple[Any, ...] = (
                     "Resources",
@@ -117,6 +130,8 @@ def add_role_statement(
                 )
                 if j is not None:
                     path += (j,)
+                if st is not outer:
+                    path += ("Fn::If", 1)
                 from fixers.edits import set_value
 
                 for k, v in statement.items():
@@ -186,7 +201,7 @@ def _has_same_sid(doc: Document, role: str, statement: dict[str, Any]) -> bool:
         if (
             isinstance(pol, dict)
             and isinstance(pol.get("PolicyDocument"), dict)
-            and any(st.get("Sid") == sid for _, st in statements_of(pol["PolicyDocument"]))
+            and any(st.get("Sid") == sid for st in all_statements(pol["PolicyDocument"]))
         ):
             return True
     return False

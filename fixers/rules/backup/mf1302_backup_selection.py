@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, iam
 from fixers.document import Document, EditError
-from fixers.edits import add_list_item, add_resource, register_names, unique_id
+from fixers.edits import (
+    add_list_item,
+    add_resource,
+    condition_for,
+    conditions_needed,
+    held_conditions,
+    register_name_pattern,
+    unique_id,
+)
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.backup import common as bk
@@ -16,7 +24,14 @@ from fixers.rules.database.common import aurora_clusters
 SELECTION = "BackupSelection"
 ROLE = "BackupRole"
 SELECTION_NAME = "aurora-clusters"
-register_names(ROLE, SELECTION)
+# BackupRole2... when the template has a BackupRole AWS Backup cannot back Aurora up with.
+register_name_pattern(ROLE + r"\d*")
+register_name_pattern(SELECTION + r"\d*")
+
+MANAGED_POLICY = "arn:${AWS::Partition}:iam::aws:policy/service-role/"
+BACKUP_POLICY = "AWSBackupServiceRolePolicyForBackup"
+RESTORE_POLICY = "AWSBackupServiceRolePolicyForRestores"
+SNAPSHOT_ACTION = "rds:CreateDBClusterSnapshot"
 
 
 def cluster_arn(cluster: str) -> dict[str, Any]:
@@ -24,6 +39,80 @@ def cluster_arn(cluster: str) -> dict[str, Any]:
         "Fn::Sub": "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:cluster:${"
         + cluster
         + "}"
+    }
+
+
+def _managed_policy_documents(data: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    """Policy documents of the template's managed policies the role lists in ManagedPolicyArns."""
+    res = cfn.resources(data)
+    out = []
+    for arn in cfn.list_of(cfn.props(res.get(role, {})).get("ManagedPolicyArns")):
+        target = cfn.ref_target(cfn.unguarded(arn))
+        policy = res.get(target or "", {})
+        if policy.get("Type") == "AWS::IAM::ManagedPolicy":
+            document = cfn.props(policy).get("PolicyDocument")
+            if isinstance(document, dict):
+                out.append(document)
+    return out
+
+
+def backs_up_aurora(data: dict[str, Any], role: str) -> bool:
+    """Whether AWS Backup can back an Aurora cluster up with a template role: it trusts
+    backup.amazonaws.com, and has the AWS Backup service policy or a statement allowing
+    ``rds:CreateDBClusterSnapshot`` (``rds:*`` and other patterns that cover it count)."""
+    res = cfn.resources(data).get(role, {})
+    if res.get("Type") != "AWS::IAM::Role" or not bk.trusts_backup(res):
+        return False
+    managed = cfn.props(res).get("ManagedPolicyArns")
+    if any(isinstance(v, str) and BACKUP_POLICY in v for _, v in cfn.walk(managed)):
+        return True
+    documents = [d for _, d in iam.role_policy_documents(data, role)]
+    documents += _managed_policy_documents(data, role)
+    return any(
+        iam.grants_action(st, SNAPSHOT_ACTION)
+        for document in documents
+        for st in iam.all_statements(document)
+    )
+
+
+def selection_role(data: dict[str, Any], plan: str) -> str | None:
+    """The template role a selection of Aurora clusters for ``plan`` may run with: one AWS Backup
+    can back Aurora up with (``backs_up_aurora``) that exists wherever the plan does; the role
+    of an existing selection first, then one with the AWS Backup service policy. None: the fix
+    makes its own."""
+    roles = [lid for lid, r in cfn.of_type(data, "AWS::IAM::Role") if bk.trusts_backup(r)]
+    preferred = bk.backup_role(data)
+    if preferred in roles:
+        roles.remove(preferred)
+        roles.insert(0, preferred)
+    held = held_conditions(data, ("Resources", plan))
+    for role in roles:
+        if backs_up_aurora(data, role) and not conditions_needed(data, {"Ref": role}, held):
+            return role
+    return None
+
+
+def backup_role_definition() -> dict[str, Any]:
+    """A least-privilege role for AWS Backup: trusted by backup.amazonaws.com only, with the AWS
+    managed service policies for backups and restores (the documented default service role)."""
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "backup.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            },
+            "ManagedPolicyArns": [
+                {"Fn::Sub": MANAGED_POLICY + BACKUP_POLICY},
+                {"Fn::Sub": MANAGED_POLICY + RESTORE_POLICY},
+            ],
+        },
     }
 
 
@@ -71,8 +160,10 @@ class BackupSelection(Rule):
         account run on nothing: the Aurora cluster is covered only by its own 35-day automated
         backups, in the same account. The fix adds a selection that assigns the cluster to the
         plan by ARN (`arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:cluster:${Cluster}`)
-        and runs with the template's backup role (a role AWS Backup may assume, preferably the
-        one with the AWS Backup service policy).
+        and runs with a role that can back Aurora up: the template's role that AWS Backup may
+        assume and that has the AWS Backup service policy (or allows
+        `rds:CreateDBClusterSnapshot`), else a role of its own. A role AWS Backup may assume but
+        with no RDS permissions (one made for EFS, say) would make every backup job fail.
     """
     bad = """
         BackupPlan:
@@ -92,14 +183,18 @@ class BackupSelection(Rule):
     """
     fix_safety = """
         Safe (update): a new resource; the cluster is untouched and the first backup job runs in
-        the plan's next window. When the template has no role AWS Backup may assume,
-        `BackupRole` is added with only the AWS managed `AWSBackupServiceRolePolicyForBackup`.
-        With a customer-managed database key the role also needs that key (spec 9.3, MF0903).
+        the plan's next window. When the template has no role AWS Backup may assume that can back
+        Aurora up, `BackupRole` is added, trusted by backup.amazonaws.com only, with the AWS
+        managed `AWSBackupServiceRolePolicyForBackup` and `AWSBackupServiceRolePolicyForRestores`
+        (the AWS Backup default service role's policies). With a customer-managed database key
+        the role also needs that key (spec 9.3, MF0903).
     """
     notes = """
         Silent where a selection already picks the cluster, by reference, by a wildcard cluster
         ARN or by tags or conditions (which the rule cannot evaluate). The cluster is assigned to
-        the first backup plan of the template.
+        the first backup plan of the template. A plan (or cluster) under a `Condition`: the
+        selection gets that condition, and so does a role the fix makes for it; an existing role
+        is used only if it exists wherever the plan does.
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
@@ -127,30 +222,6 @@ class BackupSelection(Rule):
         if not plans:
             raise EditError("no backup plan")
         plan = plans[0][0]
-        role = bk.backup_role(doc.data) or add_resource(
-            doc,
-            unique_id(doc, ROLE),
-            {
-                "Type": "AWS::IAM::Role",
-                "Properties": {
-                    "AssumeRolePolicyDocument": {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "backup.amazonaws.com"},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    },
-                    "ManagedPolicyArns": [
-                        {
-                            "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
-                        }
-                    ],
-                },
-            },
-        )
         for lid, inner in _selections(doc.data):
             props = cfn.props(cfn.resources(doc.data)[lid])
             if (
@@ -164,6 +235,18 @@ class BackupSelection(Rule):
                     cluster_arn(cluster),
                 )
                 return
+        role = selection_role(doc.data, plan)
+        if role is None:
+            role = unique_id(doc, ROLE)
+            definition = backup_role_definition()
+            # The role exists for the selection: wherever the selection may not, neither may it.
+            condition = condition_for(doc, [{"Ref": plan}, cluster_arn(cluster)])
+            if condition is not None:
+                definition = {"Type": definition["Type"], "Condition": condition} | {
+                    k: v for k, v in definition.items() if k != "Type"
+                }
+            add_resource(doc, role, definition)
+        # The selection gets the condition of a plan (or cluster) under one: fixers.edits.
         add_resource(
             doc,
             unique_id(doc, SELECTION),

@@ -9,7 +9,7 @@ from typing import Any
 
 from fixers import cfn, key_users, topology
 from fixers.document import Document, EditError
-from fixers.edits import add_resource, register_names, set_property, unique_id
+from fixers.edits import add_resource, guarded, register_names, set_property, unique_id
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 
@@ -240,6 +240,7 @@ def ingress_rule(source: Any) -> dict[str, Any]:
 
 
 def _rank_ingress(item: Any) -> str | None:
+    item = cfn.unguarded(item)
     return (
         item.get("Description")
         if isinstance(item, dict) and isinstance(item.get("Description"), str)
@@ -252,7 +253,9 @@ def _admits(data: dict[str, Any], sg: str, source: Any) -> bool:
     res = cfn.resources(data)
     rules = [
         r
-        for r in cfn.list_of(cfn.props(res.get(sg, {})).get("SecurityGroupIngress"))
+        for r in map(
+            cfn.unguarded, cfn.list_of(cfn.props(res.get(sg, {})).get("SecurityGroupIngress"))
+        )
         if isinstance(r, dict)
     ]
     for _, ing in cfn.of_type(data, "AWS::EC2::SecurityGroupIngress"):
@@ -321,7 +324,9 @@ class State:
                     if missing and sg not in self.sg_missing:
                         self.sg_missing[sg] = missing
             elif svc == "s3":
-                have = {cfn.ref_target(t) for t in cfn.list_of(p.get("RouteTableIds"))}
+                have = {
+                    cfn.ref_target(cfn.unguarded(t)) for t in cfn.list_of(p.get("RouteTableIds"))
+                }
                 self.s3_missing_tables = [t for t in plan.route_tables if t not in have]
         self.missing = [s for s in plan.needed if s not in self.by_service]
 
@@ -469,19 +474,14 @@ class VpcEndpoints(Rule):
             ):
                 raise EditError(f"the ingress rules of {sg} are not a list")
             for src in srcs:
-                doc.append(
-                    ("Resources", sg, "Properties", "SecurityGroupIngress"),
-                    ingress_rule(src),
-                    rank=_rank_ingress,
-                )
+                path = ("Resources", sg, "Properties", "SecurityGroupIngress")
+                # Under the source group's condition when it has one the group lacks.
+                doc.append(path, guarded(doc, path, ingress_rule(src)), rank=_rank_ingress)
         if state.s3_missing_tables:
             ep = state.by_service["s3"]
             for t in state.s3_missing_tables:
-                doc.append(
-                    ("Resources", ep, "Properties", "RouteTableIds"),
-                    {"Ref": t},
-                    rank=lambda v: None,
-                )
+                path = ("Resources", ep, "Properties", "RouteTableIds")
+                doc.append(path, guarded(doc, path, {"Ref": t}), rank=lambda v: None)
         interface = [s for s in state.missing if SERVICES[s][1] == "Interface"]
         if interface:
             for attr in _dns_off(doc.data, vpc):
