@@ -69,8 +69,18 @@ from fixers.validate import Validator as _ORIGINAL_VALIDATOR  # noqa: E402
 
 
 @functools.cache
-def _validator():
+def _shared_validator() -> _ORIGINAL_VALIDATOR:
     return _ORIGINAL_VALIDATOR()
+
+
+class _validator:  # stands in for the class fixers.validate.Validator
+    """``Validator()`` gives the one shared instance; the class's static questions still work
+    (fixers.schema asks ``Validator.config_files`` for a folder's cfn-lint regions)."""
+
+    config_files = staticmethod(_ORIGINAL_VALIDATOR.config_files)
+
+    def __new__(cls) -> _ORIGINAL_VALIDATOR:  # type: ignore[misc]
+        return _shared_validator()
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -207,7 +207,9 @@ def role_policy_documents(
 def role_statements(data: dict[str, Any], role: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for _, doc in role_policy_documents(data, role):
-        out.extend(s for s in cfn.list_of(doc.get("Statement")) if isinstance(s, dict))
+        # A statement added under a condition is Fn::If [C, statement, AWS::NoValue].
+        statements = (cfn.unguarded(s) for s in cfn.list_of(doc.get("Statement")))
+        out.extend(s for s in statements if isinstance(s, dict))
     return out
 
 
