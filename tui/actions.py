@@ -74,7 +74,7 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "w",
-        "write atomically (asks only if the edits add cfn-lint errors; refuses if the file "
+        "write atomically (asks only if the edits add cfn-lint errors or warnings; refuses if the file "
         "changed on disk)",
         "write",
         "w",
