@@ -174,7 +174,10 @@ class Document:
             self._text = point.text
             self.template = Template(point.text, bom=self.template.bom, path=self.path)
         self._expected = point.expected
-        self._expected_shared = False
+        # Shared with the checkpoint: the next edit copies it first, so the checkpoint stays as
+        # it was (it can be restored again). Marks taken before a restore are void.
+        self._expected_shared = True
+        self._undo.clear()
         cfn.track(point.expected)
         del self.edits[point.edited if edits is None else edits :]
 

@@ -279,8 +279,11 @@ def add_list_item(
     An item that refers to a resource under a condition the list does not share is added as
     ``Fn::If [condition, item, AWS::NoValue]`` (or, when it refers to it only in list items of
     its own, with those items so: ``guarded``). A list that is itself
-    ``Fn::If [condition, [...], AWS::NoValue]`` takes the item in its first branch when that
-    condition covers the item, else it becomes a plain list of items each under the condition."""
+    ``Fn::If [condition, [...], AWS::NoValue]`` takes the item in its first branch when the
+    item needs that condition, else it becomes a plain list of items each under the condition
+    (an item that needs none must not vanish with the list). A value whose lists would have
+    every item under a condition is put under it whole instead: an empty list is not an absent
+    one (IAM rejects a statement with no Resource)."""
     path = tuple(path)
     current = doc.get(path)
     if isinstance(current, list) and item in current:
@@ -293,8 +296,11 @@ def add_list_item(
         condition = current["Fn::If"][0]
         if item in inner:
             return
-        held = held_conditions(doc.data, path) | {condition}
-        if not conditions_needed(doc.data, item, held):
+        outer = held_conditions(doc.data, path)
+        if conditions_needed(doc.data, item, outer) and not conditions_needed(
+            doc.data, item, outer | {condition}
+        ):
+            # The item needs a condition, and the list's covers it: it joins the list there.
             doc.append(path + ("Fn::If", 1), item, rank=rank)
             return
         # The item is not under the list's condition: each item takes the condition instead.
@@ -407,7 +413,9 @@ def held_conditions(data: dict[str, Any], path: tuple[Any, ...]) -> frozenset[st
 
 def _references(value: Any, held: frozenset[str]) -> Iterator[tuple[str, frozenset[str]]]:
     """(name, conditions held there) for every name ``value`` refers to, an ``Fn::If`` first
-    branch holding its condition."""
+    branch holding its condition. The second branch holds the negation, which this vocabulary
+    cannot state: its references are the template author's choice and are left alone (were one
+    wrong, revalidation would see cfn-lint's W1001 and roll the fix back)."""
     stack: list[tuple[Any, frozenset[str]]] = [(value, held)]
     while stack:
         v, h = stack.pop()
@@ -421,7 +429,6 @@ def _references(value: Any, held: frozenset[str]) -> Iterator[tuple[str, frozens
             if k == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
                 if isinstance(arg[0], str):
                     stack.append((arg[1], h | {arg[0]}))
-                    stack.append((arg[2], h))
                     continue
             elif k in ("Ref", "Fn::GetAtt"):
                 yield from ((name, h) for name in cfn.refs(v))
@@ -552,14 +559,22 @@ def _guard_parts(doc: Document, value: Any, held: frozenset[str]) -> Any:
     if not conditions_needed(doc.data, value, held):
         return value
     if isinstance(value, list):
-        items = []
-        for item in value:
-            part = _guard_parts(doc, item, held)
-            if part is _WHOLE:
-                part = {"Fn::If": [_condition_of_all(doc, item, held), item, NO_VALUE]}
-            items.append(part)
-        return items
-    return {k: _guard_parts(doc, v, held) for k, v in value.items()}
+        parts = [_guard_parts(doc, item, held) for item in value]
+        if parts and all(part is _WHOLE for part in parts):
+            # Every item would be under a condition: when they are all false the list would be
+            # empty, which is not "absent" (an IAM statement with no Resource is rejected), so
+            # the list's owner is put under the condition instead.
+            return _WHOLE
+        return [
+            {"Fn::If": [_condition_of_all(doc, item, held), item, NO_VALUE]}
+            if part is _WHOLE
+            else part
+            for item, part in zip(value, parts, strict=True)
+        ]
+    members = {k: _guard_parts(doc, v, held) for k, v in value.items()}
+    if any(member is _WHOLE for member in members.values()):
+        return _WHOLE
+    return members
 
 
 def conditioned_entry(doc: Document, section: str, entry: Any) -> Any:

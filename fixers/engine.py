@@ -37,9 +37,12 @@ if TYPE_CHECKING:
 MAX_PASSES = 3
 MAX_TRIAL_LINTS = 24
 """Lints spent finding the fixes that add cfn-lint errors, before giving up on the template."""
-PRELINT_MIN_BYTES = 200_000
+PRELINT_MIN_BYTES = 0
 """Templates from this size get their original linted in another process while they are fixed,
-just in case the result has errors (see ``LintWorker``); below it a lint takes about a second."""
+in case the result has errors or warnings (see ``LintWorker``). Every size, since warnings
+count: most results have one (a deprecated engine version is enough), and the original's lint
+then overlaps the fixing instead of following the result's (the sample: 2.3 s -> 1.9 s, cfn-lint
+alone 1.3 s). The lint is stopped when the result turns out clean."""
 
 
 OUT_OF_TRIALS = (

@@ -98,11 +98,12 @@ class LintError:
         """Identity of the finding across an edit: (rule, path, message without positions).
 
         Lines are left out because inserted text shifts them, and so are the list indices of
-        the path (an item inserted before it shifts them too); the keys of the path do not move.
+        the path (an item inserted before it shifts them too) and ``Fn::If`` (a value a fix puts
+        under a condition moves into a branch); the keys of the path do not move.
         """
         return (
             self.rule,
-            tuple(p for p in self.path if not isinstance(p, int)),
+            tuple(p for p in self.path if not isinstance(p, int) and p != "Fn::If"),
             _normalise_message(self.message),
         )
 
@@ -568,7 +569,8 @@ class WorkerValidator:
         self._lock = threading.Lock()
         self._worker: LintWorker | None = None
         self._local: Validator | None = None
-        self._closed = False
+        self._closed = False  # by close(): no worker is started again until start()
+        self._closings = 0  # how many times close() ran: a lint it interrupted answers nothing
         if start:
             self.start(warm_filename)
 
@@ -601,6 +603,7 @@ class WorkerValidator:
         return self._local
 
     def lint(self, text: str, filename: str | os.PathLike[str]) -> list[LintError]:
+        closings = self._closings
         with self._lock:
             if self._worker is not None and not self._worker.alive and not self._closed:
                 self._spawn()  # it died since the last lint (killed, out of memory): start anew
@@ -612,16 +615,17 @@ class WorkerValidator:
                 worker.close()  # it failed on this text: lint here until the next start
                 if self._worker is worker:
                     self._worker = None
-            if self._closed:
-                return []  # closed while linting: nobody waits for the answer
+            if self._closings != closings:
+                return []  # closed while this lint waited: nobody waits for the answer
             if self._local is None:
                 self._local = Validator()
             return self._local.lint(text, filename)
 
     def close(self) -> None:
-        """Stop the worker now, even in the middle of a lint: that lint answers nothing. A later
-        ``start`` starts a new one."""
+        """Stop the worker now, even in the middle of a lint: that lint answers nothing. Later
+        lints run in this process, until ``start`` starts a new worker."""
         self._closed = True
+        self._closings += 1
         worker = self._worker  # kept: a lint waiting on it gets None and sees it closed
         if worker is not None:
             worker.close()

@@ -107,7 +107,10 @@ def test_condition_for_names_the_condition_a_value_needs_where_it_stands() -> No
     assert edits.condition_for(doc, {"Ref": "Key"}, ("Resources", "KeyUser", "Properties")) is None
     guarded = {"Fn::If": ["HasKey", {"Ref": "Key"}, {"Ref": "AWS::NoValue"}]}
     assert edits.condition_for(doc, guarded) is None
-    assert edits.condition_for(doc, {"Fn::If": ["HasKey", "x", {"Ref": "Key"}]}) == "HasKey"
+    # The second branch holds "not HasKey", which this vocabulary cannot state: its references
+    # are the author's choice (a correct !If [IsProd, ProdX, DevX] must not be guarded by the
+    # condition of DevX); were one wrong, revalidation sees cfn-lint's W1001 and rolls back.
+    assert edits.condition_for(doc, {"Fn::If": ["HasKey", "x", {"Ref": "Key"}]}) is None
     assert doc.text == BASE  # asking adds nothing
 
 
@@ -325,11 +328,14 @@ def test_guarded_puts_list_items_under_the_condition_and_never_drops_a_mapping_k
         "A": [{"Fn::If": ["HasKey", key, no]}, "b", {"Fn::If": ["BackupsEnabled", vault, no]}],
         "B": "b",
     }
-    # An item that refers to both gets both; nested lists are reached.
+    # An item that refers to both gets both; nested lists are reached, and a list whose every
+    # item would be conditional goes under the condition with what holds it.
     both = {"A": {"Fn::Sub": "${Key}-${Vault}"}}
-    assert edits.guarded(doc, at, [both, {"B": [[key]]}]) == [
+    assert edits.guarded(doc, at, [both, {"B": [[key, "b"]]}, {"C": [[key]]}, "plain"]) == [
         {"Fn::If": ["BackupsEnabledAndHasKey", both, no]},
-        {"B": [[{"Fn::If": ["HasKey", key, no]}]]},
+        {"B": [[{"Fn::If": ["HasKey", key, no]}, "b"]]},
+        {"Fn::If": ["HasKey", {"C": [[key]]}, no]},
+        "plain",
     ]
     # Under the resource's own condition, nothing to do.
     assert edits.guarded(doc, ("Resources", "KeyUser", "Properties", "X"), [key]) == [key]
@@ -472,3 +478,21 @@ def test_backup_fixes_on_a_conditional_backup_stack_add_no_lint_finding(codes: l
     fixed = fix_text(text, codes)
     assert fixed != text
     assert _lint(fixed) == before
+
+
+def test_a_list_whose_every_item_needs_the_condition_puts_its_owner_under_it() -> None:
+    """An IAM statement whose every Resource is conditional is guarded whole: per-item guards
+    would leave Resource: [] when the condition is false, which IAM rejects."""
+    doc = Document.from_text(BASE)
+    at = ("Resources", "Topic", "Properties", "X")
+    key, no = {"Fn::GetAtt": ["Key", "Arn"]}, edits.NO_VALUE
+    statement = {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": [key, key]}
+    other = {"Effect": "Allow", "Action": "sns:Publish", "Resource": {"Ref": "Topic"}}
+    assert edits.guarded(doc, at, [statement, other]) == [
+        {"Fn::If": ["HasKey", statement, no]},
+        other,
+    ]
+    # A policy document whose only statement is conditional goes under the condition whole.
+    assert edits.guarded(doc, at, {"Statement": [statement]}) == {
+        "Fn::If": ["HasKey", {"Statement": [statement]}, no]
+    }

@@ -126,3 +126,20 @@ def test_exempt_warnings_are_notes_and_indices_do_not_count() -> None:
     assert [e.rule for e in new] == ["W1028"]
     assert [e.rule for e in notes] == ["W2001"]
     assert not {"W1001", "W1028", "W3011"} & set(EXEMPT_WARNINGS)
+
+
+def test_a_finding_a_fix_moves_into_an_if_branch_is_the_same_finding() -> None:
+    before = [
+        LintError("W1020", "m", ("Resources", "Q", "Properties", "P", "Fn::Sub"), 1, 1, "warning")
+    ]
+    after = [
+        LintError(
+            "W1020",
+            "m",
+            ("Resources", "Q", "Properties", "P", "Fn::If", 2, "Fn::Sub"),
+            9,
+            1,
+            "warning",
+        )
+    ]
+    assert added(before, after) == ([], [])

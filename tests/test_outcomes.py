@@ -124,3 +124,20 @@ def test_a_template_the_cdk_synthesized_is_reported_not_rewritten() -> None:
     assert outcome.status is Status.GENERATED
     assert "PaymentsStack/Vpc/Resource" in (outcome.reason or "")
     assert result.new_text == CDK_TEMPLATE
+
+
+def test_a_fix_that_names_a_method_making_no_edit_fails_instead_of_passing_as_applied() -> None:
+    rule = _rule("MF9901", "EnableDnsHostnames", Fix("wrong", action="detect"))
+    status, reason = _statuses(rule)["MF9901"]
+    assert status is Status.FAILED and "no fix action 'detect'" in (reason or "")
+
+
+def test_a_checkpoint_can_be_restored_more_than_once() -> None:
+    """Edits after a restore copy the data first, so the checkpoint stays as it was taken."""
+    doc = Document.from_text(TEMPLATE)
+    point = doc.checkpoint()
+    for value in ("10.1.0.0/16", "10.2.0.0/16"):
+        doc.set((*PROPS, "CidrBlock"), value)
+        doc.restore(point)
+        assert doc.text == TEMPLATE and doc.data == Document.from_text(TEMPLATE).data
+    doc.self_check()

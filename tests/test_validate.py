@@ -446,6 +446,11 @@ def test_the_worker_validator_lints_as_the_validator_and_outlives_its_worker(tmp
     linter = WorkerValidator(str(path))
     try:
         assert linter.lint(text, str(path)) == expected
+        # Closed, it still lints (in this process): a closed linter never looks clean.
+        linter.close()
+        assert linter.lint(text, str(path)) == expected and not linter.in_worker
+        linter.start(str(path))
+        assert linter.in_worker
         linter._worker._proc.kill()  # type: ignore[union-attr]
         linter._worker._proc.wait()  # type: ignore[union-attr]
         assert linter.lint(text, str(path)) == expected  # a new worker

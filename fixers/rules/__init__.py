@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from fixers.document import Document
 
 
+_NOT_ACTIONS = frozenset({"detect", "finding", "fix", "docs", "check_metadata"})
+"""Methods of every rule that make no edit: a fix naming one is a rule's mistake."""
+
+
 class Rule:
     """Base class of every rule. Subclasses set the metadata and implement ``detect``."""
 
@@ -52,7 +56,7 @@ class Rule:
         if fix is None:
             raise ValueError(f"{self.code}: the finding at {finding.path} has no fix")
         action = getattr(self, fix.action, None)
-        if fix.action.startswith("_") or not callable(action):
+        if fix.action.startswith("_") or fix.action in _NOT_ACTIONS or not callable(action):
             raise TypeError(f"{self.code} has no fix action {fix.action!r}")
         action(doc, *fix.args)
 
