@@ -134,3 +134,30 @@ def test_no_reachability_to_lose_for_a_private_database() -> None:
     assert "PubliclyAccessible: true" in shared
     (finding,) = findings(shared, CODES)
     assert finding.fix is not None and "reachability" not in finding.fix.impact_detail
+
+
+def test_new_subnets_without_a_zone_to_copy_take_the_regions_next_zones() -> None:
+    """A DB subnet group needs two Availability Zones: app subnets that name none give the new
+    subnets nothing to copy, so each takes the Region's next zone; a zone given as
+    Fn::GetAZs null (which cfn-lint rejects) is copied as the documented ''."""
+    import json
+
+    from fixers.document import Document
+
+    template = json.loads(FLAWED_JSON)
+    subnets = [r for r in template["Resources"].values() if r["Type"] == "AWS::EC2::Subnet"]
+    assert len(subnets) == 2
+    del subnets[0]["Properties"]["AvailabilityZone"]
+    subnets[1]["Properties"]["AvailabilityZone"] = {"Fn::Select": [1, {"Fn::GetAZs": None}]}
+    fixed = run_fix(json.dumps(template, indent=4) + "\n", CODES)
+    assert [o.status for o in fixed.outcomes] == ["applied"]
+    resources = Document.from_text(fixed.new_text).data["Resources"]
+    zones = [
+        resources[lid]["Properties"]["AvailabilityZone"]
+        for lid in sorted(resources)
+        if lid.startswith("DatabaseSubnet") and resources[lid]["Type"] == "AWS::EC2::Subnet"
+    ]
+    assert zones == [
+        {"Fn::Select": [0, {"Fn::GetAZs": ""}]},
+        {"Fn::Select": [1, {"Fn::GetAZs": ""}]},
+    ]

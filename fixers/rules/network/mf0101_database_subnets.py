@@ -81,8 +81,10 @@ class DatabaseSubnetIsolation(Rule):
     """
     fix_safety = """
         Unsafe (replacement). The fix adds one database subnet per subnet of the group, in the
-        same Availability Zones (the spec's 10.0.21.0/24, 10.0.22.0/24 and 10.0.23.0/24, or the
-        first free /24s of the VPC when those are taken or outside it), a route table with no
+        same Availability Zones (subnets that name none get the Region's first, second, third
+        zone: a DB subnet group needs two zones at least) (the spec's 10.0.21.0/24, 10.0.22.0/24
+        and 10.0.23.0/24, or the first free /24s of the VPC when those are taken or outside
+        it), a route table with no
         routes beyond the VPC, its associations, and points the subnet group at the new subnets.
         On a deployed stack RDS refuses to remove subnets that a running cluster uses from its
         subnet group, so the update fails; moving the cluster needs a new subnet group, and
@@ -291,7 +293,11 @@ class DatabaseSubnetIsolation(Rule):
             subnet: dict[str, Any] = {"VpcId": {"Ref": vpc}, "CidrBlock": cidrs[i]}
             for key in ("AvailabilityZone", "AvailabilityZoneId"):
                 if key in source:
-                    subnet[key] = source[key]
+                    subnet[key] = _without_null_region(source[key])
+            if "AvailabilityZone" not in subnet and "AvailabilityZoneId" not in subnet:
+                # A DB subnet group needs subnets in two Availability Zones at least: without a
+                # zone to copy, each new subnet takes the Region's next one.
+                subnet["AvailabilityZone"] = {"Fn::Select": [i, {"Fn::GetAZs": ""}]}
             subnet["MapPublicIpOnLaunch"] = False
             subnet["Tags"] = [
                 {
@@ -314,3 +320,15 @@ class DatabaseSubnetIsolation(Rule):
             )
             new_ids.append(subnet_id)
         set_property(doc, group_id, "SubnetIds", [{"Ref": s} for s in new_ids])
+
+
+def _without_null_region(value: Any) -> Any:
+    """The zone expression with ``Fn::GetAZs: null`` written as ``''`` (the stack's Region, as
+    documented; cfn-lint rejects null)."""
+    if isinstance(value, dict):
+        if list(value) == ["Fn::GetAZs"] and value["Fn::GetAZs"] is None:
+            return {"Fn::GetAZs": ""}
+        return {k: _without_null_region(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_null_region(v) for v in value]
+    return value
