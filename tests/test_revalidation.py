@@ -18,10 +18,12 @@ SAMPLE = Path(__file__).resolve().parent.parent / "sample_templates" / "transact
 
 @pytest.mark.corpus
 def test_the_fix_that_adds_an_error_is_rolled_back_and_the_others_stay() -> None:
-    # The template's subnets take their zone from `Fn::GetAZs: null`; MF0101 copies that
-    # expression into the database subnets it adds, which cfn-lint reports there (E1017).
+    # The template's subnets take their zone from a Region that does not exist; MF0101 copies
+    # that expression into the database subnets it adds, which cfn-lint reports there (E1017).
+    # (The corpus file itself says `Fn::GetAZs: null`, which MF0101 writes as the valid ''.)
+    text = DMS.read_text().replace('"Fn::GetAZs": null', '"Fn::GetAZs": "nowhere-1"')
     engine = Engine(Options(fix=True, unsafe_fixes=True, validate=True))
-    result = engine.run_document(Document.from_text(DMS.read_text(), str(DMS)))
+    result = engine.run_document(Document.from_text(text, str(DMS)))
     status = {o.finding.code: (o.status, o.reason or "") for o in result.outcomes}
     assert status["MF0101"][0] == "rolled back"
     assert "E1017" in status["MF0101"][1] and "DatabaseSubnet1" in status["MF0101"][1]
