@@ -47,6 +47,7 @@ from tui.components.status_line import LintStatus, StatusLine
 if TYPE_CHECKING:
     from fixers.validate import Linter
 
+QUIT_DIALOG = "quit-dialog"
 LINT_START_DELAY = 0.25  # seconds after the first paint: importing cfn-lint competes for the GIL
 
 
@@ -640,7 +641,16 @@ class MeridianApp(App[int]):
         done = all(i.state == APPLIED for i in self.review.items) and not self.review.unwritten
         return EXIT_OK if done else EXIT_FINDINGS
 
+    async def action_quit(self) -> None:
+        """Textual's own way out (ctrl+q, the palette's "Quit"): asks as q does."""
+        self.action_quit_app()
+
     def action_quit_app(self) -> None:
+        if any(
+            isinstance(screen, ConfirmScreen) and screen.id == QUIT_DIALOG
+            for screen in self.screen_stack
+        ):
+            return  # the question is on screen already
         if not self.review.unwritten and not self.busy:
             self.exit(self.exit_code(), return_code=self.exit_code())
             return
@@ -649,7 +659,9 @@ class MeridianApp(App[int]):
             f"{n} applied fix{'es are' if n != 1 else ' is'} not written to {self.review.path}.\n\nQuit and lose them?"
         )
         self.push_screen(
-            ConfirmScreen("Quit without writing?", body, yes="Quit", no="Stay", danger=True),
+            ConfirmScreen(
+                "Quit without writing?", body, yes="Quit", no="Stay", danger=True, id=QUIT_DIALOG
+            ),
             lambda ok: self.exit(self.exit_code(), return_code=self.exit_code()) if ok else None,
         )
 

@@ -21,14 +21,21 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     def __init__(
-        self, title: str, body: Text | str, yes: str = "Yes", no: str = "No", danger: bool = False
+        self,
+        title: str,
+        body: Text | str,
+        yes: str = "Yes",
+        no: str = "No",
+        danger: bool = False,
+        id: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(id=id)
         self.question_title = title
         self.body = body
         self.yes_label = yes
         self.no_label = no
         self.danger = danger
+        self._answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="-danger" if self.danger else ""):
@@ -46,7 +53,10 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "yes")
+        self.action_answer(event.button.id == "yes")
 
     def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+        # Keys typed faster than the screen closes (n n, escape enter) answer once.
+        if not self._answered:
+            self._answered = True
+            self.dismiss(answer)

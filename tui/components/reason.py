@@ -19,6 +19,7 @@ class ReasonScreen(ModalScreen["str | None"]):
         super().__init__()
         self.question_title = title
         self.body = body
+        self._answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -38,7 +39,15 @@ class ReasonScreen(ModalScreen["str | None"]):
         event.stop()
         reason = event.value.strip()
         if reason:
-            self.dismiss(reason)
+            self._answer(reason)
+        else:
+            self.notify("Type a reason: it is recorded beside the suppression.", severity="warning")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._answer(None)
+
+    def _answer(self, reason: str | None) -> None:
+        # Keys typed faster than the screen closes (enter enter, escape enter) answer once.
+        if not self._answered:
+            self._answered = True
+            self.dismiss(reason)

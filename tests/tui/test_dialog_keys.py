@@ -1,0 +1,74 @@
+"""Dialogs survive repeated and mixed keys at any speed, and every way out asks when something
+is unwritten (issue 18, defects 1 and 2)."""
+
+from __future__ import annotations
+
+from tests.tui.conftest import press, settle
+from tui.components.confirm import ConfirmScreen
+from tui.components.reason import ReasonScreen
+
+
+async def test_enter_twice_in_the_reason_dialog_keeps_the_app_and_the_applied_fix(
+    make_app,
+) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        assert app.review.unwritten
+        await press(pilot, "j", "x")
+        assert isinstance(app.screen, ReasonScreen)
+        await pilot.press(*"accepted", "enter", "enter", "enter")  # no pause between them
+        await settle(pilot)
+        assert app.is_running and not isinstance(app.screen, ReasonScreen)
+        assert app.review.unwritten  # the applied fix is still there
+
+
+async def test_mixed_keys_in_dialogs_never_pop_a_screen_twice(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        for keys in (("n", "n", "escape"), ("escape", "escape", "n"), ("n", "escape", "enter")):
+            await press(pilot, "q")
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert app.is_running and not isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "x")
+        await pilot.press("escape", "escape", "enter")
+        await settle(pilot)
+        assert app.is_running and not isinstance(app.screen, ReasonScreen)
+        assert app.review.unwritten
+
+
+async def test_an_empty_reason_says_why_nothing_happens(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await press(pilot, "x", "enter")
+        assert isinstance(app.screen, ReasonScreen)
+        assert any("reason" in str(n.message) for n in app._notifications)
+
+
+async def test_ctrl_q_and_the_palettes_quit_ask_when_edits_are_unwritten(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        await press(pilot, "ctrl+c", "ctrl+q")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "n")
+        await app.run_action("quit")  # what the palette's "Quit the application" runs
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "n")
+        assert app.is_running and app.review.unwritten
+
+
+async def test_ctrl_q_quits_at_once_when_nothing_is_unwritten(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+q")
+    assert app.return_code == 1  # findings remain
