@@ -145,14 +145,21 @@ class FileResult:
     def diff(self) -> str:
         if not self.changed:
             return ""
-        return "".join(
-            difflib.unified_diff(
-                self.original_text.splitlines(keepends=True),
-                self.new_text.splitlines(keepends=True),
-                fromfile=f"a/{self.path}",
-                tofile=f"b/{self.path}",
-            )
+        return unified_diff(self.original_text, self.new_text, self.path)
+
+
+def unified_diff(before: str, after: str, path: str) -> str:
+    """The unified diff of a template, headed ``a/<path>`` and ``b/<path>`` as git heads them
+    (an absolute path without its leading slash, so never ``a//tmp/...``)."""
+    shown = path.lstrip("/")
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{shown}",
+            tofile=f"b/{shown}",
         )
+    )
 
 
 def write_results(results: Iterable[FileResult], output: str | None = None) -> None:

@@ -10,14 +10,13 @@ command would write.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fixers import config
 from fixers.document import Document, Mark
-from fixers.engine import Engine, Options, Outcome, Status, apply_one, load
+from fixers.engine import Engine, Options, Outcome, Status, apply_one, load, unified_diff
 from fixers.fileio import FileError, Snapshot, atomic_write, read_template_bytes
 from fixers.model import AREAS, Finding
 from fixers.rules import Rule, select_rules
@@ -184,7 +183,7 @@ class Review:
         if item.finding.fix is None:
             return "this finding has no automatic fix"
         if item.state == APPLIED:
-            return "already applied (u undoes it)"
+            return "already applied (u undoes the last applied fix)"
         step = self._begin(
             f"{item.finding.code} on {item.finding.resource or '/'.join(map(str, item.finding.path))}"
         )
@@ -345,17 +344,6 @@ class Review:
             snapshot = dataclasses.replace(snapshot, data=data)
         self.snapshot = snapshot
         self.written_text = text
-
-
-def unified_diff(before: str, after: str, path: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
-        )
-    )
 
 
 def preview(

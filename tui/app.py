@@ -692,4 +692,16 @@ def run_app(
         close = getattr(app._validator, "close", None)
         if close is not None:
             close()
+    print(f"meridian-fix: {exit_summary(app.review)}", file=sys.stderr)
     return code if isinstance(code, int) else EXIT_FINDINGS
+
+
+def exit_summary(review: Review) -> str:
+    """The one line the command prints on leaving the app, as ``git commit`` does."""
+    applied = sum(1 for i in review.items if i.state == APPLIED)
+    fixes = f"{applied} fix{'es' if applied != 1 else ''}"
+    if review.unwritten:
+        return f"{review.path} not written: the edits of {fixes} discarded"
+    if review.written_text != review.original_text:
+        return f"wrote {review.path} ({fixes} applied)"
+    return f"{review.path} unchanged"

@@ -72,3 +72,25 @@ async def test_ctrl_q_quits_at_once_when_nothing_is_unwritten(make_app) -> None:
         await settle(pilot)
         await press(pilot, "ctrl+q")
     assert app.return_code == 1  # findings remain
+
+
+async def test_leaving_says_in_one_line_what_became_of_the_edits(make_app) -> None:
+    from tui.app import exit_summary
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert exit_summary(app.review).endswith("unchanged")
+        await press(pilot, "a")
+        assert exit_summary(app.review).endswith("not written: the edits of 1 fix discarded")
+        await press(pilot, "w")
+        await settle(pilot)
+        assert exit_summary(app.review).startswith("wrote ")
+        assert exit_summary(app.review).endswith("(1 fix applied)")
+
+
+def test_a_diff_of_an_absolute_path_is_headed_as_git_heads_it() -> None:
+    from fixers.engine import unified_diff
+
+    head = unified_diff("a: 1\n", "a: 2\n", "/tmp/t.yaml").splitlines()[:2]
+    assert head == ["--- a/tmp/t.yaml", "+++ b/tmp/t.yaml"]
