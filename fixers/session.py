@@ -205,13 +205,31 @@ class Review:
         self._commit(step)
         return None
 
+    def covered_by_suppression(self, item: Item) -> list[Item]:
+        """The open findings a suppression of ``item`` covers: a suppression names a code for a
+        resource (or, for a finding without one, for the template), so every finding of that
+        code there; ``item`` first."""
+        finding = item.finding
+        on_resource = finding.resource in (self.doc.data.get("Resources") or {})
+        others = [
+            i
+            for i in self.items
+            if i is not item
+            and i.state != APPLIED
+            and i.finding.code == finding.code
+            and (i.finding.resource == finding.resource or not on_resource)
+        ]
+        return [item, *others]
+
     def suppress(self, item: Item, reason: str) -> str | None:
         """Record a suppression of the finding, with its reason, in the template's Metadata
-        (the resource's, or the template's when the finding has no resource); None on success."""
+        (the resource's, or the template's when the finding has no resource); None on success.
+        Every finding it covers (``covered_by_suppression``) leaves the review with it."""
         from fixers.document import EditError
         from fixers.edits import add_list_item
 
         finding = item.finding
+        covered = {i.key for i in self.covered_by_suppression(item)}
         base: tuple[Any, ...] = (
             ("Resources", finding.resource)
             if finding.resource in (self.doc.data.get("Resources") or {})
@@ -229,7 +247,7 @@ class Review:
             self.doc.restore(step.point)
             return str(exc)
         self._commit(step)
-        self.items = [i for i in self.items if i.key != item.key]
+        self.items = [i for i in self.items if i.key not in covered]
         return None
 
     def apply_all_safe(self) -> int:

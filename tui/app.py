@@ -497,6 +497,15 @@ class MeridianApp(App[int]):
         body.append(
             f"The suppression goes into the Metadata of {where}, with the reason you give.\n"
         )
+        covered = self.review.covered_by_suppression(item)[1:]
+        if covered:
+            body.append(
+                f"It also covers {len(covered)} other {item.finding.code} finding"
+                f"{'s' if len(covered) != 1 else ''} there:\n",
+                "bold",
+            )
+            for other in covered[:5]:
+                body.append(f"  · {other.finding.message}\n")
 
         def done(reason: str | None) -> None:
             if not reason:
@@ -505,7 +514,10 @@ class MeridianApp(App[int]):
             if error is not None:
                 self.notify(f"Not suppressed: {error}", severity="error")
                 return
-            self.notify(f"Suppressed {item.finding.code}.")
+            self.notify(
+                f"Suppressed {item.finding.code}"
+                + (f" ({len(covered) + 1} findings)." if covered else ".")
+            )
             self._after_edit()
 
         self.push_screen(ReasonScreen("Suppress this finding?", body), done)

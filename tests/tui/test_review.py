@@ -69,3 +69,19 @@ def test_the_app_blames_the_one_fix_at_fault_in_a_few_lints(tmp_path: Path) -> N
     assert (
         validator.calls <= 2 + MAX_TRIAL_LINTS < len(applied)
     )  # by place and bisection, not one lint a fix
+
+
+def test_a_suppression_takes_every_finding_it_covers_out_of_the_review(tmp_path: Path) -> None:
+    """ignore: [MF0302] on an instance covers both its MF0302 findings (the key and the
+    retention): both leave the review, neither is shown as fixed, and the dialog can name both."""
+    path = tmp_path / "t.yaml"
+    shutil.copy(SAMPLES / "transaction-platform.yaml", path)
+    review = Review.open(str(path), select=["MF0302"])
+    first = review.items[0]
+    covered = review.covered_by_suppression(first)
+    assert [i.finding.code for i in covered] == ["MF0302", "MF0302"]
+    assert {i.finding.resource for i in covered} == {first.finding.resource}
+    others = [i.key for i in review.items if i not in covered]
+    assert review.suppress(first, "accepted for the pilot") is None
+    assert [i.key for i in review.items] == others
+    assert all(i.state != APPLIED for i in review.items)
