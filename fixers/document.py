@@ -171,8 +171,10 @@ class Document:
         self._pending_paths.clear()
         self._fresh.clear()
         if point.text != self._text:
+            # The checkpoint carries the tree its text was read into (templates are never
+            # changed once read): no second reading.
             self._text = point.text
-            self.template = Template(point.text, bom=self.template.bom, path=self.path)
+            self.template = point.template
         self._expected = point.expected
         # Shared with the checkpoint: the next edit copies it first, so the checkpoint stays as
         # it was (it can be restored again). Marks taken before a restore are void.

@@ -92,13 +92,13 @@ def fix_edits(
         rule = by_code.get(f.code)
         if f.fix is None or rule is None:
             continue
-        point = doc.checkpoint()
+        point = doc.mark()
         try:
             status, _, _ = apply_one(doc, rule, f, [])
             if status == Status.APPLIED and doc.text != original:
                 out[f.key] = replacements(original, doc.text)
         finally:
-            doc.restore(point)
+            doc.rollback(point)
     return out
 
 
