@@ -15,8 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fixers.render import YamlRenderer, intrinsic, json_text
-from fixers.template import TEMPLATE_KEYS, Located, Node, PathError, Style, Template, locate
+import yaml
+
+from fixers.render import Source, YamlRenderer, intrinsic, json_text, plain_ok, same
+from fixers.template import (
+    TEMPLATE_KEYS,
+    Located,
+    Node,
+    PathError,
+    Style,
+    Template,
+    TemplateError,
+    compose_yaml,
+    locate,
+    to_data,
+)
 
 __all__ = [
     "ITEM",
@@ -125,7 +138,79 @@ class Geometry:
         return "\n" + (lines if _ends_with_line_break_block(value) else lines[:-1])
 
     def replace(self, path: Path, value: Any) -> Patch:
+        """The patch that writes ``value`` in place of the node at ``path``. A part of the value
+        equal to the node or to a node inside it (a node the edit moves: wrapped in ``Fn::If``,
+        put in a list) is written with its own text, re-indented, when that reads back the same
+        as the text rendered anew."""
         loc = self._locate(path)
+        sources = [] if self.style.is_json or loc.tag_consumed else self._sources(loc.node)
+        if not sources:
+            return self._replace(loc, path, value)
+        self.yaml.sources, self.yaml.reused = sources, False
+        try:
+            patch: Patch | None = self._replace(loc, path, value)
+        except EditError:
+            patch = None
+        finally:
+            reused, self.yaml.sources = self.yaml.reused, []
+        if patch is not None and not reused:
+            return patch
+        fresh = self._replace(loc, path, value)
+        if patch is not None and self._reads_alike(patch, fresh):
+            return patch
+        return fresh
+
+    _MAX_SOURCES = 500
+    _ANCHOR = re.compile(r"(?:^|[\s\[{,])&\S")
+
+    def _sources(self, top: Node) -> list[Source]:
+        """The texts of ``top`` and the nodes inside it that a new value may reuse."""
+        nodes: list[Node] = []
+        stack = [top]
+        while stack:
+            node = stack.pop()
+            if node.kind == "alias" or len(nodes) >= self._MAX_SOURCES:
+                return []  # an alias's text cannot move alone; a large node is rendered anew
+            nodes.append(node)
+            stack.extend(reversed(node.items))
+        found = (self._source_of(node) for node in nodes)
+        return [source for source in found if source is not None]
+
+    def _source_of(self, node: Node) -> Source | None:
+        if node.kind == "scalar" and (not isinstance(node.value, str) or node.style in ("|", ">")):
+            return None
+        if node.kind in ("map", "seq") and not node.items:
+            return None
+        text = self._text[node.start : self._value_end(node)]
+        if self._ANCHOR.search(text):
+            return None
+        value = to_data(node)
+        if node.kind == "scalar" or node.flow:
+            if "\n" in text:
+                return None
+            flow_ok = node.kind != "scalar" or node.style is not None or plain_ok(node.value, True)
+            return Source(value, inline=text, flow_ok=flow_ok)
+        if node.tag or self._text[self._line_start(node.start) : node.start].strip(" -"):
+            return None
+        lines = [line.removesuffix("\r") for line in text.split("\n")]
+        return Source(value, lines=lines, col=node.col)
+
+    def _reads_alike(self, a: Patch, b: Patch) -> bool:
+        """Whether two patches of one place read back as the same data, on the lines they touch."""
+        start = self._line_start(min(a.start, b.start))
+        end = max(self._line_end(a.end), self._line_end(b.end))
+        try:
+            read = [
+                to_data(
+                    compose_yaml(self._text[start : p.start] + p.text + self._text[p.end : end])[0]
+                )
+                for p in (a, b)
+            ]
+        except (TemplateError, yaml.YAMLError):
+            return False
+        return same(read[0], read[1])
+
+    def _replace(self, loc: Located, path: Path, value: Any) -> Patch:
         node = loc.node
         if loc.tag_consumed:
             raise EditError(f"cannot replace the argument of {node.tag} at {fmt_path(path)}")

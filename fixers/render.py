@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -75,13 +76,17 @@ def plain_ok(text: str, flow: bool = False) -> bool:
     return text.isprintable()
 
 
-def quote(text: str, style: Style, flow: bool = False) -> str:
-    if style.quote == "'" and text.isprintable() and "\n" not in text:
+def quote(text: str, style: Style, flow: bool = False, char: str | None = None) -> str:
+    """``text`` quoted with ``char`` (default: the file's quote); single quotes only hold
+    printable one-line text, anything else is double-quoted."""
+    if (char or style.quote) == "'" and text.isprintable() and "\n" not in text:
         return "'" + text.replace("'", "''") + "'"
     return json.dumps(text, ensure_ascii=False)
 
 
-def scalar_text(value: Any, style: Style, flow: bool = False) -> str:
+def scalar_text(value: Any, style: Style, flow: bool = False, kind: str | None = None) -> str:
+    """A scalar's text; a string of ``kind`` (see ``Style.quotes``: "" a plain string value, an
+    intrinsic's name its argument, None a key) follows the file's quoting habit for that kind."""
     if value is True:
         return "true"
     if value is False:
@@ -91,6 +96,9 @@ def scalar_text(value: Any, style: Style, flow: bool = False) -> str:
     if isinstance(value, (int, float)):
         return json.dumps(value)
     text = str(value)
+    habit = style.quote_for(kind)
+    if habit:
+        return quote(text, style, flow, habit)
     return text if plain_ok(text, flow) else quote(text, style, flow)
 
 
@@ -103,17 +111,85 @@ def _literal_ok(text: str) -> bool:
     return all(line == line.rstrip(" \t\r") for line in text.split("\n")) and "\t" not in text
 
 
+@dataclass
+class Source:
+    """The text an existing node has in the file, to write it again where an edit moves it.
+
+    ``inline``: its one-line text (a scalar with its quotes, a flow collection, a tagged one),
+    or None; ``flow_ok``: that text may stand inside a flow collection. ``lines``: a block
+    collection's lines (the first from the node's start, the rest as in the file, with their
+    indentation) whose structure sits at column ``col``; re-indented as a whole."""
+
+    value: Any
+    inline: str | None = None
+    flow_ok: bool = False
+    lines: list[str] | None = None
+    col: int = 0
+
+    def block_at(self, col: int) -> list[str] | None:
+        """The block lines with the first one's content at ``col`` (its padding left to the
+        caller), or None if a line is indented too little to move left that far."""
+        assert self.lines is not None
+        shift = col - self.col
+        out = [self.lines[0]]
+        for line in self.lines[1:]:
+            if not line.strip(" "):
+                out.append("")
+            elif shift >= 0:
+                out.append(" " * shift + line)
+            elif line[:-shift].strip(" "):
+                return None
+            else:
+                out.append(line[-shift:])
+        return out
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal values of the same types, mapping keys in the same order (``1 == True`` is not)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
 class YamlRenderer:
-    """Renders values as YAML lines at a given column in a file's style."""
+    """Renders values as YAML lines at a given column in a file's style.
+
+    With ``sources`` (``reusing``), a part of the value equal to a node the file has is written
+    with that node's own text (a moved node keeps its flow style, quotes and comments)."""
 
     def __init__(self, style: Style) -> None:
         self.style = style
         self.step = style.indent if isinstance(style.indent, int) else 2
+        self.sources: list[Source] = []
+        self.reused = False
 
-    def inline(self, value: Any, flow: bool = False) -> str | None:
-        """A one-line rendering, or None when the value needs block form."""
-        name = intrinsic(value) if self.style.short_form else None
-        if name:
+    def _source(self, value: Any) -> Source | None:
+        if not self.sources or value is None or isinstance(value, bool):
+            return None
+        for source in self.sources:
+            if same(source.value, value):
+                return source
+        return None
+
+    def _tag_scalar(self, tag: str, name: str, arg: Any, flow: bool) -> str:
+        """A short-form tag and its one-line scalar argument."""
+        if isinstance(arg, str) and "\n" in arg:
+            return f"{tag} {json.dumps(arg, ensure_ascii=False)}"
+        return f"{tag} {scalar_text(arg, self.style, flow, name)}"
+
+    def inline(self, value: Any, flow: bool = False, kind: str = "") -> str | None:
+        """A one-line rendering, or None when the value needs block form. ``kind``: what a
+        string value is (see ``Style.quotes``); a list's scalar items are of that kind too."""
+        source = self._source(value)
+        if source is not None and source.inline is not None and (source.flow_ok or not flow):
+            self.reused = True
+            return source.inline
+        name = intrinsic(value)
+        if name and self.style.short_form:
             arg = value[name]
             tag = "!" + (name.removeprefix("Fn::"))
             if (
@@ -123,14 +199,15 @@ class YamlRenderer:
                 and all(isinstance(a, str) for a in arg)
                 and "." not in arg[0]
             ):
-                return f"{tag} {arg[0]}.{arg[1]}"
+                dotted = f"{arg[0]}.{arg[1]}"
+                if self.style.quote_for(name):
+                    return self._tag_scalar(tag, name, dotted, flow)
+                return f"{tag} {dotted}"
             if _is_block_string(arg) and not flow:
                 return None  # written as a tagged literal block by the block renderers
             if isinstance(arg, (str, int, float, bool)) or arg is None:
-                if isinstance(arg, str) and "\n" in arg:
-                    return f"{tag} {json.dumps(arg, ensure_ascii=False)}"
-                return f"{tag} {scalar_text(arg, self.style, flow)}"
-            inner = self.inline(arg, True) if isinstance(arg, list) else None
+                return self._tag_scalar(tag, name, arg, flow)
+            inner = self.inline(arg, True, name) if isinstance(arg, list) else None
             if inner is not None:
                 return f"{tag} {inner}"
             return None
@@ -141,7 +218,7 @@ class YamlRenderer:
                 return None
             parts = []
             for k, v in value.items():
-                rendered = self.inline(v, True)
+                rendered = self.inline(v, True, k if name else "")
                 if rendered is None:
                     return None
                 parts.append(f"{scalar_text(k, self.style, True)}: {rendered}")
@@ -155,8 +232,10 @@ class YamlRenderer:
             parts = []
             for item in value:
                 if isinstance(item, (dict, list)) and not intrinsic(item):
-                    return None
-                rendered = self.inline(item, True)
+                    source = self._source(item)
+                    if source is None or source.inline is None or not source.flow_ok:
+                        return None
+                rendered = self.inline(item, True, kind if not isinstance(item, list) else "")
                 if rendered is None:
                     return None
                 parts.append(rendered)
@@ -166,11 +245,22 @@ class YamlRenderer:
             if flow or not _literal_ok(value):
                 return json.dumps(value, ensure_ascii=False)
             return None
-        return scalar_text(value, self.style, flow)
+        return scalar_text(value, self.style, flow, kind)
 
-    def after_key(self, value: Any, key_col: int) -> list[str]:
+    def _moved_block(self, value: Any, col: int) -> list[str] | None:
+        """A moved block collection's own lines, its first line's content at ``col`` (padding
+        left to the caller), or None."""
+        source = self._source(value)
+        if source is None or source.lines is None:
+            return None
+        lines = source.block_at(col)
+        if lines is not None:
+            self.reused = True
+        return lines
+
+    def after_key(self, value: Any, key_col: int, kind: str = "") -> list[str]:
         """What follows ``key:``: the rest of the key's line, then the lines below it."""
-        text = self.inline(value)
+        text = self.inline(value, kind=kind)
         if text is not None:
             return [" " + text]
         if _is_block_string(value):
@@ -184,10 +274,12 @@ class YamlRenderer:
                 header, body = self.literal(arg, key_col + self.step)
                 return [f" {tag} {header}"] + body
             child_col = key_col + (self.seq_offset() if isinstance(arg, list) else self.step)
-            return [" " + tag] + self.block(arg, child_col)
-        if isinstance(value, list):
-            return [""] + self.block(value, key_col + self.seq_offset())
-        return [""] + self.block(value, key_col + self.step)
+            return [" " + tag] + self.block(arg, child_col, name)
+        col = key_col + (self.seq_offset() if isinstance(value, list) else self.step)
+        moved = self._moved_block(value, col)
+        if moved is not None:
+            return ["", " " * col + moved[0]] + moved[1:]
+        return [""] + self.block(value, col)
 
     def seq_offset(self) -> int:
         return self.style.seq_indent
@@ -202,30 +294,33 @@ class YamlRenderer:
         pad = " " * col
         return "|" + indicator + chomp, [pad + line if line else "" for line in lines]
 
-    def block(self, value: Any, col: int) -> list[str]:
-        """Lines of a block node whose content starts at ``col``."""
+    def block(self, value: Any, col: int, kind: str = "") -> list[str]:
+        """Lines of a block node whose content starts at ``col``; ``kind`` as in ``inline``."""
         pad = " " * col
-        if isinstance(value, dict) and value and not (intrinsic(value) and self.style.short_form):
+        moved = self._moved_block(value, col)
+        if moved is not None:
+            return [pad + moved[0]] + moved[1:]
+        name = intrinsic(value)
+        if isinstance(value, dict) and value and not (name and self.style.short_form):
             lines: list[str] = []
             for k, v in value.items():
-                rest = self.after_key(v, col)
+                rest = self.after_key(v, col, k if name else "")
                 lines.append(f"{pad}{scalar_text(k, self.style)}:{rest[0]}")
                 lines.extend(rest[1:])
             return lines
         if isinstance(value, list) and value:
             lines = []
             for item in value:
-                item_lines = self.item(item, col + 2)
+                item_lines = self.item(item, col + 2, kind if not isinstance(item, list) else "")
                 lines.append(pad + "- " + item_lines[0].lstrip(" "))
                 lines.extend(item_lines[1:])
             return lines
-        text = self.inline(value)
+        text = self.inline(value, kind=kind)
         if text is not None:
             return [pad + text]
         if _is_block_string(value):
             header, body = self.literal(value, col + self.step)
             return [pad + header] + body
-        name = intrinsic(value)
         assert name
         tag = "!" + (name.removeprefix("Fn::"))
         arg = value[name]
@@ -233,12 +328,12 @@ class YamlRenderer:
             header, body = self.literal(arg, col + self.step)
             return [f"{pad}{tag} {header}"] + body
         return [pad + tag] + self.block(
-            arg, col + (self.seq_offset() if isinstance(arg, list) else self.step)
+            arg, col + (self.seq_offset() if isinstance(arg, list) else self.step), name
         )
 
-    def item(self, value: Any, col: int) -> list[str]:
+    def item(self, value: Any, col: int, kind: str = "") -> list[str]:
         """Lines of a sequence item whose content starts at ``col`` (after ``- ``)."""
-        text = self.inline(value)
+        text = self.inline(value, kind=kind)
         if text is not None:
             return [" " * col + text]
         if _is_block_string(value):
@@ -252,7 +347,7 @@ class YamlRenderer:
                 header, body = self.literal(arg, col + self.step)
                 return [f"{' ' * col}{tag} {header}"] + body
             return [" " * col + tag] + self.block(
-                arg, col + (self.seq_offset() if isinstance(arg, list) else self.step)
+                arg, col + (self.seq_offset() if isinstance(arg, list) else self.step), name
             )
         return self.block(value, col)
 

@@ -107,6 +107,20 @@ class Style:
     seq_indent: int = 0  # YAML: columns from a key to the dashes of its block sequence
     quote: str = "'"  # the quote a new YAML string that needs quoting gets
     short_form: bool = True  # YAML written with !Ref-style tags
+    # YAML: the quoting habit per kind of string value, as (kind, quote) pairs: kind "" is a
+    # plain string value, an intrinsic's name ("Fn::Sub", "Ref") is its argument (after the
+    # short-form tag or the long-form key, or a direct item of its list); quote is "" (plain),
+    # "'" or '"'. A kind the file has no such string of is absent: plain where valid.
+    quotes: tuple[tuple[str, str], ...] = ()
+
+    def quote_for(self, kind: str | None) -> str | None:
+        """The file's quote for a string of ``kind`` ("" plain), None for no habit (or a key)."""
+        if kind is None:
+            return None
+        for k, q in self.quotes:
+            if k == kind:
+                return q
+        return None
 
 
 class _Stats:
@@ -116,6 +130,9 @@ class _Stats:
         self.indents: Counter[int] = Counter()
         self.seq_offsets: Counter[int] = Counter()
         self.quotes: Counter[str] = Counter()
+        # per kind of string value (see Style.quotes), how often each quoting is used where the
+        # string could have been written plain
+        self.kinds: dict[str, Counter[str]] = {}
         self.short_tags = 0
         self.long_keys = 0
 
@@ -275,6 +292,8 @@ def compose_yaml(text: str) -> tuple[Node, _Stats]:
                     stats.quotes[ev.style] += 1
                 if tag:
                     stats.short_tags += 1
+                if stack and isinstance(node.value, str) and ev.style in (None, "", "'", '"'):
+                    _note_quoting(stack, node, stats)
             else:
                 kind = "map" if isinstance(ev, yaml.MappingStartEvent) else "seq"
                 tag = _check_tag(ev.tag, ev.start_mark)
@@ -322,6 +341,60 @@ def compose_yaml(text: str) -> tuple[Node, _Stats]:
     if root is None:
         raise TemplateError("empty file: not a CloudFormation template")
     return root, stats
+
+
+def _value_kind(stack: list[Node], node: Node) -> str | None:
+    """The kind of string value (see ``Style.quotes``) a scalar about to be attached to
+    ``stack[-1]`` is; None for a mapping key."""
+    if node.tag:
+        return fn_name(node.tag)
+    parent = stack[-1]
+    if parent.kind == "map":
+        if len(parent.keys) == len(parent.items):
+            return None  # a key
+        key = parent.keys[-1].value
+        return key if len(parent.keys) == 1 and _LONG_FORM_KEYS.match(key) else ""
+    if parent.tag:
+        return fn_name(parent.tag)
+    if len(stack) > 1:
+        owner = stack[-2]
+        if (
+            owner.kind == "map"
+            and len(owner.keys) == 1
+            and not owner.items
+            and _LONG_FORM_KEYS.match(owner.keys[0].value)
+        ):
+            return str(owner.keys[0].value)
+    return ""
+
+
+def _note_quoting(stack: list[Node], node: Node, stats: _Stats) -> None:
+    """Count the quoting of a string value where it could have been written plain."""
+    kind = _value_kind(stack, node)
+    if kind is None:
+        return
+    style = node.style or ""
+    if style and not _could_be_plain(node.value, stack[-1].flow):
+        return
+    counts = stats.kinds.get(kind)
+    if counts is None:
+        counts = stats.kinds[kind] = Counter()
+    counts[style] += 1
+
+
+def _could_be_plain(text: str, flow: bool) -> bool:
+    from fixers.render import plain_ok  # the writer's own test (render imports this module)
+
+    return plain_ok(text, flow)
+
+
+def _habits(stats: _Stats) -> tuple[tuple[str, str], ...]:
+    """Each kind's most used quoting; a tie goes to plain, then to single quotes."""
+    order = {"": 0, "'": 1, '"': 2}
+    return tuple(
+        (kind, max(counts, key=lambda q: (counts[q], -order[q])))
+        for kind, counts in sorted(stats.kinds.items())
+    )
 
 
 def _note_layout(parent: Node, child: Node, stats: _Stats) -> None:
@@ -526,7 +599,9 @@ def detect_style(text: str, stats: _Stats | None, is_json: bool, bom: bool) -> S
     seq_indent = stats.seq_offsets.most_common(1)[0][0] if stats.seq_offsets else indent
     quote = "'" if stats.quotes["'"] >= stats.quotes['"'] else '"'
     short = stats.short_tags >= stats.long_keys
-    return Style(False, newline, bom, final_newline, indent, seq_indent, quote, short)
+    return Style(
+        False, newline, bom, final_newline, indent, seq_indent, quote, short, _habits(stats)
+    )
 
 
 def to_data(node: Node, budget: list[int] | None = None) -> Any:

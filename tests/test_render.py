@@ -238,6 +238,81 @@ def test_string_holding_a_yaml_line_break_or_c1_control_character(value: str, te
     assert rendered == text
 
 
+# -- the file's quoting habit, per kind of string value ----------------------------------------
+
+SUB_SINGLE = Style(is_json=False, quotes=(("Fn::Sub", "'"),))
+SUB_DOUBLE = Style(is_json=False, quote='"', quotes=(("Fn::Sub", '"'),))
+ALL_SINGLE = Style(is_json=False, quotes=(("", "'"), ("Fn::Sub", "'"), ("Ref", "")))
+SUB_PLAIN_STRINGS_DOUBLE = Style(is_json=False, quotes=(("", '"'), ("Fn::Sub", "")))
+LONG_SUB_SINGLE = Style(is_json=False, short_form=False, quotes=(("Fn::Sub", "'"),))
+
+
+@pytest.mark.parametrize(
+    ("value", "style", "text"),
+    [
+        ({"Fn::Sub": "${AWS::StackName}-logs"}, SUB_SINGLE, "v: !Sub '${AWS::StackName}-logs'\n"),
+        ({"Fn::Sub": "it's ${A}"}, SUB_SINGLE, "v: !Sub 'it''s ${A}'\n"),
+        ({"Fn::Sub": "${AWS::StackName}-logs"}, SUB_DOUBLE, 'v: !Sub "${AWS::StackName}-logs"\n'),
+        # a string that is not a !Sub keeps the plain habit, and a !Sub's multi-line one its block
+        ("plain", SUB_SINGLE, "v: plain\n"),
+        ({"Ref": "Bucket"}, SUB_SINGLE, "v: !Ref Bucket\n"),
+        ({"Fn::Sub": "a\n${B}\n"}, SUB_SINGLE, "v: !Sub |\n  a\n  ${B}\n"),
+        # the list form: its string is the !Sub's, the variables' values are plain strings
+        (
+            {"Fn::Sub": ["${A}-x", {"A": "b"}]},
+            SUB_SINGLE,
+            "v: !Sub\n- '${A}-x'\n- A: b\n",
+        ),
+        (
+            {"Fn::Sub": ["${A}-x", {"A": "b"}]},
+            ALL_SINGLE,
+            "v: !Sub\n- '${A}-x'\n- A: 'b'\n",
+        ),
+        # plain strings quoted, !Sub strings plain: each kind its own habit; keys never quoted
+        (
+            {"Key": "a", "Sub": {"Fn::Sub": "${A}"}},
+            SUB_PLAIN_STRINGS_DOUBLE,
+            'v:\n  Key: "a"\n  Sub: !Sub ${A}\n',
+        ),
+        (["a", {"Ref": "B"}], ALL_SINGLE, "v:\n- 'a'\n- !Ref B\n"),
+        # the long form: the string after the Fn::Sub key
+        ({"Fn::Sub": "${A}-x"}, LONG_SUB_SINGLE, "v:\n  Fn::Sub: '${A}-x'\n"),
+        # numbers and booleans are not strings: never quoted
+        ({"Days": 35, "On": True}, ALL_SINGLE, "v:\n  Days: 35\n  'On': true\n"),
+    ],
+)
+def test_new_strings_follow_the_quoting_habit_of_their_kind(
+    value: Any, style: Style, text: str
+) -> None:
+    assert after_key(value, style) == text
+    assert load(text) == {"v": value}
+
+
+def test_quoting_habit_is_detected_per_kind_where_a_string_could_be_plain() -> None:
+    from fixers.template import Template
+
+    text = (
+        "Resources:\n"
+        "  Bucket:\n"
+        "    Type: AWS::S3::Bucket\n"
+        "    Properties:\n"
+        "      BucketName: !Sub '${AWS::StackName}-a'\n"
+        "      Tags:\n"
+        "        - Key: 'yes'\n"  # quoted because it must be: not counted
+        "          Value: !Sub ['${A}-b', {A: !Ref AWS::Region}]\n"
+        "        - Key: Name\n"
+        "          Value:\n"
+        '            Fn::Sub: "${AWS::StackName}"\n'
+        "      Password: !Sub '{{resolve:ssm:/p}}'\n"  # must be quoted: not counted
+    )
+    style = Template(text).style
+    assert style.quote_for("Fn::Sub") == "'"  # two single, one double
+    assert style.quote_for("") == ""  # Type, Key: Name (Key: 'yes' had to be quoted)
+    assert style.quote_for("Ref") == ""
+    assert style.quote_for("Fn::GetAtt") is None  # none in the file: plain where valid
+    assert style.quote_for(None) is None  # keys
+
+
 # -- numbers, booleans, null -------------------------------------------------------------------
 
 

@@ -670,6 +670,100 @@ def test_empty_flow_mapping_becomes_a_block_mapping() -> None:
     check(before, lambda d: set_value(d, path, "n"), after, _with(before, path, "n"))
 
 
+# -- the file's quoting habit; moved nodes keep their text ------------------------------------
+
+SUB_QUOTED = (
+    "Resources:\n"
+    "  Bucket:\n"
+    "    Type: AWS::S3::Bucket\n"
+    "    Properties:\n"
+    "      Tags:\n"
+    "        - Key: Name\n"
+    "          Value: !Sub '${AWS::StackName}-bucket'\n"
+    "  Topic:\n"
+    "    Type: AWS::SNS::Topic\n"
+    "    Properties:\n"
+    "      TopicName: !Sub '${AWS::StackName}-topic'\n"
+)
+
+
+def test_new_sub_strings_are_single_quoted_in_a_file_that_single_quotes_them() -> None:
+    after = SUB_QUOTED.replace(
+        "    Properties:\n      Tags:\n",
+        "    Properties:\n      BucketName: !Sub '${AWS::StackName}-logs'\n      Tags:\n",
+    ).replace(
+        "-bucket'\n",
+        "-bucket'\n        - Key: Stack\n          Value: !Sub '${AWS::StackName}'\n",
+    )
+    name = {"Fn::Sub": "${AWS::StackName}-logs"}
+    tag = {"Key": "Stack", "Value": {"Fn::Sub": "${AWS::StackName}"}}
+
+    def edit(doc: Document) -> None:
+        set_value(doc, BUCKET + ("BucketName",), name)
+        add_list_item(doc, BUCKET + ("Tags",), tag)
+
+    intended = _with(SUB_QUOTED, BUCKET + ("BucketName",), name)
+    intended["Resources"]["Bucket"]["Properties"]["Tags"].append(tag)
+    check(SUB_QUOTED, edit, after, intended)
+
+
+PLAN = (
+    "Resources:\n"
+    "  Plan:\n"
+    "    Type: AWS::Backup::BackupPlan\n"
+    "    Properties:\n"
+    "      BackupPlan:\n"
+    "        BackupPlanName: plan\n"
+    "        BackupPlanRule:\n"
+    "          - RuleName: Daily\n"
+    "            TargetBackupVault: vault\n"
+    "            Lifecycle: {MoveToColdStorageAfterDays: 30, DeleteAfterDays: 365}\n"
+    "            CopyActions:\n"
+    "              - DestinationBackupVaultArn: !Sub 'arn:${AWS::Partition}:backup:${Dr}:vault'  # DR\n"
+    "                Lifecycle: {DeleteAfterDays: 35}\n"
+)
+RULE = ("Resources", "Plan", "Properties", "BackupPlan", "BackupPlanRule", 0)
+NO_VALUE = {"Ref": "AWS::NoValue"}
+
+
+def test_moved_flow_mapping_keeps_its_flow_text() -> None:
+    """Wrapped in an ``Fn::If`` too long for one line, the flow mapping stays flow (it used to be
+    written anew as a block mapping)."""
+    path = RULE + ("Lifecycle",)
+    condition = "KeepsLongTermBackupsInColdStorage"
+    after = PLAN.replace(
+        "            Lifecycle: {MoveToColdStorageAfterDays: 30, DeleteAfterDays: 365}\n",
+        "            Lifecycle: !If\n"
+        f"              - {condition}\n"
+        "              - {MoveToColdStorageAfterDays: 30, DeleteAfterDays: 365}\n"
+        "              - !Ref AWS::NoValue\n",
+    )
+    value = {
+        "Fn::If": [condition, {"MoveToColdStorageAfterDays": 30, "DeleteAfterDays": 365}, NO_VALUE]
+    }
+    check(PLAN, lambda d: set_value(d, path, value), after, _with(PLAN, path, value))
+
+
+def test_moved_block_mapping_keeps_its_text_re_indented() -> None:
+    """The item wrapped in ``Fn::If`` keeps its quotes, its comment and its flow mapping."""
+    path = RULE + ("CopyActions", 0)
+    after = PLAN.replace(
+        "              - DestinationBackupVaultArn: !Sub 'arn:${AWS::Partition}:backup:${Dr}:vault'  # DR\n"
+        "                Lifecycle: {DeleteAfterDays: 35}\n",
+        "              - !If\n"
+        "                  - HasDrAccount\n"
+        "                  - DestinationBackupVaultArn: !Sub 'arn:${AWS::Partition}:backup:${Dr}:vault'  # DR\n"
+        "                    Lifecycle: {DeleteAfterDays: 35}\n"
+        "                  - !Ref AWS::NoValue\n",
+    )
+    action = {
+        "DestinationBackupVaultArn": {"Fn::Sub": "arn:${AWS::Partition}:backup:${Dr}:vault"},
+        "Lifecycle": {"DeleteAfterDays": 35},
+    }
+    value = {"Fn::If": ["HasDrAccount", action, NO_VALUE]}
+    check(PLAN, lambda d: set_value(d, path, value), after, _with(PLAN, path, value))
+
+
 # -- no final newline ------------------------------------------------------------------------
 
 
