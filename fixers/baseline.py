@@ -1,9 +1,11 @@
 """Baselines and fingerprints: adopt the tool on existing templates, fail only on new gaps.
 
-A finding's fingerprint is a hash of its code, its path in the template (``Resources/DB/...``)
-and its message with positions normalised away, never of its line: a line inserted above it
-does not change it. The same fingerprint is the SARIF ``partialFingerprints`` value, so code
-scanning and the baseline agree on what "the same finding" is.
+A finding's fingerprint is a hash of its code and its path in the template
+(``Resources/DB/...``), never of its line or its message: a line inserted above it does not
+change it, and neither does a rule's rewording of what it says. The same fingerprint is the
+SARIF ``partialFingerprints`` value, so code scanning and the baseline agree on what "the same
+finding" is. Baselines written with the first fingerprints (``meridianFix/v1``, which hashed the
+message too) still match: each entry records its code and path, and they are read from there.
 
 The baseline file (``--write-baseline``) is JSON: per template path, relative to the baseline
 file's folder so that it holds in any checkout, the fingerprints of the findings it accepts.
@@ -17,33 +19,31 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from fixers.model import Finding, without_positions
+from fixers.model import Finding
 
 FORMAT_VERSION = 1
-FINGERPRINT_KEY = "meridianFix/v1"
-
-_SPACE_RE = re.compile(r"\s+")
+FINGERPRINT_KEY = "meridianFix/v2"
+LEGACY_KEYS = ("meridianFix/v1",)
 
 
 class BaselineError(Exception):
     pass
 
 
-def normalise_message(message: str) -> str:
-    """The message without positions or layout, so it survives edits elsewhere in the file."""
-    return _SPACE_RE.sub(" ", without_positions(message)).strip()
+def fingerprint_of(code: str, path: str) -> str:
+    """The fingerprint of a finding of ``code`` at the template path ``path`` (``a/b/c``)."""
+    raw = "\0".join((code, path))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
 def fingerprint(finding: Finding) -> str:
-    """Stable identity of a finding within its template: code, template path, message."""
-    path = "/".join(str(p) for p in finding.path)
-    raw = "\0".join((finding.code, path, normalise_message(finding.message)))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+    """Stable identity of a finding within its template: its code and template path (not its
+    message, so rewording keeps baselines and code-scanning alerts)."""
+    return fingerprint_of(finding.code, "/".join(str(p) for p in finding.path))
 
 
 def relative(template_path: str, base_dir: str) -> str:
@@ -78,12 +78,13 @@ class Baseline:
         files = doc.get("files") if isinstance(doc, dict) else None
         if not isinstance(files, dict):
             raise BaselineError(f"{path}: not a meridian-fix baseline (no 'files' mapping)")
+        legacy = doc.get("fingerprint") in LEGACY_KEYS
         entries: dict[str, Counter[str]] = {}
         for rel, items in files.items():
             if not isinstance(items, list):
                 raise BaselineError(f"{path}: {rel}: a list of findings expected")
             entries[rel] = Counter(
-                i["fingerprint"]
+                _entry_fingerprint(i, legacy)
                 for i in items
                 if isinstance(i, dict) and isinstance(i.get("fingerprint"), str)
             )
@@ -136,6 +137,15 @@ class Baseline:
                 f"{path}: cannot write the baseline: {exc.strerror or exc}"
             ) from None
         return sum(len(v) for v in doc["files"].values())
+
+
+def _entry_fingerprint(item: dict[str, Any], legacy: bool) -> str:
+    """An entry's fingerprint as this version computes it: a first-version entry (whose hash
+    included the message) is read from the code and path it records."""
+    code, where = item.get("code"), item.get("path")
+    if legacy and isinstance(code, str) and isinstance(where, str):
+        return fingerprint_of(code, where)
+    return str(item["fingerprint"])
 
 
 class Matcher:

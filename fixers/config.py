@@ -11,10 +11,10 @@ Keys (``-`` or ``_`` alike):
 ====================== ======================================================= ==================
 key                    meaning                                                 default
 ====================== ======================================================= ==================
-select                 code prefixes to run                                    all
-ignore                 code prefixes to skip                                   none
+select                 code prefixes and kinds to run                          all
+ignore                 code prefixes and kinds to skip                         none
 unsafe-fixes           --auto-fix also applies unsafe fixes                    false
-fail-on                lowest severity that fails the run                      low (any finding)
+fail-on                kinds and lowest severity that fail the run             defect, hardening
 baseline               baseline file (relative to the configuration file)     none
 production-condition   name of the condition that is true in production        IsProduction
 environment-parameter  name of the parameter naming the environment            Environment
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from typing import Any
 
-from fixers.model import SEVERITIES, at_least
+from fixers.model import KINDS, SEVERITIES, at_least
 
 __all__ = [
     "SEVERITY_ORDER",
@@ -52,6 +52,10 @@ __all__ = [
 CONFIG_NAMES = (".meridian-fix.toml", "pyproject.toml")
 TABLE = "meridian-fix"
 SEVERITY_ORDER = tuple(reversed(SEVERITIES))  # mildest first, as the option lists them
+DEFAULT_FAILING_KINDS = ("defect", "hardening")
+"""Kinds whose findings fail a run unless ``fail-on`` names others: the platform's own
+conventions are reported, not enforced, by default."""
+FAIL_ON_WORDS = (*SEVERITY_ORDER, *KINDS, "all")
 RETENTION_YEARS = (1, 2, 3, 5, 6, 7, 8, 9, 10)  # years CloudWatch Logs has an exact retention for
 
 
@@ -78,9 +82,18 @@ class Settings:
     overridden: tuple[str, ...] = field(default=(), compare=False)
     """Keys the command line set."""
 
-    def fails(self, severity: str) -> bool:
-        """Whether a finding of ``severity`` fails the run under ``fail_on``."""
-        return self.fail_on not in SEVERITIES or at_least(severity, self.fail_on)
+    def fails(self, severity: str, kind: str = "defect") -> bool:
+        """Whether a finding of ``severity`` and ``kind`` fails the run under ``fail_on``: a
+        comma list of kinds (``all`` for every kind; defect and hardening when none is named)
+        and at most one severity, the lowest that fails (low when none is named)."""
+        words = [w for w in self.fail_on.split(",") if w]
+        kinds = [w for w in words if w in KINDS]
+        threshold = next((w for w in words if w in SEVERITIES), "low")
+        if "all" in words:
+            kinds = list(KINDS)
+        if kind not in (kinds or DEFAULT_FAILING_KINDS):
+            return False
+        return at_least(severity, threshold)
 
     def with_overrides(self, overrides: dict[str, Any]) -> Settings:
         """These settings with the command line's values on top (None means not given)."""
@@ -123,8 +136,30 @@ def _codes(value: Any, key: str, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = list(value.split(","))
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: {key} must be a list of rule code prefixes")
-    return tuple(v.strip().upper() for v in value if v.strip())
+        raise ConfigError(f"{where}: {key} must be a list of rule code prefixes or kinds")
+    return tuple(
+        v.strip().lower() if v.strip().lower() in KINDS else v.strip().upper()
+        for v in value
+        if v.strip()
+    )
+
+
+def fail_on_words(value: Any, key: str, where: str) -> str:
+    """``fail-on`` as given (a string with commas, or a list) checked and normalised to a comma
+    list of kinds and at most one severity."""
+    words = value.split(",") if isinstance(value, str) else value
+    if not isinstance(words, (list, tuple)) or not all(isinstance(w, str) for w in words):
+        raise ConfigError(f"{where}: {key} must name kinds and/or a severity")
+    clean = [w.strip().lower() for w in words if w.strip()]
+    bad = [w for w in clean if w not in FAIL_ON_WORDS]
+    if bad or not clean:
+        raise ConfigError(
+            f"{where}: {key}: {', '.join(bad) or 'nothing given'}: give kinds "
+            f"({', '.join(KINDS)}, all) and/or a severity ({', '.join(SEVERITY_ORDER)})"
+        )
+    if len([w for w in clean if w in SEVERITIES]) > 1:
+        raise ConfigError(f"{where}: {key}: name one severity (the lowest that fails)")
+    return ",".join(dict.fromkeys(clean))
 
 
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
@@ -155,9 +190,7 @@ def _check(raw: dict[str, Any], where: str, base: str | None = None) -> dict[str
                 raise ConfigError(f"{where}: {shown} must be true or false")
             out[name] = value
         elif name == "fail_on":
-            if value not in SEVERITY_ORDER:
-                raise ConfigError(f"{where}: {shown} must be one of {', '.join(SEVERITY_ORDER)}")
-            out[name] = value
+            out[name] = fail_on_words(value, shown, where)
         elif name == "baseline":
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{where}: {shown} must be a file name")

@@ -26,7 +26,7 @@ from fixers.fileio import (
     write_new,
 )
 from fixers.model import Finding, Fix
-from fixers.rules import Rule, all_rules, matches, select_rules
+from fixers.rules import Rule, all_rules, kind_selected, matches, select_rules
 from fixers.template import Template, TemplateError
 from fixers.validate import LintWorker, WorkerValidator, usable_cpus
 
@@ -320,7 +320,11 @@ class Engine:
         )
         if result is not None:
             result.suppressed = filtered.suppressed
-        return filtered.kept
+        return [
+            f
+            for f in filtered.kept
+            if kind_selected(f.kind, self.options.select, self.options.ignore)
+        ]
 
     def allowed(self, finding: Finding) -> bool:
         return finding.fix is not None and (finding.fix.safe or self.options.unsafe_fixes)
@@ -454,7 +458,11 @@ class Engine:
             close()
 
     def revalidate(
-        self, doc: Document, result: FileResult, prelint: LintWorker | None = None
+        self,
+        doc: Document,
+        result: FileResult,
+        prelint: LintWorker | None = None,
+        before: list[LintError] | None = None,
     ) -> None:
         """Lint the result; roll back the fixes whose result adds cfn-lint errors or warnings
         (by rule and path; the warnings a correct fix may cause, ``EXEMPT_WARNINGS``, are kept
@@ -463,7 +471,7 @@ class Engine:
         The original is linted only when the result has errors or warnings. Fixes are blamed
         first by where the new findings are (the entries each fix edited), then, if that does
         not account for them, by bisecting the fixes in the order they ran: a few lints, not
-        one a fix.
+        one a fix. ``before``, when given, is the original's lint already known (the app's).
         """
         from fixers.validate import added
 
@@ -472,7 +480,8 @@ class Engine:
             # Nothing in the result: nothing can be new, so the original need not be linted.
             result.lint_after, result.lint_new, result.lint_notes = after, [], []
             return
-        before = prelint.result() if prelint is not None else None
+        if before is None and prelint is not None:
+            before = prelint.result()
         if before is None:
             before = self.lint(result.original_text, doc.path)
         new, notes = added(before, after)

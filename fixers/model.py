@@ -17,6 +17,11 @@ AREAS = (
     "monitoring",
     "iam",
 )
+KINDS = ("defect", "hardening", "convention")
+"""What a finding is: ``defect`` (fails to deploy, loses or exposes data, breaks at runtime),
+``hardening`` (a widely accepted control: CIS, AWS Security Hub, Well-Architected) or
+``convention`` (this platform's own standard: its outputs, parameters, dashboard, tuning)."""
+
 SEVERITIES = ("critical", "high", "medium", "low")
 """Severities, worst first: the one table the rules, ``fail-on``, the reports and SARIF use."""
 
@@ -118,6 +123,7 @@ class Finding:
     fix: Fix | None = None
     line: int = 0
     column: int = 0
+    kind: str = "defect"
 
     @property
     def key(self) -> tuple[str, tuple[Any, ...]]:
@@ -128,16 +134,4 @@ class Finding:
         return self if fix is self.fix else replace(self, fix=fix)
 
     def located(self, line: int, column: int) -> Finding:
-        return Finding(
-            self.code,
-            self.spec,
-            self.title,
-            self.severity,
-            self.area,
-            self.path,
-            self.message,
-            self.resource,
-            self.fix,
-            line,
-            column,
-        )
+        return replace(self, line=line, column=column)

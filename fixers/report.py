@@ -12,7 +12,7 @@ from typing import Any
 from fixers.baseline import fingerprint
 from fixers.config import Settings
 from fixers.engine import FileResult, Outcome
-from fixers.model import Finding
+from fixers.model import KINDS, Finding
 from fixers.suppressions import Suppressed
 from fixers.validate import cfn_lint_version
 
@@ -45,8 +45,8 @@ class FileReport:
         return [f for f in self.result.remaining if f.key not in self.baselined]
 
     def failing(self) -> list[Finding]:
-        """Open findings at or above the ``fail-on`` severity."""
-        return [f for f in self.open_findings() if self.settings.fails(f.severity)]
+        """Open findings of the kinds and at or above the severity ``fail-on`` names."""
+        return [f for f in self.open_findings() if self.settings.fails(f.severity, f.kind)]
 
 
 def outcome_status(outcome: Outcome, remaining: set[Any]) -> str:
@@ -69,6 +69,7 @@ def finding_dict(finding: Finding, outcome: Outcome | None = None) -> dict[str, 
         "code": finding.code,
         "spec": list(finding.spec),
         "title": finding.title,
+        "kind": finding.kind,
         "severity": finding.severity,
         "area": finding.area,
         "resource": finding.resource,
@@ -147,14 +148,17 @@ def file_dict(report: FileReport | FileResult) -> dict[str, Any]:
     }
 
 
-def summary(reports: list[FileReport], errors: list[str] | None = None) -> dict[str, int]:
+def summary(reports: list[FileReport], errors: list[str] | None = None) -> dict[str, Any]:
+    """Totals of a run, and the findings of each kind (``by_kind``)."""
     totals: Counter[str] = Counter()
+    by_kind: Counter[str] = Counter()
     totals["files"] = len(reports)
     totals["unreadable"] = len(errors or []) + sum(1 for r in reports if r.result.error)
     for rep in reports:
         r = rep.result
         remaining = {f.key for f in r.remaining}
         totals["findings"] += len(r.outcomes)
+        by_kind.update(o.finding.kind for o in r.outcomes)
         totals["fixed"] += sum(1 for o in r.outcomes if outcome_status(o, remaining) == "fixed")
         totals["remaining"] += len(r.remaining)
         totals["suppressed"] += len(r.suppressed)
@@ -172,7 +176,9 @@ def summary(reports: list[FileReport], errors: list[str] | None = None) -> dict[
         "written",
         "unreadable",
     )
-    return {k: totals[k] for k in keys}
+    out: dict[str, Any] = {k: totals[k] for k in keys}
+    out["by_kind"] = {kind: by_kind[kind] for kind in KINDS}
+    return out
 
 
 def json_report(

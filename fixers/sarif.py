@@ -34,12 +34,14 @@ if TYPE_CHECKING:
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+LEVELS = {"defect": "error", "hardening": "warning", "convention": "note"}
+"""SARIF level by kind: a defect is an error, a missing control a warning, a convention of the
+platform a note (severity goes to ``security-severity``)."""
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
 
-def level(severity: str) -> str:
-    return LEVELS.get(severity, "warning")
+def level(kind: str) -> str:
+    return LEVELS.get(kind, "warning")
 
 
 # --------------------------------------------------------------------------- fixes as edits
@@ -130,24 +132,26 @@ def rule_descriptor(rule: Rule | None, code: str) -> dict[str, Any]:
     if rule is None:  # MF0001, the unused-suppression check
         from fixers import suppressions as s
 
-        docs, title, area, severity, spec, name = (
+        docs, title, area, severity, spec, name, kind = (
             s.DOCS,
             s.UNUSED_TITLE,
             s.UNUSED_AREA,
             s.UNUSED_SEVERITY,
             (),
             "UnusedSuppression",
+            s.UNUSED_KIND,
         )
         why = "A suppression that matches no finding, or names no rule."
         fix = "none"
     else:
-        docs, title, area, severity, spec, name = (
+        docs, title, area, severity, spec, name, kind = (
             rule.docs(),
             rule.title,
             rule.area,
             rule.severity,
             rule.spec,
             type(rule).__name__,
+            rule.kind,
         )
         why = textwrap.dedent(rule.why).strip() or title
         fix = (
@@ -161,9 +165,16 @@ def rule_descriptor(rule: Rule | None, code: str) -> dict[str, Any]:
         "shortDescription": {"text": title},
         "fullDescription": {"text": " ".join(why.split())},
         "help": {"text": docs, "markdown": docs},
-        "defaultConfiguration": {"level": level(severity)},
+        "defaultConfiguration": {"level": level(kind)},
         "properties": {
-            "tags": ["cloudformation", "production-readiness", area, *(f"spec-{s}" for s in spec)],
+            "tags": [
+                "cloudformation",
+                "production-readiness",
+                kind,
+                area,
+                *(f"spec-{s}" for s in spec),
+            ],
+            "kind": kind,
             "precision": "high",
             "security-severity": SECURITY_SEVERITY.get(severity, "5.5"),
             "severity": severity,
@@ -240,7 +251,7 @@ def sarif_log(
             result: dict[str, Any] = {
                 "ruleId": f.code,
                 "ruleIndex": index[f.code],
-                "level": level(f.severity),
+                "level": level(f.kind),
                 "message": {"text": f.message},
                 "locations": [
                     {
@@ -266,6 +277,7 @@ def sarif_log(
                 ],
                 "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
                 "properties": {
+                    "kind": f.kind,
                     "severity": f.severity,
                     "area": f.area,
                     "spec": list(f.spec),
@@ -354,7 +366,8 @@ def _gh_prop(text: str) -> str:
     return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-GITHUB_COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
+GITHUB_COMMANDS = {"defect": "error", "hardening": "warning", "convention": "notice"}
+"""The workflow command of each kind, as SARIF's levels: error, warning, notice."""
 
 
 def github_annotations(reports: list[FileReport], errors: list[str]) -> list[str]:
@@ -370,7 +383,7 @@ def github_annotations(reports: list[FileReport], errors: list[str]) -> list[str
             lines.append(f"::error file={_gh_prop(path)},title=meridian-fix::{_gh_data(r.error)}")
             continue
         for f in rep.open_findings():
-            command = GITHUB_COMMANDS.get(f.severity, "warning")
+            command = GITHUB_COMMANDS.get(f.kind, "warning")
             fix = ""
             if f.fix is not None:
                 fix = f" Fix ({f.fix.applicability}, {f.fix.impact}): {f.fix.title}."

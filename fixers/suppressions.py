@@ -33,10 +33,11 @@ UNUSED_CODE = "MF0001"
 UNUSED_TITLE = "Unused or invalid suppression"
 UNUSED_AREA = "suppressions"
 UNUSED_SEVERITY = "low"
+UNUSED_KIND = "convention"
 
 DOCS = f"""# {UNUSED_CODE}: {UNUSED_TITLE}
 
-Area: {UNUSED_AREA} · severity: {UNUSED_SEVERITY} · fix: none
+Area: {UNUSED_AREA} · kind: {UNUSED_KIND} · severity: {UNUSED_SEVERITY} · fix: none
 
 ## Why it matters
 
@@ -224,4 +225,34 @@ def unused_finding(s: Suppression) -> Finding:
         None,
         s.line,
         s.column,
+        UNUSED_KIND,
     )
+
+
+def add_suppression(doc: Document, resource: str | None, code: str, reason: str) -> None:
+    """Record a suppression of ``code``, with ``reason``, in the Metadata of ``resource`` (of
+    the template when None), as the app's ``x`` does.
+
+    A resource without Metadata gets it in one place whatever the order of its attributes:
+    right before its ``Properties``, or last when it has none. Metadata without a
+    ``meridian-fix`` key gets it last; one with it takes the entry at the end of its ``ignore``
+    list. The template's Metadata goes where CloudFormation's order of sections puts it."""
+    from fixers.edits import add_list_item
+
+    entry = {"code": code, "reason": reason}
+    base: tuple[Any, ...] = ("Resources", resource) if resource is not None else ()
+    body = doc.get(base) if resource is not None else None
+    if isinstance(body, dict) and "Metadata" not in body:
+        keys = list(body)
+        later = set(keys[keys.index("Properties") :]) if "Properties" in keys else set()
+        doc.set(
+            base + ("Metadata",),
+            {"meridian-fix": {"ignore": [entry]}},
+            rank=lambda key: 1 if key in later else 0,
+        )
+        return
+    metadata = doc.get(base + ("Metadata",))
+    if isinstance(metadata, dict) and "meridian-fix" not in metadata:
+        doc.set(base + ("Metadata", "meridian-fix"), {"ignore": [entry]})  # last
+        return
+    add_list_item(doc, base + ("Metadata", "meridian-fix", "ignore"), entry)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 
 COMPUTE_SUBNET_PATHS: dict[str, tuple[tuple[Any, ...], ...]] = {
     "AWS::ECS::Service": (("NetworkConfiguration", "AwsvpcConfiguration", "Subnets"),),
@@ -63,7 +63,10 @@ def default_route_targets(data: dict[str, Any]) -> dict[str, set[str]]:
     result: dict[str, set[str]] = {}
     for _, route in cfn.of_type(data, "AWS::EC2::Route"):
         p = cfn.props(route)
-        if p.get("DestinationCidrBlock") != "0.0.0.0/0":
+        if not (
+            values.is_anywhere(p.get("DestinationCidrBlock"))
+            or values.is_anywhere(p.get("DestinationIpv6CidrBlock"))
+        ):
             continue
         table = cfn.ref_target(p.get("RouteTableId"))
         if not table:

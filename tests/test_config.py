@@ -101,7 +101,7 @@ log-retention-years = 3
         ("selct = []\n", "unknown key 'selct'"),
         ("log-retention-years = 4\n", "log-retention-years must be one of"),
         ('database-subnet-cidrs = ["10.0.0.1/24"]\n', "not a CIDR block"),
-        ('fail-on = "severe"\n', "fail-on must be one of"),
+        ('fail-on = "severe"\n', "fail-on: severe: give kinds"),
         ("select = [\n", "not valid TOML"),
     ],
 )

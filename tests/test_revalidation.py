@@ -27,7 +27,7 @@ def test_the_fix_that_adds_an_error_is_rolled_back_and_the_others_stay() -> None
     status = {o.finding.code: (o.status, o.reason or "") for o in result.outcomes}
     assert status["MF0101"][0] == "rolled back"
     assert "E1017" in status["MF0101"][1] and "DatabaseSubnet1" in status["MF0101"][1]
-    assert status["MF0103"][0] == "applied" and status["MF0304"][0] == "applied"
+    assert status["MF0103"][0] == "applied" and status["MF0302"][0] == "applied"
     assert result.lint_new == []
     assert "DatabaseSubnet1" not in result.new_text and "VPCFlowLogs" in result.new_text
 

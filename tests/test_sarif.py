@@ -68,9 +68,9 @@ def test_sample_sarif_is_valid_and_complete(
         assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
         assert loc["artifactLocation"]["uri"].endswith("transaction-platform.yaml")
         got.append((r["ruleId"], loc["region"]["startLine"], loc["region"]["startColumn"]))
-        assert r["partialFingerprints"]["meridianFix/v1"]
+        assert r["partialFingerprints"]["meridianFix/v2"]
     assert sorted(got) == expected and len(expected) > 10
-    assert len({r["partialFingerprints"]["meridianFix/v1"] for r in results}) == len(results)
+    assert len({r["partialFingerprints"]["meridianFix/v2"] for r in results}) == len(results)
 
 
 @pytest.mark.slow  # validates with cfn-lint: part of the whole suite, not the fast subset
@@ -116,7 +116,7 @@ def test_fingerprints_survive_a_line_inserted_above(
         _, log = run_json(capsys, "--check", "--format", "sarif", "--select", "MF06", str(path))
         validate(log)
         return {
-            r["partialFingerprints"]["meridianFix/v1"]: r["locations"][0]["physicalLocation"][
+            r["partialFingerprints"]["meridianFix/v2"]: r["locations"][0]["physicalLocation"][
                 "region"
             ]["startLine"]
             for r in log["runs"][0]["results"]
@@ -157,5 +157,5 @@ def test_github_annotations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert code == 1
     assert len(out) == 1
     line = out[0]
-    assert line.startswith("::error file=") and ",line=" in line and ",col=" in line
+    assert line.startswith("::warning file=") and ",line=" in line and ",col=" in line
     assert "title=MF0101 " in line and "::DB subnet group" in line

@@ -15,7 +15,17 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from fixers import edits
-from fixers.model import AREAS, IMPACTS, SAFE, SEVERITIES, UNSAFE, UNSAFE_IMPACTS, Finding, Fix
+from fixers.model import (
+    AREAS,
+    IMPACTS,
+    KINDS,
+    SAFE,
+    SEVERITIES,
+    UNSAFE,
+    UNSAFE_IMPACTS,
+    Finding,
+    Fix,
+)
 
 if TYPE_CHECKING:
     from fixers.document import Document
@@ -33,6 +43,9 @@ class Rule:
     title: ClassVar[str] = ""
     area: ClassVar[str] = ""
     severity: ClassVar[str] = "medium"
+    # defect, hardening or convention (fixers.model.KINDS): what the rule's findings are unless
+    # a finding says otherwise (``self.finding(..., kind=, severity=)``).
+    kind: ClassVar[str] = ""
     # The label --list-rules and --explain show: the worst any of the rule's fixes can carry
     # (safe, unsafe or none; a deploy impact of fixers.model.IMPACTS). Each fix declares its own,
     # and the engine raises it to what the fix's edits do (fixers.impact); tests/test_rule_labels.py
@@ -92,28 +105,40 @@ class Rule:
         message: str,
         fix: Fix | None = None,
         resource: str | None = None,
+        *,
+        kind: str | None = None,
+        severity: str | None = None,
     ) -> Finding:
+        """A finding of this rule; ``kind`` and ``severity`` refine the rule's own for this
+        finding (a missing control is not the same harm as a weaker one)."""
         if resource is None and len(path) >= 2 and path[0] == "Resources":
             resource = path[1]
         return Finding(
             self.code,
             self.spec,
             self.title,
-            self.severity,
+            severity or self.severity,
             self.area,
             tuple(path),
             message,
             resource,
             fix,
+            kind=kind or self.kind,
         )
 
     @classmethod
     def docs(cls) -> str:
         """The rule's documentation as Markdown, shown by ``--explain``."""
         parts = [f"# {cls.code}: {cls.title}", ""]
+        spec = (
+            f"Spec item{'s' if len(cls.spec) > 1 else ''} {', '.join(cls.spec)}"
+            if cls.spec
+            else "Beyond the specification"
+        )
         parts.append(
-            f"Spec item{'s' if len(cls.spec) > 1 else ''} {', '.join(cls.spec)} · area: {cls.area} · "
-            f"severity: {cls.severity} · fix: {cls.fix_applicability} ({cls.deploy_impact})"
+            f"{spec} · area: {cls.area} · "
+            f"kind: {cls.kind} · severity: {cls.severity} · "
+            f"fix: {cls.fix_applicability} ({cls.deploy_impact})"
         )
         for heading, body in (
             ("Why it matters", cls.why),
@@ -139,6 +164,8 @@ class Rule:
             problems.append(f"{cls.__name__}: code {cls.code!r} is not MFsspp")
         if cls.area not in AREAS:
             problems.append(f"{cls.code}: unknown area {cls.area!r}")
+        if cls.kind not in KINDS:
+            problems.append(f"{cls.code}: unknown kind {cls.kind!r}")
         if cls.severity not in SEVERITIES:
             problems.append(f"{cls.code}: unknown severity {cls.severity!r}")
         if cls.fix_applicability not in (SAFE, UNSAFE, "none"):
@@ -177,25 +204,43 @@ def _subclasses(cls: type[Rule]) -> Iterator[type[Rule]]:
         yield from _subclasses(sub)
 
 
+def kinds_in(tokens: Iterable[str]) -> set[str]:
+    """The kind names among ``--select``/``--ignore`` tokens (the rest are code prefixes)."""
+    return {t.strip().lower() for t in tokens if t.strip().lower() in KINDS}
+
+
+def prefixes_in(tokens: Iterable[str]) -> list[str]:
+    """The code prefixes among ``--select``/``--ignore`` tokens."""
+    return [t.strip().upper() for t in tokens if t.strip() and t.strip().lower() not in KINDS]
+
+
 def matches(code: str, prefixes: Iterable[str]) -> bool:
-    return any(code.startswith(p.strip().upper()) for p in prefixes if p.strip())
+    return any(code.startswith(p) for p in prefixes_in(prefixes))
+
+
+def kind_selected(kind: str, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> bool:
+    """Whether findings of ``kind`` pass the selection: the selected kinds (all when none is
+    named) less the ignored ones. Kinds and code prefixes combine: ``MF05,defect`` selects the
+    defects of section 5."""
+    wanted = kinds_in(select)
+    return (not wanted or kind in wanted) and kind not in kinds_in(ignore)
 
 
 def select_rules(
     select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
 ) -> list[Rule]:
-    """Rules whose code starts with a selected prefix and with no ignored prefix."""
-    select = list(select or [])
-    ignore = list(ignore or [])
+    """Rules whose code starts with a selected prefix and with no ignored prefix (kind names
+    among the tokens select findings, not rules: see ``kind_selected``)."""
+    chosen = prefixes_in(select or [])
+    skipped = prefixes_in(ignore or [])
     return [
         rule
         for code, rule in all_rules().items()
-        if (not select or matches(code, select)) and not matches(code, ignore)
+        if (not chosen or matches(code, chosen)) and not matches(code, skipped)
     ]
 
 
 def unknown_prefixes(prefixes: Iterable[str]) -> list[str]:
+    """Tokens that are neither a kind nor the prefix of a rule's code."""
     codes = list(all_rules())
-    return [
-        p for p in prefixes if p.strip() and not any(c.startswith(p.strip().upper()) for c in codes)
-    ]
+    return [p for p in prefixes_in(prefixes) if not any(c.startswith(p) for c in codes)]

@@ -32,7 +32,7 @@ CODES = [
 SAMPLE_EXPECTED = {
     ("MF0501", "ECSTaskDefinition"),
     ("MF0502", "ECSTaskDefinition"),
-    ("MF0503", "ECSService"),
+    # 5.3 (and 8.4): MF0501, whose fix gives the service its empty repository, gates it.
     ("MF0504", "ServiceScalableTarget"),
     ("MF0505", "ServiceScalableTarget"),
     ("MF0506", "ALBTargetGroup"),
@@ -47,7 +47,6 @@ SAMPLE_EXPECTED = {
 FLAWED_EXPECTED = {
     ("MF0501", "ApiTask"),
     ("MF0502", "ApiTask"),
-    ("MF0503", "ApiService"),
     ("MF0504", "ApiScaling"),
     ("MF0505", "ApiScaling"),
     ("MF0506", "ApiTargets"),
@@ -118,7 +117,9 @@ def test_sample_fix_gives_the_spec_values() -> None:
     assert sorted(svc["DependsOn"]) == ["ALBListener", "AuroraPrimaryInstance"]
     p = svc["Properties"]
     assert p["HealthCheckGracePeriodSeconds"] == 180
-    assert p["DeploymentConfiguration"]["MinimumHealthyPercent"] == 50
+    # 100/200 is ECS's zero-downtime rolling update: left as the sample has it.
+    assert p["DeploymentConfiguration"]["MinimumHealthyPercent"] == 100
+    assert p["DeploymentConfiguration"]["MaximumPercent"] == 200
     assert p["DeploymentConfiguration"]["DeploymentCircuitBreaker"] == {
         "Enable": True,
         "Rollback": True,
@@ -154,6 +155,21 @@ def test_sample_fix_gives_the_spec_values() -> None:
     for dependent in ("ServiceScalableTarget", "ServiceScalingPolicyCPU", "HighCPUAlarm"):
         assert res[dependent]["Condition"] == "ShouldDeployECS"
     assert data["Outputs"]["ECSServiceName"]["Condition"] == "ShouldDeployECS"
+
+
+def test_sample_findings_carry_the_items_and_kinds_aws_behaviour_gives_them() -> None:
+    text = (ROOT / CASES[0][0]).read_text(encoding="utf-8")
+    found = {f.code: f for f in findings(text, CODES)}
+    assert found["MF0501"].spec == ("5.1", "5.3", "8.4")
+    grace = found["MF1101"]
+    assert (grace.kind, grace.severity) == ("convention", "low")
+    assert "platform's convention is 180 s" in grace.message
+    assert "MinimumHealthyPercent" not in grace.message
+    assert (found["MF0508"].kind, found["MF0508"].severity) == ("convention", "low")
+    # The flawed layout's 100/100 does block: a defect.
+    flawed = (ROOT / "tests/fixtures/ecs-flawed.yaml").read_text(encoding="utf-8")
+    pair = [f for f in findings(flawed, ["MF1101"]) if f.path[-1] == "MaximumPercent"]
+    assert [(f.kind, f.severity) for f in pair] == [("defect", "medium")]
 
 
 def test_production_grade_template_gives_no_finding() -> None:

@@ -163,3 +163,93 @@ def test_json_instance():
         "KmsKeyId",
         "StorageEncrypted",
     ]
+
+
+def _one(template: str):
+    (f,) = findings(dedent(template), ["MF0202"])
+    return f
+
+
+def test_serverless_v1_storage_is_always_encrypted_and_the_message_says_so():
+    f = _one(
+        """
+        Resources:
+          Cluster:
+            Type: AWS::RDS::DBCluster
+            Properties:
+              Engine: aurora-mysql
+              EngineMode: serverless
+        """
+    )
+    assert "always encrypted" in f.message and "aws/rds" in f.message
+    assert "not encrypt" not in f.message
+    assert (f.kind, f.severity) == ("hardening", "medium")
+    chosen = dedent(
+        """
+        Resources:
+          Cluster:
+            Type: AWS::RDS::DBCluster
+            Properties:
+              Engine: aurora-mysql
+              EngineMode: serverless
+              KmsKeyId: !Ref KeyArn
+        """
+    )
+    assert codes(chosen, ["MF0202"]) == []
+
+
+def test_unencrypted_storage_is_a_high_defect_and_the_message_says_so():
+    f = _one(FLAWED.replace("StorageEncrypted: true   # aws/rds", "StorageEncrypted: false"))
+    assert (f.kind, f.severity) == ("defect", "high")
+    assert "does not encrypt its storage" in f.message and "StorageEncrypted is false" in f.message
+    absent = _one(FLAWED.replace("      StorageEncrypted: true   # aws/rds\n", ""))
+    assert "StorageEncrypted is not set" in absent.message and absent.kind == "defect"
+    managed = _one(FLAWED)
+    assert (managed.kind, managed.severity) == ("hardening", "medium")
+
+
+def test_unencrypted_by_a_parameter_default_is_medium_and_names_the_parameter():
+    f = _one(
+        """
+        Parameters:
+          Encrypt:
+            Type: String
+            Default: 'false'
+        Resources:
+          Db:
+            Type: AWS::RDS::DBInstance
+            Properties:
+              Engine: postgres
+              DBInstanceClass: db.m6g.large
+              StorageEncrypted: !Ref Encrypt
+        """
+    )
+    assert (f.kind, f.severity) == ("defect", "medium") and "parameter Encrypt" in f.message
+
+
+def test_snapshot_identifier_with_an_empty_branch_is_read_in_that_branch():
+    # Recall: the database is created new when no snapshot is given, and then unencrypted.
+    template = """
+        Parameters:
+          Snapshot:
+            Type: String
+            Default: ''
+        Conditions:
+          UseSnapshot: !Not [!Equals [!Ref Snapshot, '']]
+        Resources:
+          Db:
+            Type: AWS::RDS::DBInstance
+            Properties:
+              Engine: postgres
+              DBInstanceClass: db.m6g.large
+              DBSnapshotIdentifier: !If [UseSnapshot, !Ref Snapshot, !Ref AWS::NoValue]
+        """
+    f = _one(template)
+    assert f.kind == "defect" and "when UseSnapshot is false" in f.message
+    assert "created without a snapshot" in f.message and f.fix is None
+    empty = template.replace("!Ref AWS::NoValue]", "'']")
+    assert _one(empty).kind == "defect"
+    always = template.replace(
+        "!If [UseSnapshot, !Ref Snapshot, !Ref AWS::NoValue]", "arn:aws:rds:snap"
+    )
+    assert codes(dedent(always), ["MF0202"]) == []

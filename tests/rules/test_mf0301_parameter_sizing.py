@@ -141,3 +141,13 @@ def test_json_adds_is_production_when_the_template_has_none() -> None:
     }
     assert json.loads(fixed) == expected
     assert fixed == json.dumps(expected, indent=2) + "\n"
+
+
+def test_family_from_a_mapping_is_read() -> None:
+    # Recall: the parameter group's family given by !FindInMap.
+    mapped = FLAWED.replace(
+        "Family: aurora-postgresql16", "Family: !FindInMap [Engine, Postgres, Family]"
+    )
+    mapped = "Mappings:\n  Engine:\n    Postgres:\n      Family: aurora-postgresql16\n" + mapped
+    assert "FindInMap" in mapped and codes(mapped, ["MF0301"]) == codes(FLAWED, ["MF0301"])
+    assert codes(FLAWED, ["MF0301"]) == ["MF0301"]

@@ -76,13 +76,6 @@ def test_safe_fixes_alone_fix_the_retention_only() -> None:
 
 def test_silent_when_right_or_absent() -> None:
     assert codes(FIXED, ["MF0302"]) == []
-    assert (
-        codes(
-            FLAWED.replace("EnablePerformanceInsights: true", "EnablePerformanceInsights: false"),
-            ["MF0302"],
-        )
-        == []
-    )
     mapped = FLAWED.replace(
         "PerformanceInsightsRetentionPeriod: 7",
         "PerformanceInsightsRetentionPeriod: !FindInMap [PI, !Ref Env, Days]",
@@ -124,3 +117,49 @@ def test_json_cluster_without_key_gets_the_database_key() -> None:
     (k,) = [f for f in findings(text, ["MF0302"]) if f.path[-1] == "PerformanceInsightsKmsKeyId"]
     assert k.fix.impact == "update" and k.fix.safe
     assert fixed == json.dumps(result, indent=4) + "\n"
+
+
+def test_performance_insights_off_entirely_is_reported() -> None:
+    # Recall: monitoring switched off entirely (the rule used to read only enabled instances).
+    off = FLAWED.replace("EnablePerformanceInsights: true", "EnablePerformanceInsights: false")
+    (f,) = findings(off, ["MF0302"])
+    assert f.resource == "Db" and "Performance Insights off" in f.message
+    assert (f.kind, f.severity) == ("hardening", "low")
+    assert f.fix is None  # an instance sets it off explicitly: the cluster must not contradict
+    unset = FLAWED.replace("      EnablePerformanceInsights: true\n", "")
+    (g,) = findings(unset, ["MF0302"])
+    assert g.fix is not None and g.fix.safe
+    fixed = fix_text(unset, ["MF0302"])
+    assert "PerformanceInsightsEnabled: true" in fixed and codes(fixed, ["MF0302"]) == []
+    advanced = unset.replace(
+        "      KmsKeyId: !Ref StorageKey\n",
+        "      KmsKeyId: !Ref StorageKey\n      DatabaseInsightsMode: advanced\n",
+    )
+    assert "DatabaseInsightsMode" in advanced
+    assert [x.resource for x in findings(advanced, ["MF0302"]) if "off" in x.message] == []
+
+
+def test_not_claimed_where_performance_insights_is_not_supported() -> None:
+    small_mysql = dedent(
+        """
+        Resources:
+          Db:
+            Type: AWS::RDS::DBInstance
+            Properties:
+              Engine: MySQL
+              DBInstanceClass: db.t3.small
+        """
+    )
+    assert codes(small_mysql, ["MF0302"]) == []
+    assert codes(small_mysql.replace("db.t3.small", "db.m6g.large"), ["MF0302"]) == ["MF0302"]
+    v1 = dedent(
+        """
+        Resources:
+          Db:
+            Type: AWS::RDS::DBCluster
+            Properties:
+              Engine: aurora-postgresql
+              EngineMode: serverless
+        """
+    )
+    assert codes(v1, ["MF0302"]) == []

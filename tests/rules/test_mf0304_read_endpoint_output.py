@@ -13,6 +13,18 @@ FLAWED = dedent(
         Type: AWS::RDS::DBCluster
         Properties:
           Engine: aurora-postgresql
+      Writer:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          DBClusterIdentifier: !Ref Ledger
+          DBInstanceClass: db.r6g.large
+          Engine: aurora-postgresql
+      Reader:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          DBClusterIdentifier: !Ref Ledger
+          DBInstanceClass: db.r6g.large
+          Engine: aurora-postgresql
     Outputs:
       # Writer endpoint for the application.
       LedgerWriter:
@@ -36,7 +48,7 @@ def test_fix_copies_the_export_naming_and_keeps_comments() -> None:
         "    Description: Aurora cluster reader endpoint (load-balanced over the replicas)\n"
         "    Value: !GetAtt Ledger.ReadEndpoint.Address\n"
         "    Export:\n"
-        "      Name: !Sub ledger-${AWS::StackName}-DatabaseReadEndpoint-export\n"
+        "      Name: !Sub 'ledger-${AWS::StackName}-DatabaseReadEndpoint-export'\n"
     )
     assert "# Writer endpoint for the application." in fixed
 
@@ -59,7 +71,17 @@ def test_silent_when_present_under_another_name_or_no_writer_output() -> None:
 def test_json_without_exports_adds_a_plain_output() -> None:
     data = {
         "Resources": {
-            "C": {"Type": "AWS::RDS::DBCluster", "Properties": {"Engine": "aurora-mysql"}}
+            "C": {"Type": "AWS::RDS::DBCluster", "Properties": {"Engine": "aurora-mysql"}},
+            "Readers": {
+                "Type": "AWS::ApplicationAutoScaling::ScalableTarget",
+                "Properties": {
+                    "ResourceId": {"Fn::Sub": "cluster:${C}"},
+                    "ScalableDimension": "rds:cluster:ReadReplicaCount",
+                    "ServiceNamespace": "rds",
+                    "MinCapacity": 1,
+                    "MaxCapacity": 4,
+                },
+            },
         },
         "Outputs": {"Endpoint": {"Value": {"Fn::GetAtt": ["C", "Endpoint.Address"]}}},
     }
@@ -70,3 +92,18 @@ def test_json_without_exports_adds_a_plain_output() -> None:
         "Value": {"Fn::GetAtt": ["C", "ReadEndpoint.Address"]},
     }
     assert fixed == json.dumps(data, indent=2) + "\n"
+
+
+def test_silent_without_readers_serverless_v1_or_a_single_instance() -> None:
+    # Aurora Serverless v1 has no reader instances (corpus: no such template reports).
+    v1 = FLAWED.replace(
+        "      Engine: aurora-postgresql\n  Writer:",
+        "      Engine: aurora-postgresql\n      EngineMode: serverless\n  Writer:",
+    )
+    assert "EngineMode: serverless" in v1 and codes(v1, ["MF0304"]) == []
+    # One instance (DMS/DMSAuroraToS3FullLoadAndOngoingReplication.yaml): the reader endpoint
+    # would lead to the writer.
+    single = FLAWED.split("  Reader:\n")[0] + "Outputs:" + FLAWED.split("Outputs:")[1]
+    assert "Reader:" not in single and codes(single, ["MF0304"]) == []
+    (finding,) = findings(FLAWED, ["MF0304"])
+    assert (finding.kind, finding.severity) == ("convention", "low")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from fixers.ecs_deploy import PARAMETER_DEFINITION
 from fixers.rules.ecs.image import LIFECYCLE_POLICY
 from tests.helpers import codes, findings, fix_text, fixture, removed_lines
 
@@ -90,6 +91,7 @@ def test_json_template_is_fixed_in_json() -> None:
                 "Description": "Registry that holds the container image (e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com "
                 "or docker.io). Empty: the stack's own ECR repository.",
             },
+            "DeployECSService": PARAMETER_DEFINITION,
             "ImageTag": {
                 "Type": "String",
                 "Default": "latest",
@@ -100,7 +102,9 @@ def test_json_template_is_fixed_in_json() -> None:
         "Conditions": {
             "HasContainerRegistryURL": {
                 "Fn::Not": [{"Fn::Equals": [{"Ref": "ContainerRegistryURL"}, ""]}]
-            }
+            },
+            # The new repository starts empty: the service waits for DeployECSService (5.3).
+            "ShouldDeployECS": {"Fn::Equals": [{"Ref": "DeployECSService"}, "true"]},
         },
         "Resources": {
             "T": {
@@ -120,7 +124,11 @@ def test_json_template_is_fixed_in_json() -> None:
                     ]
                 },
             },
-            "S": data["Resources"]["S"],
+            "S": {
+                "Type": "AWS::ECS::Service",
+                "Condition": "ShouldDeployECS",
+                **data["Resources"]["S"],
+            },
             "ECRRepository": {
                 "Type": "AWS::ECR::Repository",
                 "DeletionPolicy": "Retain",
@@ -148,3 +156,26 @@ def test_json_template_is_fixed_in_json() -> None:
         },
     }
     assert fixed == json.dumps(expected, indent=2) + "\n"
+
+
+def test_answers_5_3_and_8_4_its_fix_gates_the_service_and_its_alarms() -> None:
+    from pathlib import Path
+
+    from fixers.document import Document
+
+    sample = Path(__file__).resolve().parents[2] / "sample_templates/transaction-platform.yaml"
+    text = sample.read_text()
+    (finding,) = findings(text, ["MF0501"])
+    assert finding.spec == ("5.1", "5.3", "8.4")
+    assert (finding.kind, finding.severity) == ("convention", "low")
+    assert "DeployECSService" in finding.fix.title and "deletes the running service" in (
+        finding.fix.impact_detail
+    )
+    # Before the fix nothing is gated nor needs to be: the image is not the stack's yet.
+    assert codes(text, ["MF0503", "MF0804"]) == []
+    fixed = fix_text(text, ["MF0501"])
+    res = Document.from_text(fixed).data["Resources"]
+    # The service, what refers to it, and the alarm on its target group (RollbackAlarm).
+    for lid in ("ECSService", "ServiceScalableTarget", "HighCPUAlarm", "RollbackAlarm"):
+        assert res[lid]["Condition"] == "ShouldDeployECS", lid
+    assert codes(fixed, ["MF0503", "MF0804"]) == []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+from fixers.ecs_deploy import PARAMETER_DEFINITION
 from tests.helpers import codes, findings, fix_text, fixture
 
 BASE = fixture("ecs-service.yaml")
@@ -90,6 +92,7 @@ def test_json_name_and_tag_split_from_the_default() -> None:
                 "Description": "Registry that holds the container image (e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com "
                 "or docker.io). Empty: the stack's own ECR repository.",
             },
+            "DeployECSService": PARAMETER_DEFINITION,
             "ImageTag": {
                 "Type": "String",
                 "Default": "2.1",
@@ -100,7 +103,9 @@ def test_json_name_and_tag_split_from_the_default() -> None:
         "Conditions": {
             "HasContainerRegistryURL": {
                 "Fn::Not": [{"Fn::Equals": [{"Ref": "ContainerRegistryURL"}, ""]}]
-            }
+            },
+            # The image now defaults to the stack's repository: the service waits for it (5.3).
+            "ShouldDeployECS": {"Fn::Equals": [{"Ref": "DeployECSService"}, "true"]},
         },
         "Resources": {
             "Repo": {"Type": "AWS::ECR::Repository"},
@@ -121,7 +126,53 @@ def test_json_name_and_tag_split_from_the_default() -> None:
                     ]
                 },
             },
-            "S": data["Resources"]["S"],
+            "S": {
+                "Type": "AWS::ECS::Service",
+                "Condition": "ShouldDeployECS",
+                **data["Resources"]["S"],
+            },
         },
     }
     assert fixed == json.dumps(expected, indent=2) + "\n"
+
+
+CORPUS = Path("/work/shared/corpus/aws-cloudformation-templates")
+
+
+def test_hard_coded_untagged_image_is_hardening_and_pinned_one_a_convention() -> None:
+    # ECS/ECS_Schedule_Example.yaml: busybox (no tag) and httpd:2.4, both written in the template.
+    text = (CORPUS / "ECS/ECS_Schedule_Example.yaml").read_text()
+    found = {f.message.split(" of ")[0]: f for f in findings(text, ["MF0502"])}
+    busybox, httpd = found["Container busybox"], found["Container simple-app"]
+    assert (busybox.kind, busybox.severity, busybox.fix) == ("hardening", "low", None)
+    assert "'busybox'" in busybox.message and "without a tag" in busybox.message
+    assert (httpd.kind, httpd.severity, httpd.fix) == ("convention", "low", None)
+    assert "'httpd:2.4'" in httpd.message and "platform's convention" in httpd.message
+
+
+def test_image_from_a_mapping_with_latest_is_reported() -> None:
+    text = BASE.replace(
+        "Conditions:\n",
+        "Mappings:\n  Images:\n    dev: {Uri: 'acme/api:latest'}\n    prod: {Uri: 'acme/api:3.1'}\nConditions:\n",
+    ).replace("Image: !Ref AppImage", "Image: !FindInMap [Images, !Ref Stage, Uri]")
+    (finding,) = findings(text, ["MF0502"])
+    assert finding.kind == "hardening" and "'acme/api:latest'" in finding.message
+    assert "with tag latest" in finding.message and "comes from a mapping" in finding.message
+
+
+def test_silent_where_the_tag_is_a_parameter_or_the_image_another_stacks() -> None:
+    tagged = BASE.replace("Image: !Ref AppImage", "Image: !Sub 'acme/api:${Stage}'")
+    assert codes(tagged, ["MF0502"]) == []
+    imported = BASE.replace("Image: !Ref AppImage", "Image: !ImportValue shared-image")
+    assert codes(imported, ["MF0502"]) == []
+    literal_latest = BASE.replace(
+        "Image: !Ref AppImage",
+        "Image: !Sub '${AWS::AccountId}.dkr.ecr.eu-west-1.amazonaws.com/api:latest'",
+    )
+    assert [f.kind for f in findings(literal_latest, ["MF0502"])] == ["hardening"]
+
+
+def test_a_full_path_in_one_parameter_is_a_convention() -> None:
+    (finding,) = findings(BASE, ["MF0502"])
+    assert (finding.kind, finding.severity) == ("convention", "low")
+    assert "platform's convention" in finding.message

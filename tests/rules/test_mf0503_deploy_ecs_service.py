@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fixers.document import Document
 from fixers.ecs_deploy import ensure_deploy_condition, service_condition
 from tests.helpers import codes, findings, fix_text, fixture
 
-BASE = fixture("ecs-service.yaml")
+CORPUS = Path("/work/shared/corpus/aws-cloudformation-templates")
+# The premise: the service's image comes from a repository this stack creates (empty at first).
+BASE = (
+    fixture("ecs-service.yaml")
+    .replace("Image: !Ref AppImage", "Image: !Sub '${Repo.RepositoryUri}:v1'")
+    .replace("Outputs:\n", "  Repo:\n    Type: AWS::ECR::Repository\nOutputs:\n")
+)
 
 PARAM = (
     "  DeployECSService:\n"
@@ -36,9 +43,11 @@ FIXED = (
 )
 
 
-def test_fires_on_an_unconditional_service() -> None:
+def test_fires_on_an_unconditional_service_fed_by_the_stacks_repository() -> None:
     (finding,) = findings(BASE, ["MF0503"])
     assert finding.path == ("Resources", "Svc")
+    assert (finding.kind, finding.severity) == ("defect", "medium")
+    assert "runs images from Repo, which this stack creates empty" in finding.message
     assert finding.fix is not None and finding.fix.impact == "deletion" and not finding.fix.safe
     assert "deletes the running service" in finding.fix.impact_detail
 
@@ -84,8 +93,13 @@ def test_a_dependent_with_its_own_condition_gets_both_json() -> None:
         "Resources": {
             "T": {
                 "Type": "AWS::ECS::TaskDefinition",
-                "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": "nginx"}]},
+                "Properties": {
+                    "ContainerDefinitions": [
+                        {"Name": "w", "Image": {"Fn::GetAtt": ["R", "RepositoryUri"]}}
+                    ]
+                },
             },
+            "R": {"Type": "AWS::ECR::Repository"},
             "S": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "T"}}},
             "A": {
                 "Type": "AWS::CloudWatch::Alarm",
@@ -117,6 +131,7 @@ def test_a_dependent_with_its_own_condition_gets_both_json() -> None:
         },
         "Resources": {
             "T": data["Resources"]["T"],
+            "R": data["Resources"]["R"],
             "S": {
                 "Type": "AWS::ECS::Service",
                 "Condition": "ShouldDeployECS",
@@ -126,3 +141,35 @@ def test_a_dependent_with_its_own_condition_gets_both_json() -> None:
         },
     }
     assert fixed == json.dumps(expected, indent=2) + "\n"
+
+
+def test_silent_where_the_images_come_from_elsewhere() -> None:
+    # Published images (a parameter defaulting to nginx, a literal httpd:2.4): they exist before
+    # the stack does, and gating the service would delete it on a running stack.
+    for name in (
+        "ECS/FargateLaunchType/services/public-service.yaml",
+        "ECS/ECS_Schedule_Example.yaml",
+    ):
+        assert codes((CORPUS / name).read_text(), ["MF0503"]) == [], name
+    assert codes(fixture("ecs-service.yaml"), ["MF0503"]) == []
+    # A repository in the template that the service does not pull from.
+    unused = fixture("ecs-service.yaml").replace(
+        "Outputs:\n", "  Other:\n    Type: AWS::ECR::Repository\nOutputs:\n"
+    )
+    assert codes(unused, ["MF0503"]) == []
+
+
+def test_fires_where_the_ecr_path_is_built_from_the_repositorys_name_parameter() -> None:
+    text = (
+        fixture("ecs-service.yaml")
+        .replace(
+            "Image: !Ref AppImage",
+            "Image: !Sub '${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/${AppImage}:v1'",
+        )
+        .replace(
+            "Outputs:\n",
+            "  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n"
+            "      RepositoryName: !Ref AppImage\nOutputs:\n",
+        )
+    )
+    assert codes(text, ["MF0503"]) == ["MF0503"]

@@ -94,3 +94,32 @@ def test_json_blue_green_twin_is_fixed_too() -> None:
     }
     expected = {"Resources": dict(data["Resources"], Blue=good, Green=good)}
     assert fixed == json.dumps(expected, indent=2) + "\n"
+
+
+def _nlb(check: str, extra: str = "") -> str:
+    """BASE with a Network Load Balancer target group (TCP traffic, the given health check)."""
+    return BASE.replace(
+        "      Protocol: HTTP\n      TargetType: ip\n",
+        f"      Protocol: TCP\n      TargetType: ip\n      HealthCheckProtocol: {check}\n{extra}",
+    ).replace("      HealthCheckPath: /ready\n", "")
+
+
+def test_network_load_balancer_defaults_depend_on_the_check_protocol() -> None:
+    # TCP checks on an NLB time out after 10 s by default: with 5 failures tolerated the
+    # finding and its fix would change nothing.
+    assert codes(_nlb("TCP", "      UnhealthyThresholdCount: 5\n"), ["MF0506"]) == []
+    assert codes(_nlb("HTTPS", "      UnhealthyThresholdCount: 5\n"), ["MF0506"]) == []
+    # HTTP checks on an NLB default to 6 s.
+    (http,) = findings(_nlb("HTTP", "      UnhealthyThresholdCount: 5\n"), ["MF0506"])
+    assert "HealthCheckTimeoutSeconds 6 (default)" in http.message
+    # Only what is short is changed: the TCP default timeout stays.
+    (tcp,) = findings(_nlb("TCP"), ["MF0506"])
+    assert tcp.fix is not None and "HealthCheckTimeoutSeconds" not in tcp.fix.title
+    assert tcp.fix.title.startswith("Set UnhealthyThresholdCount 5")
+
+
+def test_application_load_balancer_default_and_convention_wording() -> None:
+    (finding,) = findings(BASE, ["MF0506"])
+    assert "HealthCheckTimeoutSeconds 5 (default)" in finding.message
+    assert "the platform's convention" in finding.message
+    assert (finding.kind, finding.severity) == ("convention", "low")

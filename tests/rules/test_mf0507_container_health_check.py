@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fixers.document import Document
 from tests.helpers import codes, findings, fix_text, fixture
@@ -114,3 +115,43 @@ def test_json_port_from_a_parameter() -> None:
     expected = json.loads(json.dumps(data))
     expected["Resources"]["T"]["Properties"]["ContainerDefinitions"] = [container]
     assert fixed == json.dumps(expected, indent=2) + "\n"
+
+
+def test_container_behind_the_target_group_through_an_if_of_names() -> None:
+    # The service names its container with `ContainerName: !If [...]`: it is behind the HTTP
+    # target group, so the check command is known.
+    text = BASE.replace(
+        "        - ContainerName: api\n", "        - ContainerName: !If [InProd, api, api]\n"
+    )
+    (finding,) = findings(text, ["MF0507"])
+    assert "not guessed" not in finding.message and finding.fix is not None
+    assert fix_text(text, ["MF0507"]).count("curl -f http://localhost:80/ready") == 1
+
+
+def test_containers_inside_an_if_are_named_and_fixed_in_their_branch() -> None:
+    text = BASE.replace(
+        "        - Name: api  # the application\n",
+        "        - !If\n          - InProd\n          - Name: api  # the application\n",
+    )
+    text = text.replace(
+        "          Image: !Ref AppImage\n          Environment:\n            - Name: MODE\n"
+        "              Value: web\n          PortMappings:\n            - ContainerPort: 80\n",
+        "            Image: !Ref AppImage\n            Environment:\n              - Name: MODE\n"
+        "                Value: web\n            PortMappings:\n              - ContainerPort: 80\n"
+        "          - !Ref AWS::NoValue\n",
+    )
+    (finding,) = findings(text, ["MF0507"])
+    assert finding.message.startswith("Container api of Task")
+    assert finding.path[-3:] == (0, "Fn::If", 1)
+    data = Document.from_text(fix_text(text, ["MF0507"])).data
+    branch = data["Resources"]["Task"]["Properties"]["ContainerDefinitions"][0]["Fn::If"][1]
+    assert branch["HealthCheck"]["Command"][1] == "curl -f http://localhost:80/ready || exit 1"
+
+
+def test_a_container_named_by_a_parameter_is_called_by_its_default() -> None:
+    # ECS/FargateLaunchType/services/public-service.yaml: `Name: !Ref ServiceName` (nginx).
+    corpus = Path("/work/shared/corpus/aws-cloudformation-templates")
+    text = (corpus / "ECS/FargateLaunchType/services/public-service.yaml").read_text()
+    (finding,) = findings(text, ["MF0507"])
+    assert finding.message.startswith("Container nginx (parameter ServiceName) of TaskDefinition")
+    assert finding.fix is not None

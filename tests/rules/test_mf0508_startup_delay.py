@@ -66,3 +66,9 @@ def test_json() -> None:
         {"Name": "STARTUP_DELAY_SECONDS", "Value": "30"}
     )
     assert fixed == json.dumps(expected, indent=2) + "\n"
+
+
+def test_is_the_platforms_convention() -> None:
+    (f,) = findings(BASE, ["MF0508"])
+    assert (f.kind, f.severity) == ("convention", "low")
+    assert "platform's" in f.message

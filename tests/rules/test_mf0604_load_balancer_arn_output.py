@@ -66,3 +66,23 @@ def test_load_balancer_type_from_a_parameter() -> None:
 
     output = Document.from_text(fix_text(text, CODES)).data["Outputs"]["LoadBalancerArn"]
     assert output["Description"] == "ARN of the load balancer"
+
+
+def test_waf_is_named_only_for_application_load_balancers() -> None:
+    # ElasticLoadBalancing/NetworkLoadBalancerWithEIPs.yaml: WAF cannot attach to an NLB.
+    from tests.helpers import dedent, findings
+
+    nlb = dedent(
+        """
+        Resources:
+          Front:
+            Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+            Properties:
+              Type: network
+              Subnets: [subnet-1]
+        """
+    )
+    (f,) = findings(nlb, ["MF0604"])
+    assert "WAF" not in f.message and (f.kind, f.severity) == ("convention", "low")
+    (alb,) = findings(nlb.replace("Type: network", "Type: application"), ["MF0604"])
+    assert "WAF" in alb.message

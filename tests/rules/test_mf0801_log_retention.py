@@ -56,8 +56,14 @@ def test_retention_module_reuses_a_mapping_of_another_name() -> None:
     }
 
 
-def test_fires_on_an_invalid_hard_coded_value_only() -> None:
-    (finding,) = findings(FLAWED, CODES)
+def test_fires_on_an_invalid_value_and_a_retention_too_short_for_an_audit_trail() -> None:
+    finding, short = findings(FLAWED, CODES)
+    # Recall: 14 days (ECS/ECS_Schedule_Example.yaml) is below the 365 days of the AWS Config
+    # rule cw-loggroup-retention-period-check; how long instead is the author's decision.
+    assert short.resource == "DebugLogs" and "14 days" in short.message
+    assert (short.kind, short.severity) == ("hardening", "medium") and short.fix is None
+    assert "CloudWatch.16" in short.message
+    assert (finding.kind, finding.severity) == ("defect", "medium")
     assert finding.resource == "AppLogs"
     assert finding.path == ("Resources", "AppLogs", "Properties", "RetentionInDays")
     assert "rejects" in finding.message
@@ -70,10 +76,10 @@ def test_fix_yaml_byte_for_byte_keeps_comments() -> None:
     assert '# "seven years"' in fixed and "# a short debugging window" in fixed
 
 
-def test_short_debugging_windows_stay_even_with_the_parameter() -> None:
+def test_short_windows_are_reported_but_not_changed() -> None:
     fixed = fix_text(FLAWED, CODES)
     assert "RetentionInDays: 14" in fixed
-    assert codes(fixed, CODES) == []
+    assert [(f.resource, f.fix) for f in findings(fixed, CODES)] == [("DebugLogs", None)]
 
 
 def test_fix_json_byte_for_byte_is_unsafe_for_never_expiring_groups() -> None:
@@ -334,7 +340,11 @@ def test_a_retention_of_no_whole_year_is_reported_without_a_fix() -> None:
     assert run_fix(text, CODES).new_text == text
 
 
-def test_silent_for_short_windows() -> None:
+def test_short_windows_are_reported_without_a_fix() -> None:
     text = ONE_YEAR.replace("365", "180")
-    assert codes(text, CODES) == []
+    (finding,) = findings(text, CODES)
+    assert finding.fix is None and "180 days" in finding.message
     assert run_fix(text, CODES).new_text == text
+    for days in (7, 14):
+        (short,) = findings(ONE_YEAR.replace("365", str(days)), CODES)
+        assert short.kind == "hardening"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fixers.document import Document
+from fixers.rules.monitoring.mf0804_conditional_alarms import gate
 from tests.helpers import codes, findings, fix_text, fixture
 
 CODES = ["MF0804"]
+CORPUS = Path("/work/shared/corpus/aws-cloudformation-templates")
 
 FLAWED = fixture("mf0804/before.yaml")
 
@@ -23,6 +26,8 @@ def test_fires_on_the_alarm_of_a_conditional_service() -> None:
     (finding,) = findings(FLAWED, CODES)
     assert finding.resource == "ShopCpu"
     assert "Released" in finding.message
+    # It names the service: where Released is false the stack cannot resolve the reference.
+    assert (finding.kind, finding.severity) == ("defect", "medium")
     # Where Released is false the deployed alarm is deleted: a condition added is a deletion.
     assert finding.fix is not None and not finding.fix.safe and finding.fix.impact == "deletion"
 
@@ -37,11 +42,18 @@ def test_fix_yaml_reuses_the_services_condition() -> None:
     assert "DeployECSService" not in data.get("Parameters", {})
 
 
-def test_fix_json_gates_an_unconditional_service_and_its_alarm() -> None:
-    (finding,) = findings(FLAWED_JSON, CODES)
-    assert finding.resource == "Errors"
-    assert finding.fix is not None and not finding.fix.safe and finding.fix.impact == "deletion"
-    fixed = fix_text(FLAWED_JSON, CODES)
+def test_silent_on_an_unconditional_service() -> None:
+    # Nothing outlives anything: the alarm and its service exist together.
+    assert codes(FLAWED_JSON, CODES) == []
+    schedule = (CORPUS / "ECS/ECS_Schedule_Example.yaml").read_text()
+    assert codes(schedule, CODES) == []
+
+
+def test_shared_remedy_gates_an_unconditional_service_and_its_alarm_json() -> None:
+    # What MF0501's fix does once the service's image comes from the stack's new repository.
+    doc = Document.from_text(FLAWED_JSON)
+    gate(doc, "Svc")
+    fixed = doc.text
     assert fixed == FIXED_JSON
     data = json.loads(fixed)
     assert data["Parameters"]["DeployECSService"]["Default"] == "false"
@@ -50,8 +62,16 @@ def test_fix_json_gates_an_unconditional_service_and_its_alarm() -> None:
         == data["Resources"]["Errors"]["Condition"]
         == "ShouldDeployECS"
     )
-    # Same text as gating the service with MF0503 first.
-    assert fix_text(fix_text(FLAWED_JSON, ["MF0503"]), CODES) == fixed
+    # Same text as gating the service by hand first: then MF0804 reports and fixes the alarm.
+    gated = json.loads(FLAWED_JSON)
+    gated["Parameters"] = data["Parameters"]
+    gated["Conditions"] = data["Conditions"]
+    gated["Resources"]["Svc"] = data["Resources"]["Svc"]
+    text = json.dumps(gated, indent=2) + "\n"
+    (finding,) = findings(text, CODES)
+    assert (finding.resource, finding.kind, finding.severity) == ("Errors", "convention", "low")
+    assert "target group" in finding.message
+    assert json.loads(fix_text(text, CODES)) == data
 
 
 def test_alarm_with_a_condition_of_its_own_gets_both() -> None:

@@ -148,3 +148,42 @@ def test_json_group_without_libraries() -> None:
         "timezone": "UTC",
     }
     assert fixed == json.dumps(data, indent=2) + "\n"
+
+
+NO_GROUP = dedent(
+    """
+    Resources:
+      Ledger:
+        Type: AWS::RDS::DBCluster
+        Properties:
+          Engine: aurora-postgresql
+          EngineVersion: '15.4'
+    """
+)
+
+
+def test_cluster_on_the_default_group_is_reported_and_given_a_group() -> None:
+    # Recall: no custom cluster parameter group at all, so no pgaudit.
+    (finding,) = findings(NO_GROUP, ["MF1001"])
+    assert finding.resource == "Ledger" and "default cluster parameter group" in finding.message
+    assert finding.fix.impact == "reboot"
+    fixed = fix_text(NO_GROUP, ["MF1001"])
+    assert "DBClusterParameterGroupName: !Ref DBClusterParameterGroup" in fixed
+    assert "Family: aurora-postgresql15" in fixed
+    assert "shared_preload_libraries: pg_stat_statements,pgaudit" in fixed
+    assert "pgaudit.log_parameter: '0'" in fixed
+    unknown = NO_GROUP.replace("      EngineVersion: '15.4'\n", "")
+    (f,) = findings(unknown, ["MF1001"])
+    assert f.fix is None and "EngineVersion" in f.message
+    mysql = NO_GROUP.replace("aurora-postgresql", "aurora-mysql")
+    assert codes(mysql, ["MF1001"]) == []
+
+
+def test_family_from_a_mapping_is_read() -> None:
+    # Recall: a parameter-group family given by !FindInMap.
+    template = FLAWED.replace(
+        "Family: aurora-postgresql15", "Family: !FindInMap [Engine, Postgres, Family]"
+    )
+    template = "Mappings:\n  Engine:\n    Postgres:\n      Family: aurora-postgresql15\n" + template
+    (finding,) = findings(template, ["MF1001"])
+    assert finding.resource == "ClusterParams"

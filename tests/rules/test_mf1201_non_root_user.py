@@ -74,3 +74,27 @@ def test_json_root_user() -> None:
     assert "root" in findings(text, ["MF1201"])[0].message
     data["Resources"]["T"]["Properties"]["ContainerDefinitions"][0]["User"] = "1000:1000"
     assert fix_text(text, ["MF1201"]) == json.dumps(data, indent=2) + "\n"
+
+
+def test_without_user_the_message_names_what_the_template_cannot_show() -> None:
+    from pathlib import Path
+
+    corpus = Path("/work/shared/corpus/aws-cloudformation-templates")
+    text = (corpus / "ECS/ECS_Schedule_Example.yaml").read_text()
+    found = findings(text, ["MF1201"])
+    assert len(found) == 2
+    for f in found:
+        assert (f.kind, f.severity) == ("hardening", "medium")  # at most medium: unseen image
+        assert "the image's user is not in the template" in f.message
+
+
+def test_root_from_a_parameter_default_is_read_and_not_overwritten() -> None:
+    text = (
+        "Parameters:\n  RunAs:\n    Type: String\n    Default: root\n"
+        "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n"
+        "      ContainerDefinitions:\n        - Name: w\n          Image: nginx\n"
+        "          User: !Ref RunAs\n"
+        "  S:\n    Type: AWS::ECS::Service\n    Properties:\n      TaskDefinition: !Ref T\n"
+    )
+    (finding,) = findings(text, ["MF1201"])
+    assert "default of parameter RunAs" in finding.message and finding.fix is None

@@ -92,3 +92,36 @@ def test_json_literal_arn_keeps_its_region_and_account_as_defaults() -> None:
         assert re.fullmatch(params[name]["AllowedPattern"], params[name]["Default"])
         assert re.fullmatch(params[name]["AllowedPattern"], "") or name == "DRBackupVaultName"
     assert fixed == json.dumps(result, indent=2) + "\n"
+
+
+SUB_DESTINATION = """\
+Resources:
+  Plan:
+    Type: AWS::Backup::BackupPlan
+    Properties:
+      BackupPlan:
+        BackupPlanName: p
+        BackupPlanRule:
+          - RuleName: daily
+            TargetBackupVault: vault
+            CopyActions:
+              - DestinationBackupVaultArn: !Sub 'arn:aws:backup:${AWS::Region}:${AWS::AccountId}:backup-vault:my-dr-vault'
+"""
+
+
+def test_hard_coded_text_inside_a_sub_is_reported_and_fixed() -> None:
+    # Recall: the vault name (and the partition) written inside an Fn::Sub string.
+    from tests.helpers import codes, findings, fix_text
+
+    (f,) = findings(SUB_DESTINATION, ["MF1301"])
+    assert "the vault name 'my-dr-vault'" in f.message and "partition 'aws'" in f.message
+    assert (f.kind, f.severity) == ("convention", "low") and f.fix is not None
+    fixed = fix_text(SUB_DESTINATION, ["MF1301"])
+    assert "${DRBackupVaultName}" in fixed and "arn:${AWS::Partition}:backup:" in fixed
+    assert "${AWS::AccountId}" in fixed and "HasBackupAccount" not in fixed
+    assert "Default: my-dr-vault" in fixed
+    assert codes(fixed, ["MF1301"]) == []
+    built = SUB_DESTINATION.replace("my-dr-vault", "${VaultName}").replace(
+        "Resources:", "Parameters:\n  VaultName:\n    Type: String\n    Default: dr\nResources:"
+    )
+    assert codes(built, ["MF1301"]) == []

@@ -312,3 +312,51 @@ def test_json_adds_a_least_privilege_backup_role_when_none() -> None:
         },
     }
     assert fixed == json.dumps(data, indent=2) + "\n"
+
+
+def test_a_plan_that_selects_an_efs_file_system_is_not_said_to_back_up_nothing() -> None:
+    (alone,) = findings(FLAWED, ["MF1302"])
+    assert "backs up nothing" in alone.message and alone.kind == "defect"
+    with_efs = FLAWED + textwrap.indent(
+        dedent(
+            """
+          Files:
+            Type: AWS::EFS::FileSystem
+          FilesSelection:
+            Type: AWS::Backup::BackupSelection
+            Properties:
+              BackupPlanId: !Ref Nightly
+              BackupSelection:
+                SelectionName: files
+                IamRoleArn: !GetAtt Operator.Arn
+                Resources:
+                  - !GetAtt Files.Arn
+                  - !Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders
+        """
+        ),
+        "  ",
+    )
+    (f,) = findings(with_efs, ["MF1302"])
+    assert "backs up nothing" not in f.message
+    assert "EFS file system Files" in f.message and "table/orders" in f.message
+    assert (f.kind, f.severity) == ("hardening", "medium")
+
+
+def test_silent_when_a_selection_names_what_the_template_cannot_show() -> None:
+    imported = FLAWED + textwrap.indent(
+        dedent(
+            """
+            Picked:
+              Type: AWS::Backup::BackupSelection
+              Properties:
+                BackupPlanId: !Ref Nightly
+                BackupSelection:
+                  SelectionName: db
+                  IamRoleArn: !GetAtt Operator.Arn
+                  Resources:
+                    - !ImportValue ledger-cluster-arn
+            """
+        ),
+        "  ",
+    )
+    assert codes(imported, ["MF1302"]) == []

@@ -147,3 +147,36 @@ def test_json_adds_is_production_and_copies_windows_and_tags() -> None:
         ]
     }
     assert fixed == json.dumps(result, indent=2) + "\n"
+
+
+def test_a_plan_keeping_2557_days_with_an_ignored_transition_is_only_told_of_the_transition():
+    from tests.helpers import dedent, findings
+
+    template = dedent(
+        """
+        Resources:
+          Db:
+            Type: AWS::RDS::DBCluster
+            Properties:
+              Engine: aurora-postgresql
+          Plan:
+            Type: AWS::Backup::BackupPlan
+            Properties:
+              BackupPlan:
+                BackupPlanName: p
+                BackupPlanRule:
+                  - RuleName: monthly
+                    TargetBackupVault: vault
+                    Lifecycle:
+                      MoveToColdStorageAfterDays: 90
+                      DeleteAfterDays: 2557
+        """
+    )
+    (f,) = findings(template, ["MF1303"])
+    assert f.path[-1] == "MoveToColdStorageAfterDays"
+    assert "does not meet" not in f.title and "regulatory" not in f.title
+    assert "ignores" in f.message and (f.kind, f.severity) == ("convention", "low")
+    short = template.replace("DeleteAfterDays: 2557", "DeleteAfterDays: 365")
+    retention = [x for x in findings(short, ["MF1303"]) if x.path[-1] == "BackupPlanRule"]
+    assert "365 days" in retention[0].message and "convention" in retention[0].message
+    assert (retention[0].kind, retention[0].severity) == ("convention", "low")

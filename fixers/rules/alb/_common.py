@@ -79,15 +79,6 @@ def attribute(res: dict[str, Any], key: str) -> tuple[bool, Any]:
     return False, None
 
 
-def truthy(value: Any) -> bool | None:
-    """A literal boolean-like value as bool; None when it is not a literal."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
-
-
 def forwards_in_any_branch(actions: Any) -> list[str]:
     """Target groups forwarded to by listener actions, in either branch of an ``Fn::If``."""
     if isinstance(actions, dict) and list(actions) == ["Fn::If"]:

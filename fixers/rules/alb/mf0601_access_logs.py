@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 from fixers.document import Document, EditError
 from fixers.edits import (
     add_condition,
@@ -21,7 +21,7 @@ from fixers.edits import (
 from fixers.model import Finding, Fix
 from fixers.retention import ensure_log_retention
 from fixers.rules import Rule
-from fixers.rules.alb._common import application_lbs, attribute, attribute_entries, truthy
+from fixers.rules.alb._common import application_lbs, attribute, attribute_entries
 
 BUCKET = "ALBAccessLogsBucket"
 POLICY = "ALBAccessLogsBucketPolicy"
@@ -175,7 +175,8 @@ class ALBAccessLogs(Rule):
     spec = ("6.1",)
     title = "Application load balancer without access logs"
     area = "load balancer"
-    severity = "high"
+    kind = "hardening"
+    severity = "medium"
     fix_applicability = "safe"
     deploy_impact = "update"
     why = """
@@ -260,7 +261,7 @@ class ALBAccessLogs(Rule):
             if entries is None:
                 continue  # attributes built by an intrinsic: nothing to read
             present, value = attribute(lb, "access_logs.s3.enabled")
-            if present and truthy(value) is not False:
+            if present and values.as_bool(value) is not False:
                 continue  # enabled, or set from a parameter or condition
             path = (
                 ("Resources", lb_id, "Properties", "LoadBalancerAttributes")

@@ -181,7 +181,8 @@ class HTTPSListener(Rule):
     spec = ("6.2",)
     title = "Load balancer serves HTTP only"
     area = "load balancer"
-    severity = "high"
+    kind = "hardening"
+    severity = "medium"
     fix_applicability = "unsafe"
     deploy_impact = "update"
     why = """

@@ -88,7 +88,8 @@ class BlueGreenListenerRule(Rule):
     spec = ("6.3",)
     title = "Blue-green target group is not reachable"
     area = "load balancer"
-    severity = "medium"
+    kind = "convention"
+    severity = "low"
     fix_applicability = "safe"
     deploy_impact = "update"
     why = """

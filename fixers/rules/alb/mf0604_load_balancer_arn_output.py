@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 from fixers.document import Document, EditError
 from fixers.edits import add_output, register_names
 from fixers.model import Finding, Fix
@@ -73,13 +73,16 @@ class LoadBalancerArnOutput(Rule):
     spec = ("6.4",)
     title = "Load balancer ARN is not an output"
     area = "load balancer"
+    kind = "convention"
     severity = "low"
     fix_applicability = "safe"
     deploy_impact = "none"
     why = """
-        Integration tests, WAF associations, alarms and other stacks need the load balancer's
-        ARN; the DNS name alone does not identify it to the API. Exporting it like the stack's
-        other outputs lets them import it instead of looking it up by hand.
+        Integration tests, alarms and other stacks need the load balancer's ARN; the DNS name
+        alone does not identify it to the API. For an Application Load Balancer, so does a WAF
+        web ACL association made elsewhere (AWS WAF does not attach to Network or Gateway Load
+        Balancers). Exporting the ARN like the stack's other outputs lets them import it instead
+        of looking it up by hand.
     """
     bad = """
         Outputs:
@@ -94,6 +97,12 @@ class LoadBalancerArnOutput(Rule):
             Value: !Ref ApplicationLoadBalancer
             Export: {Name: !Sub '${AWS::StackName}-LoadBalancerArn'}
     """
+    notes = """
+        Premise: the platform's convention that a stack outputs its load balancer's ARN
+        (`convention`, severity low): nothing fails without it. The WAF rationale is given only
+        for Application Load Balancers (`Type` absent or `application`); a Network or Gateway
+        Load Balancer's message names only what applies to it.
+    """
     fix_safety = """
         Safe (none). The fix adds the `LoadBalancerArn` output (`<LoadBalancer>Arn` for a
         second load balancer), under the load balancer's condition if it has one, with an
@@ -103,12 +112,19 @@ class LoadBalancerArnOutput(Rule):
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
-        for lb_id, _ in cfn.of_type(data, LB):
+        for lb_id, lb in cfn.of_type(data, LB):
             if arn_output_of(data, lb_id):
                 continue
+            lb_types = values.texts(data, cfn.props(lb).get("Type", "application"))
+            users = (
+                "WAF associations, alarms and other stacks"
+                if lb_types and all(t == "application" for t in lb_types)
+                else "alarms and other stacks"
+            )
             yield self.finding(
                 ("Resources", lb_id),
-                f"No output gives load balancer {lb_id}'s ARN.",
+                f"No output gives load balancer {lb_id}'s ARN, which {users} name it by; "
+                "the platform's convention outputs it.",
                 Fix(
                     title=f"Add an output with {lb_id}'s ARN",
                     args=(lb_id,),

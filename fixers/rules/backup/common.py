@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 from fixers.document import Document
 from fixers.edits import add_condition, add_parameter, register_names, set_value, unique_id
 
@@ -23,9 +23,6 @@ register_names(ACCOUNT_PARAM, REGION_PARAM, DR_VAULT_PARAM, ACCOUNT_CONDITION, R
 # an ARN whose account field is ${Param}: arn:<partition>:<service>:<region>:${Param}:...
 _SEG = r"(?:\$\{[^}]*\}|[^:$])*"
 _ACCOUNT_IN_ARN = re.compile(r"arn:" + _SEG + ":" + _SEG + ":" + _SEG + r":\$\{([A-Za-z0-9]+)\}:")
-VAULT_ARN = re.compile(
-    r"arn:(aws[a-z-]*):backup:([a-z0-9-]+):(\d{12}):backup-vault:([A-Za-z0-9_.-]{2,50})"
-)
 VAULT_NAME = re.compile(r"[A-Za-z0-9_.-]{2,50}")
 
 
@@ -84,13 +81,15 @@ def account_parameter(data: dict[str, Any]) -> str | None:
     params = cfn.section(data, "Parameters")
     for ctx in _backup_contexts(data):
         for _, v in cfn.walk(ctx):
-            if isinstance(v, dict) and list(v) == ["Fn::Sub"]:
-                arg = v["Fn::Sub"]
-                text = arg[0] if isinstance(arg, list) and arg else arg
-                if isinstance(text, str):
-                    for name in _ACCOUNT_IN_ARN.findall(text):
-                        if name in params:
-                            return name
+            parsed = (
+                values.sub_parts(v["Fn::Sub"])
+                if isinstance(v, dict) and list(v) == ["Fn::Sub"]
+                else None
+            )
+            if parsed is not None:
+                for name in _ACCOUNT_IN_ARN.findall(parsed[0]):
+                    if name in params:
+                        return name
     return None
 
 
@@ -157,52 +156,58 @@ def wrap(doc: Document, path: tuple[Any, ...], condition: str) -> None:
 def copy_actions(
     data: dict[str, Any],
 ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any], str | None]]:
-    """(path of the CopyActions item, the action, the condition it is under or None)."""
+    """(path of the CopyActions item, the action, the condition it is under or None): every
+    branch of a rule or an item written under ``Fn::If`` (fixers.values.branches)."""
     for plan_id, plan in cfn.of_type(data, "AWS::Backup::BackupPlan"):
         body = cfn.props(plan).get("BackupPlan")
         rules = body.get("BackupPlanRule") if isinstance(body, dict) else None
         if not isinstance(rules, list):
             continue
         for i, entry in enumerate(rules):
-            rule = entry
-            rule_path: tuple[Any, ...] = (
-                "Resources",
-                plan_id,
-                "Properties",
-                "BackupPlan",
-                "BackupPlanRule",
-                i,
-            )
-            if isinstance(rule, dict) and list(rule) == ["Fn::If"]:
-                args = rule["Fn::If"]
-                if isinstance(args, list) and len(args) == 3 and isinstance(args[1], dict):
-                    rule, rule_path = args[1], rule_path + ("Fn::If", 1)
-            if not isinstance(rule, dict) or not isinstance(rule.get("CopyActions"), list):
-                continue
-            for j, item in enumerate(rule["CopyActions"]):
-                path = rule_path + ("CopyActions", j)
-                if isinstance(item, dict) and list(item) == ["Fn::If"]:
-                    args = item["Fn::If"]
-                    if isinstance(args, list) and len(args) == 3 and isinstance(args[1], dict):
-                        yield path, args[1], args[0] if isinstance(args[0], str) else None
+            base = ("Resources", plan_id, "Properties", "BackupPlan", "BackupPlanRule", i)
+            for at, rule, _ in values.branches(entry):
+                if not isinstance(rule, dict) or not isinstance(rule.get("CopyActions"), list):
                     continue
-                if isinstance(item, dict):
-                    yield path, item, None
+                for j, item in enumerate(rule["CopyActions"]):
+                    path = base + at + ("CopyActions", j)
+                    for inner, action, when in values.branches(item):
+                        if isinstance(action, dict):
+                            yield path, action, (min(when)[0] if inner else None)
 
 
-def literal_destination(action: dict[str, Any]) -> str | None:
-    dest = action.get("DestinationBackupVaultArn")
-    return dest if isinstance(dest, str) else None
+def destination_texts(data: dict[str, Any], action: dict[str, Any]) -> list[str]:
+    """What a copy destination hard-codes (fixers.values.hard_coded): the literal, or the
+    literal text of an ``Fn::Sub`` with parameters and pseudo parameters left as ``${X}``;
+    nothing for ``!GetAtt Vault.BackupVaultArn``, a bare parameter or an import."""
+    return values.hard_coded(data, action.get("DestinationBackupVaultArn"))
 
 
-def parse_destination(literal: str) -> dict[str, str] | None:
-    """Region, account and vault name of a literal destination (an ARN, or a bare vault name)."""
-    m = VAULT_ARN.fullmatch(literal)
+_PART = r"(\$\{[^}]*\}|[^:$]*)"
+_VAULT_PATTERN = re.compile(
+    r"arn:" + _PART + r":backup:" + _PART + r":" + _PART + r":backup-vault:" + _PART
+)
+
+
+def parse_destination(text: str) -> dict[str, str] | None:
+    """Partition, Region, account and vault name of a destination as the template writes it (an
+    ARN, a ``Fn::Sub`` pattern with ``${X}`` parts, or a bare vault name); None when it is
+    neither."""
+    m = _VAULT_PATTERN.fullmatch(text)
     if m:
-        return {"region": m.group(2), "account": m.group(3), "name": m.group(4)}
-    if VAULT_NAME.fullmatch(literal):
-        return {"region": "", "account": "", "name": literal}
+        return {
+            "partition": m.group(1),
+            "region": m.group(2),
+            "account": m.group(3),
+            "name": m.group(4),
+        }
+    if VAULT_NAME.fullmatch(text):
+        return {"partition": "", "region": "", "account": "", "name": text}
     return None
+
+
+def literal_part(part: str) -> str:
+    """A part of a destination that the template writes as text ('' when it is a ``${X}``)."""
+    return "" if "${" in part else part
 
 
 def ensure_vault_name_parameter(doc: Document, base: str, default: str, description: str) -> str:

@@ -20,6 +20,7 @@ class VaultNameParameter(Rule):
     spec = ("7.1",)
     title = "Backup vault name is hard-coded"
     area = "backup"
+    kind = "convention"
     severity = "low"
     fix_applicability = "safe"
     deploy_impact = "none"

@@ -23,6 +23,7 @@ class BackupArnOutputs(Rule):
     spec = ("7.2",)
     title = "Backup vault and backup role ARNs are not outputs"
     area = "backup"
+    kind = "convention"
     severity = "low"
     fix_applicability = "safe"
     deploy_impact = "none"

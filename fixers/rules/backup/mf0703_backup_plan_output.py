@@ -21,6 +21,7 @@ class BackupPlanOutput(Rule):
     spec = ("7.3",)
     title = "Backup plan ID is not an output"
     area = "backup"
+    kind = "convention"
     severity = "low"
     fix_applicability = "safe"
     deploy_impact = "none"

@@ -298,6 +298,7 @@ class CrossAccountCondition(Rule):
     spec = ("7.4",)
     title = "Cross-account backup replication does not depend on a backup account being given"
     area = "backup"
+    kind = "defect"
     severity = "medium"
     fix_applicability = "unsafe"
     deploy_impact = "deletion"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from fixers import cfn, values
 from fixers.document import Document, EditError
 from fixers.edits import set_value
 from fixers.model import Finding, Fix
@@ -32,23 +33,62 @@ def destination_arn(
     }
 
 
-def build_destination(doc: Document, item_path: tuple[Any, ...], literal: str) -> None:
-    """Replace a literal copy destination with an ARN built from parameters (idempotent)."""
-    parsed = bk.parse_destination(literal)
-    if parsed is None:
-        raise EditError(f"{literal!r} is neither a backup vault ARN nor a vault name")
-    vault = bk.ensure_vault_name_parameter(
+def _variable(part: str) -> str | None:
+    """``X`` for a part written ``${X}``, else None."""
+    return (
+        part[2:-1]
+        if part.startswith("${") and part.endswith("}") and part.count("${") == 1
+        else None
+    )
+
+
+def fixable(data: dict[str, Any], parsed: dict[str, str]) -> bool:
+    """Whether the fix can rebuild the destination from parameters: each part literal, the
+    matching pseudo parameter, or (name, account) a parameter of the template."""
+    params = cfn.section(data, "Parameters")
+    name, region, account = parsed["name"], parsed["region"], parsed["account"]
+    if _variable(name) is not None and _variable(name) not in params:
+        return False
+    if "${" in region and region != "${AWS::Region}":
+        return False
+    account_var = _variable(account)
+    return not ("${" in account and account_var != "AWS::AccountId" and account_var not in params)
+
+
+def _action_path(doc: Document, item_path: tuple[Any, ...], text: str) -> tuple[Any, ...] | None:
+    """The path of the copy action (in its ``Fn::If`` branch) whose destination hard-codes
+    ``text``."""
+    for at, action, _ in values.branches(doc.get(item_path)):
+        if isinstance(action, dict) and text in bk.destination_texts(doc.data, action):
+            return item_path + at
+    return None
+
+
+def build_destination(doc: Document, item_path: tuple[Any, ...], text: str) -> None:
+    """Replace a hard-coded copy destination with an ARN built from parameters (idempotent)."""
+    parsed = bk.parse_destination(text)
+    if parsed is None or not fixable(doc.data, parsed):
+        raise EditError(f"{text!r} is not a backup vault ARN or name the fix can rebuild")
+    action_path = _action_path(doc, item_path, text)
+    if action_path is None:
+        raise EditError(f"no copy action to {text!r} left")
+    vault = _variable(parsed["name"]) or bk.ensure_vault_name_parameter(
         doc,
         bk.DR_VAULT_PARAM,
         parsed["name"],
         "Name of the disaster-recovery backup vault that backups are copied to.",
     )
-    region = bk.ensure_region_parameter(doc, parsed["region"])
+    region = bk.ensure_region_parameter(doc, bk.literal_part(parsed["region"]))
     region_condition = bk.ensure_not_empty_condition(doc, region, bk.REGION_CONDITION)
-    account = bk.account_parameter(doc.data)
-    if account is None and parsed["account"]:
-        account = bk.ensure_account_parameter(doc, parsed["account"])
-    action_path = _action_path(doc, item_path)
+    written = parsed["account"]
+    if _variable(written) == "AWS::AccountId":
+        account: str | None = None
+    elif _variable(written):
+        account = _variable(written)
+    else:
+        account = bk.account_parameter(doc.data)
+        if account is None and written:
+            account = bk.ensure_account_parameter(doc, written)
     set_value(
         doc,
         action_path + ("DestinationBackupVaultArn",),
@@ -60,11 +100,18 @@ def build_destination(doc: Document, item_path: tuple[Any, ...], literal: str) -
             bk.wrap(doc, item_path, condition)
 
 
-def _action_path(doc: Document, item_path: tuple[Any, ...]) -> tuple[Any, ...]:
-    item = doc.get(item_path)
-    if isinstance(item, dict) and list(item) == ["Fn::If"]:
-        return item_path + ("Fn::If", 1)
-    return item_path
+def _hard_coded_parts(parsed: dict[str, str]) -> list[str]:
+    """The parts of a destination the template writes as text, in words."""
+    out = []
+    if bk.literal_part(parsed["name"]):
+        out.append(f"the vault name {parsed['name']!r}")
+    if bk.literal_part(parsed["account"]):
+        out.append(f"the account {parsed['account']}")
+    if bk.literal_part(parsed["region"]):
+        out.append(f"the Region {parsed['region']}")
+    if out and bk.literal_part(parsed["partition"]):
+        out.append(f"the partition {parsed['partition']!r}")
+    return out
 
 
 class CopyDestination(Rule):
@@ -72,7 +119,8 @@ class CopyDestination(Rule):
     spec = ("13.1",)
     title = "Backup copy destination is a hard-coded vault name"
     area = "backup"
-    severity = "high"
+    kind = "convention"
+    severity = "low"
     fix_applicability = "unsafe"
     deploy_impact = "update"
     why = """
@@ -115,44 +163,69 @@ class CopyDestination(Rule):
         unchanged.
     """
     notes = """
-        Silent when the destination is already built with intrinsics (`!GetAtt Vault.BackupVaultArn`,
-        `!Sub`, `!Ref`, an import).
+        Premise: the destination's text, as the template writes it, names a vault, an account or
+        a Region (read through fixers.values: a literal, or the literal parts of an `Fn::Sub`,
+        e.g. `!Sub 'arn:aws:backup:${AWS::Region}:${AWS::AccountId}:backup-vault:my-dr-vault'`
+        hard-codes the vault name, and with it the partition `aws`). A hard-coded part of an ARN
+        is the platform's convention (`convention`, low); a bare vault name where AWS Backup
+        needs an ARN is a `defect` (medium): the copy cannot happen. Silent when the destination
+        is built from parameters and pseudo parameters only (`!GetAtt Vault.BackupVaultArn`,
+        `!Ref`, an import, a `!Sub` of parameters); a hard-coded partition alone is not reported.
+        No longer missed: hard-coded text inside an `Fn::Sub` string.
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
-        for item_path, action, _ in bk.copy_actions(doc.data):
-            literal = bk.literal_destination(action)
-            if literal is None:
-                continue
-            parsed = bk.parse_destination(literal)
-            inner = item_path + (("Fn::If", 1) if _is_if(doc.get(item_path)) else ())
-            yield self.finding(
-                inner + ("DestinationBackupVaultArn",),
-                f"Copy destination {literal!r} is hard-coded"
-                + (
-                    ""
-                    if parsed and parsed["account"]
-                    else " and is not an ARN, which AWS Backup requires"
+        data = doc.data
+        seen: set[tuple[Any, ...]] = set()
+        for item_path, action, _ in bk.copy_actions(data):
+            for text in dict.fromkeys(bk.destination_texts(data, action)):
+                parsed = bk.parse_destination(text)
+                if parsed is None:
+                    continue  # not a vault ARN the rule can read
+                arn = bool(parsed["partition"] or parsed["account"] or parsed["region"])
+                parts = _hard_coded_parts(parsed)
+                if arn and not parts:
+                    continue  # built from parameters and pseudo parameters
+                action_path = _action_path(doc, item_path, text)
+                path = (action_path or item_path) + ("DestinationBackupVaultArn",)
+                if path in seen:
+                    continue
+                seen.add(path)
+                if arn:
+                    message = (
+                        f"Copy destination {text!r} hard-codes {', '.join(parts)}; the platform "
+                        "builds the vault ARN from account, Region and vault name parameters."
+                    )
+                    kind, severity = "convention", "low"
+                else:
+                    message = (
+                        f"Copy destination {text!r} is a vault name, not an ARN, which "
+                        "DestinationBackupVaultArn must be: AWS Backup cannot copy to it."
+                    )
+                    kind, severity = "defect", "medium"
+                yield self.finding(
+                    path,
+                    message,
+                    Fix(
+                        title="Build the copy destination ARN from BackupAccountId, BackupRegion and DRBackupVaultName",
+                        args=(item_path, text),
+                        impact="update",
+                        impact_detail="the backup plan is updated in place; the copy destination changes",
+                        applicability="unsafe",
+                    )
+                    if fixable(data, parsed)
+                    else None,
+                    kind=kind,
+                    severity=severity,
                 )
-                + "; build the vault ARN from account, Region and vault name parameters.",
-                Fix(
-                    title="Build the copy destination ARN from BackupAccountId, BackupRegion and DRBackupVaultName",
-                    args=(item_path, literal),
-                    impact="update",
-                    impact_detail="the backup plan is updated in place; the copy destination changes",
-                    applicability="unsafe",
-                )
-                if parsed
-                else None,
-            )
 
     @staticmethod
-    def apply(doc: Document, item_path: tuple[Any, ...], literal: str) -> None:
+    def apply(doc: Document, item_path: tuple[Any, ...], text: str) -> None:
         for path, action, _ in bk.copy_actions(doc.data):
-            if bk.literal_destination(action) == literal:
-                build_destination(doc, path, literal)
+            if text in bk.destination_texts(doc.data, action):
+                build_destination(doc, path, text)
                 return
-        raise EditError(f"no copy action to {literal!r} left")
+        raise EditError(f"no copy action to {text!r} left")
 
 
 def _is_if(value: Any) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, iam
+from fixers import cfn, iam, values
 from fixers.document import Document, EditError
 from fixers.edits import (
     add_list_item,
@@ -125,6 +125,40 @@ def _selections(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+_TYPE_NAMES = {
+    "AWS::EFS::FileSystem": "EFS file system",
+    "AWS::DynamoDB::Table": "DynamoDB table",
+    "AWS::RDS::DBInstance": "DB instance",
+    "AWS::RDS::DBCluster": "DB cluster",
+    "AWS::EC2::Volume": "EBS volume",
+    "AWS::EC2::Instance": "EC2 instance",
+    "AWS::S3::Bucket": "S3 bucket",
+    "AWS::FSx::FileSystem": "FSx file system",
+}
+
+
+def selected_by(data: dict[str, Any], plan: str) -> list[str]:
+    """What the plan's selections pick, in words: the template's resources they name (with
+    their type), ARN patterns as written (fixers.values), tag and condition selections."""
+    res = cfn.resources(data)
+    out: list[str] = []
+    for lid, inner in _selections(data):
+        if plan not in cfn.refs(cfn.props(res[lid]).get("BackupPlanId")):
+            continue
+        if inner.get("ListOfTags") or inner.get("Conditions"):
+            out.append(f"resources by tag ({lid})")
+        for item in cfn.list_of(inner.get("Resources")):
+            names = [n for n in cfn.refs(item) if n in res]
+            if names:
+                out.extend(
+                    f"{_TYPE_NAMES.get(res[n].get('Type', ''), res[n].get('Type', 'resource'))} {n}"
+                    for n in sorted(names)
+                )
+            else:
+                out.extend(values.patterns(data, item)[:1] or ["a resource it names"])
+    return list(dict.fromkeys(out))
+
+
 def covered(data: dict[str, Any], cluster: str) -> bool:
     """Whether a selection already picks the cluster: by reference, by a wildcard ARN, or by
     tags or conditions the rule cannot evaluate (counted as covering: say nothing)."""
@@ -134,15 +168,17 @@ def covered(data: dict[str, Any], cluster: str) -> bool:
         for item in cfn.list_of(inner.get("Resources")):
             if cluster in cfn.refs(item):
                 return True
-            text = item if isinstance(item, str) else None
-            if (
-                isinstance(item, dict)
-                and list(item) == ["Fn::Sub"]
-                and isinstance(item["Fn::Sub"], str)
+            found = values.options(data, item)
+            if any(
+                isinstance(o.value, values.Unknown)
+                and o.value.pattern is None
+                and o.value.ref is None
+                for o in found
             ):
-                text = item["Fn::Sub"]
-            if text and (text == "*" or (":rds:" in text and text.endswith("cluster:*"))):
-                return True
+                return True  # an import or a parameter: what it selects is not in the template
+            for text in values.patterns(data, item):
+                if text == "*" or (":rds:" in text and text.endswith("cluster:*")):
+                    return True
     return False
 
 
@@ -151,7 +187,8 @@ class BackupSelection(Rule):
     spec = ("13.2",)
     title = "The backup plan does not select the Aurora cluster"
     area = "backup"
-    severity = "high"
+    kind = "defect"
+    severity = "medium"
     fix_applicability = "safe"
     deploy_impact = "update"
     why = """
@@ -190,8 +227,17 @@ class BackupSelection(Rule):
         the role also needs that key (spec 9.3, MF0903).
     """
     notes = """
+        Premise: the template has a backup plan and an Aurora cluster no selection assigns to
+        it. A plan with no selection at all backs up nothing (`defect`, medium); a plan whose
+        selections pick other resources (an EFS file system, say) leaves the cluster with only
+        its automated backups (`hardening`, medium: the AWS Config rule
+        `aurora-resources-protected-by-backup-plan`), and the message names what the plan does
+        select. No longer reported: "the plan backs up nothing" for a plan that selects
+        something else.
+
         Silent where a selection already picks the cluster, by reference, by a wildcard cluster
-        ARN or by tags or conditions (which the rule cannot evaluate). The cluster is assigned to
+        ARN (also inside an `Fn::Sub`), or by tags, conditions, an import or a parameter (which
+        the rule cannot evaluate). The cluster is assigned to
         the first backup plan of the template. A plan (or cluster) under a `Condition`: the
         selection gets that condition, and so does a role the fix makes for it; an existing role
         is used only if it exists wherever the plan does.
@@ -202,18 +248,33 @@ class BackupSelection(Rule):
         plans = cfn.of_type(data, "AWS::Backup::BackupPlan")
         if not plans:
             return
+        plan = plans[0][0]
+        selected = selected_by(data, plan)
         for lid, _ in aurora_clusters(data):
             if covered(data, lid):
                 continue
+            if selected:
+                message = (
+                    f"No backup selection assigns {lid} to backup plan {plan}, whose selections "
+                    f"pick {', '.join(selected)}: the cluster has only its own automated backups."
+                )
+                kind = "hardening"
+            else:
+                message = (
+                    f"No backup selection assigns {lid} to backup plan {plan}: the plan has no "
+                    "selection and backs up nothing."
+                )
+                kind = "defect"
             yield self.finding(
                 ("Resources", lid),
-                f"No backup selection assigns {lid} to backup plan {plans[0][0]}: the plan backs up nothing.",
+                message,
                 Fix(
-                    title=f"Add a backup selection of {lid} to {plans[0][0]} with the backup role",
+                    title=f"Add a backup selection of {lid} to {plan} with the backup role",
                     args=(lid,),
                     impact="update",
                     impact_detail="a new backup selection; the cluster is not modified",
                 ),
+                kind=kind,
             )
 
     @staticmethod

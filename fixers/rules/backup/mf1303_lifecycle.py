@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 from fixers.document import Document, EditError
 from fixers.edits import add_list_item, ensure_production_condition
 from fixers.model import Finding, Fix
@@ -36,31 +36,41 @@ def _rules(plan: dict[str, Any]) -> list[Any]:
     return rules if isinstance(rules, list) else []
 
 
-def _unwrap(rule: Any) -> tuple[Any, tuple[Any, ...]]:
-    if isinstance(rule, dict) and list(rule) == ["Fn::If"]:
-        args = rule["Fn::If"]
-        if isinstance(args, list) and len(args) == 3:
-            return args[1], ("Fn::If", 1)
-    return rule, ()
+def _branches(raw: Any) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """The rule (or copy action) dicts a list item is written as, each with its path suffix
+    (fixers.values.branches: through ``Fn::If``)."""
+    return [(at, v) for at, v, _ in values.branches(raw) if isinstance(v, dict)]
 
 
-def _keeps_long(rule: Any) -> bool:
-    """Whether a rule keeps recovery points for the regulatory period (in production)."""
+def _retention_days(data: dict[str, Any], rule: Any) -> list[int] | None:
+    """The DeleteAfterDays a rule can keep its recovery points, in days; None when the rule
+    keeps them without a deletion date or the template cannot show it (a parameter the
+    deployer sets, an import)."""
     if not isinstance(rule, dict):
-        return True  # cannot see
+        return None
     life = rule.get("Lifecycle")
-    if not isinstance(life, dict):
-        return life is None  # no lifecycle: kept until deleted by hand
-    days = life.get("DeleteAfterDays")
-    if days is None:
-        return True
-    days, _ = _unwrap(days)
-    if isinstance(days, bool):
-        return True
-    if isinstance(days, (int, str)) and str(days).strip().lstrip("-").isdigit():
-        n = int(str(days).strip())
-        return n < 0 or n >= RETENTION_DAYS
-    return True  # a parameter or mapping: set another way
+    if not isinstance(life, dict) or "DeleteAfterDays" not in life:
+        return None
+    out = []
+    for o in values.options(data, life["DeleteAfterDays"]):
+        days = values.as_int(o.value)
+        if days is None or o.source.startswith(("default of parameter", "allowed value")):
+            return None
+        out.append(days)
+    return out
+
+
+def _keeps_long(data: dict[str, Any], rule: Any) -> bool:
+    """Whether a rule keeps recovery points for the platform's period in some case."""
+    days = _retention_days(data, rule)
+    return days is None or any(d < 0 or d >= RETENTION_DAYS for d in days)
+
+
+def _longest(data: dict[str, Any], rules: list[Any]) -> int | None:
+    found = [
+        d for raw in rules for _, rule in _branches(raw) for d in _retention_days(data, rule) or []
+    ]
+    return max(found) if found else None
 
 
 def _selections_of(data: dict[str, Any], plan_id: str) -> list[dict[str, Any]]:
@@ -95,15 +105,8 @@ def only_databases(data: dict[str, Any], plan_id: str) -> bool:
             return False
         for item in cfn.list_of(inner.get("Resources")):
             names = cfn.refs(item)
-            text = item if isinstance(item, str) else ""
-            if isinstance(item, dict) and list(item) == ["Fn::Sub"]:
-                arg = item["Fn::Sub"]
-                text = (
-                    arg
-                    if isinstance(arg, str)
-                    else (arg[0] if isinstance(arg, list) and arg else "")
-                )
-            if ":rds:" in str(text):
+            texts = values.patterns(data, item)
+            if texts and all(":rds:" in t for t in texts):
                 continue
             if names and all(res.get(n, {}).get("Type") in DATABASE_TYPES for n in names):
                 continue
@@ -115,31 +118,29 @@ def _cold_paths(plan_id: str, plan: dict[str, Any]) -> list[tuple[Any, ...]]:
     base = ("Resources", plan_id, "Properties", "BackupPlan", "BackupPlanRule")
     out = []
     for i, raw in enumerate(_rules(plan)):
-        rule, inner = _unwrap(raw)
-        if not isinstance(rule, dict):
-            continue
-        rpath = base + (i,) + inner
-        if (
-            isinstance(rule.get("Lifecycle"), dict)
-            and "MoveToColdStorageAfterDays" in rule["Lifecycle"]
-        ):
-            out.append(rpath + ("Lifecycle", "MoveToColdStorageAfterDays"))
-        for j, raw_copy in enumerate(
-            rule.get("CopyActions") or [] if isinstance(rule.get("CopyActions"), list) else []
-        ):
-            copy, cinner = _unwrap(raw_copy)
-            if (
-                isinstance(copy, dict)
-                and isinstance(copy.get("Lifecycle"), dict)
-                and "MoveToColdStorageAfterDays" in copy["Lifecycle"]
-            ):
-                out.append(
-                    rpath
-                    + ("CopyActions", j)
-                    + cinner
-                    + ("Lifecycle", "MoveToColdStorageAfterDays")
-                )
+        for inner, rule in _branches(raw):
+            rpath = base + (i,) + inner
+            life = rule.get("Lifecycle")
+            if isinstance(life, dict) and "MoveToColdStorageAfterDays" in life:
+                out.append(rpath + ("Lifecycle", "MoveToColdStorageAfterDays"))
+            copies = rule.get("CopyActions")
+            for j, raw_copy in enumerate(copies if isinstance(copies, list) else []):
+                for cinner, copy in _branches(raw_copy):
+                    life = copy.get("Lifecycle")
+                    if isinstance(life, dict) and "MoveToColdStorageAfterDays" in life:
+                        out.append(
+                            rpath
+                            + ("CopyActions", j)
+                            + cinner
+                            + ("Lifecycle", "MoveToColdStorageAfterDays")
+                        )
     return out
+
+
+def _first(rules: list[Any]) -> dict[str, Any] | None:
+    """The first rule as written (its first branch when under ``Fn::If``)."""
+    found = _branches(rules[0]) if rules else []
+    return found[0][1] if found else None
 
 
 def long_term_rule(first: dict[str, Any]) -> dict[str, Any]:
@@ -162,9 +163,10 @@ def long_term_rule(first: dict[str, Any]) -> dict[str, Any]:
 class BackupLifecycle(Rule):
     code = "MF1303"
     spec = ("13.3",)
-    title = "Backup lifecycle does not meet long-term regulatory retention"
+    title = "Backup plan keeps less than the platform's long-term retention, or sets an ignored cold-storage transition"
     area = "backup"
-    severity = "high"
+    kind = "convention"
+    severity = "low"
     fix_applicability = "unsafe"
     deploy_impact = "deletion"
     why = """
@@ -217,6 +219,15 @@ class BackupLifecycle(Rule):
         Vault Lock (compliance mode) on the vault to make the retention tamper-proof.
     """
     notes = """
+        Premise: the platform's convention that financial records are kept seven years (2557
+        days) and that a plan says only what AWS Backup does. Both findings are `convention`,
+        severity low: the retention length is this platform's standard, not an AWS requirement,
+        and an ignored `MoveToColdStorageAfterDays` changes nothing AWS does (AWS Backup ignores
+        it for RDS and Aurora; long-term retention for them is `DeleteAfterDays`). The retention
+        message gives the longest retention the plan has. No longer reported: a plan that keeps
+        2557 days or more is never told it "does not meet long-term retention", whatever its
+        cold-storage settings; the title no longer claims a regulatory failure.
+
         Reads only plans of templates with an RDS database, and only plans that protect it (or
         have no selection yet). Silent when a rule already keeps recovery points 2557 days or more
         (in production, when under `Fn::If`), keeps them without a deletion date, or takes its
@@ -233,13 +244,15 @@ class BackupLifecycle(Rule):
             rules = _rules(plan)
             if not rules:
                 continue
-            if not any(_keeps_long(_unwrap(r)[0]) for r in rules):
-                first = _unwrap(rules[0])[0]
-                if isinstance(first, dict) and first.get("TargetBackupVault") is not None:
+            if not any(_keeps_long(data, rule) for r in rules for _, rule in _branches(r)):
+                first = _first(rules)
+                if first is not None and first.get("TargetBackupVault") is not None:
+                    longest = _longest(data, rules)
                     yield self.finding(
                         ("Resources", plan_id, "Properties", "BackupPlan", "BackupPlanRule"),
-                        f"No rule of backup plan {plan_id} keeps recovery points {RETENTION_DAYS} days (7 years); "
-                        "financial records need long-term retention.",
+                        f"No rule of backup plan {plan_id} keeps recovery points {RETENTION_DAYS} days "
+                        f"(the platform's 7-year retention convention for financial records)"
+                        + (f"; the longest it keeps is {longest} days." if longest else "."),
                         Fix(
                             title=f"Add the production rule {RULE_NAME}: monthly, kept {RETENTION_DAYS} days",
                             action="apply_retention",
@@ -252,8 +265,8 @@ class BackupLifecycle(Rule):
                 for path in _cold_paths(plan_id, plan):
                     yield self.finding(
                         path,
-                        f"Backup plan {plan_id} protects only RDS/Aurora, which AWS Backup does not move to cold storage: "
-                        "the transition is ignored.",
+                        f"Backup plan {plan_id} protects only RDS/Aurora, for which AWS Backup ignores "
+                        "MoveToColdStorageAfterDays: the transition has no effect and misleads about cost.",
                         Fix(
                             title="Remove the cold-storage transition AWS Backup ignores for Aurora",
                             action="remove",
@@ -271,8 +284,8 @@ class BackupLifecycle(Rule):
         rules = _rules(cfn.resources(doc.data).get(plan_id) or {})
         if not rules:
             raise EditError(f"{plan_id} has no rules")
-        first = _unwrap(rules[0])[0]
-        if not isinstance(first, dict) or first.get("TargetBackupVault") is None:
+        first = _first(rules)
+        if first is None or first.get("TargetBackupVault") is None:
             raise EditError(f"the first rule of {plan_id} names no vault")
         condition = ensure_production_condition(doc)
         item = {"Fn::If": [condition, long_term_rule(first), bk.NO_VALUE]}

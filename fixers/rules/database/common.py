@@ -6,12 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 from fixers.document import Document
 from fixers.edits import add_output, unique_id
-
-_SUB_VAR = re.compile(r"\$\{([^}!]+)\}")
-
 
 # -- outputs ------------------------------------------------------------------------------------
 
@@ -107,34 +104,50 @@ def class_memory_gib(instance_class: str) -> int | None:
 
 
 def allowed_classes(data: dict[str, Any], value: Any) -> list[str] | None:
-    """The instance classes a ``DBInstanceClass`` value may take: the literal, or the parameter's
-    AllowedValues (else its Default). None when the template cannot tell."""
-    if isinstance(value, str):
-        return [value]
-    param = cfn.ref_target(value) if isinstance(value, dict) and "Ref" in value else None
-    params = cfn.section(data, "Parameters")
-    p = params.get(param) if param else None
-    if not isinstance(p, dict):
+    """The instance classes a ``DBInstanceClass`` value may take (fixers.values: a literal, a
+    parameter's AllowedValues else its Default, each branch of an ``Fn::If``, each entry of a
+    mapping). None when the template cannot tell for some case."""
+    found = values.options(data, value)
+    if not found or any(not isinstance(o.value, str) for o in found):
         return None
-    allowed = p.get("AllowedValues")
-    if isinstance(allowed, list) and allowed and all(isinstance(v, str) for v in allowed):
-        return list(allowed)
-    default = p.get("Default")
-    return [default] if isinstance(default, str) else None
+    return list(dict.fromkeys(o.value for o in found))
 
 
 # -- Aurora PostgreSQL --------------------------------------------------------------------------
+
+
+def engines(data: dict[str, Any], resource: dict[str, Any]) -> list[str]:
+    """The engines (lower case) a database resource's ``Engine`` can take."""
+    return [e.lower() for e in values.texts(data, cfn.props(resource).get("Engine"))]
 
 
 def aurora_clusters(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [
         (lid, res)
         for lid, res in cfn.of_type(data, "AWS::RDS::DBCluster")
-        if isinstance(cfn.props(res).get("Engine"), str)
-        and cfn.props(res)["Engine"].lower().startswith("aurora")
+        if any(e.startswith("aurora") for e in engines(data, res))
     ]
 
 
-def is_aurora_pg_family(group: dict[str, Any]) -> bool:
-    family = cfn.props(group).get("Family")
-    return isinstance(family, str) and family.lower().startswith("aurora-postgresql")
+def serverless_v1(data: dict[str, Any], cluster: dict[str, Any]) -> bool:
+    """Aurora Serverless v1 (``EngineMode: serverless`` in every case): no instances, hence no
+    readers, and storage that is always encrypted."""
+    p = cfn.props(cluster)
+    modes = values.texts(data, p.get("EngineMode")) if "EngineMode" in p else []
+    return bool(modes) and all(m.lower() == "serverless" for m in modes)
+
+
+def cluster_instances(data: dict[str, Any], cluster: str) -> list[str]:
+    """The template's DB instances that are members of ``cluster``."""
+    return [
+        lid
+        for lid, inst in cfn.of_type(data, "AWS::RDS::DBInstance")
+        if cfn.ref_target(cfn.props(inst).get("DBClusterIdentifier")) == cluster
+    ]
+
+
+def is_aurora_pg_family(data: dict[str, Any], group: dict[str, Any]) -> bool:
+    """Whether a parameter group's ``Family`` can be an aurora-postgresql one (a literal, a
+    parameter, ``Fn::FindInMap``, a branch of ``Fn::If``)."""
+    families = values.texts(data, cfn.props(group).get("Family"))
+    return any(f.lower().startswith("aurora-postgresql") for f in families)

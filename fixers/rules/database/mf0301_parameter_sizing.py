@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 from fixers.document import Document, EditError
 from fixers.edits import wrap_if_production
 from fixers.model import Finding, Fix
@@ -47,16 +47,6 @@ SIZING: dict[str, tuple[int, str, str, float]] = {
 }
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
-
-
 def plan(data: dict[str, Any], group_id: str) -> dict[str, tuple[str, str]]:
     """(production, non-production) values for each literal sizing parameter of a group."""
     res = cfn.resources(data)
@@ -84,7 +74,7 @@ def plan(data: dict[str, Any], group_id: str) -> dict[str, tuple[str, str]]:
         if name not in params:
             continue
         nonprod = default_nonprod
-        value = _int(params[name])
+        value = values.as_int(params[name])
         if value is None or value < 0:
             continue  # a formula, an intrinsic, a mapping value or -1 (engine default): not a literal size
         if name == "max_connections":
@@ -95,7 +85,7 @@ def plan(data: dict[str, Any], group_id: str) -> dict[str, tuple[str, str]]:
             prod = (
                 str(value) if smallest is not None and value * unit <= smallest * share else formula
             )
-            if _int(nonprod) is not None and value <= int(nonprod):
+            if values.as_int(nonprod) is not None and value <= int(nonprod):
                 nonprod = str(value)
         if prod == nonprod:
             continue
@@ -116,7 +106,8 @@ class ParameterSizing(Rule):
     spec = ("3.1", "10.2")
     title = "Database instance parameters are hard-coded for every environment"
     area = "database"
-    severity = "medium"
+    kind = "convention"
+    severity = "low"
     fix_applicability = "unsafe"
     deploy_impact = "reboot"
     why = """
@@ -185,6 +176,11 @@ class ParameterSizing(Rule):
         has none.
     """
     notes = """
+        Premise: the platform's convention that sizing differs between production and other
+        environments (`convention`, low). The parameter group's family is read through
+        fixers.values (a literal, a parameter, `Fn::FindInMap`, `Fn::If`), and so are the
+        instance classes the template allows.
+
         Silent where a sizing parameter is already a formula on `{DBInstanceClassMemory}`, a
         `Fn::If`, a `Ref` or a mapping value: sized another way. Only parameter groups of the
         aurora-postgresql family that an instance uses are read.
@@ -193,7 +189,7 @@ class ParameterSizing(Rule):
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         for group_id, group in cfn.of_type(data, "AWS::RDS::DBParameterGroup"):
-            if not is_aurora_pg_family(group) or not _instances_using(data, group_id):
+            if not is_aurora_pg_family(data, group) or not _instances_using(data, group_id):
                 continue
             sizes = plan(data, group_id)
             if not sizes:

@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, kms, kms_edits, schema
+from fixers import cfn, kms, kms_edits, schema, values
 from fixers.document import Document, EditError
 from fixers.edits import set_property, wrap_if_production
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
+from fixers.rules.database.common import (
+    allowed_classes,
+    aurora_clusters,
+    cluster_instances,
+    engines,
+    serverless_v1,
+)
 
 PROD_RETENTION = 731
 NONPROD_RETENTION = 7
@@ -32,6 +39,81 @@ VALID_RETENTION = {7, 731, *(31 * n for n in range(1, 24))}
 
 def _enabled(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+# Instance classes Performance Insights / Database Insights do not support (AWS user guides,
+# "DB engine, Region, and instance class support for Database Insights").
+_SMALL = (
+    "db.t2.micro",
+    "db.t2.small",
+    "db.t3.micro",
+    "db.t3.small",
+    "db.t4g.micro",
+    "db.t4g.small",
+)
+
+
+def _supported(engine: str, classes: list[str] | None) -> bool:
+    """Whether Performance Insights runs on every class the template allows: Aurora and RDS
+    PostgreSQL on all; Aurora MySQL not on db.t2, db.t3, db.t4g.micro/small; RDS MySQL and
+    MariaDB not on the micro and small burstable classes. Other engines, and classes the
+    template does not show, are not claimed."""
+    if engine in ("aurora-postgresql", "postgres"):
+        return True
+    if classes is None:
+        return False
+    if engine == "aurora-mysql":
+        return not any(c.startswith(("db.t2.", "db.t3.")) or c in _SMALL for c in classes)
+    if engine in ("mysql", "mariadb"):
+        return not any(c in _SMALL for c in classes)
+    return False
+
+
+def monitoring_off(data: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(resource, property to enable, whether a fix may enable it) for each database with
+    Performance Insights off in every case: an Aurora cluster (not Serverless v1) whose
+    cluster, member instances and ``DatabaseInsightsMode`` never turn it on, or a DB instance
+    outside a cluster that never does, on an engine and classes that support it."""
+    out = []
+    res = cfn.resources(data)
+    for lid, cluster in aurora_clusters(data):
+        p = cfn.props(cluster)
+        members = cluster_instances(data, lid)
+        if serverless_v1(data, cluster) or not members:
+            continue
+        if values.can_be(data, p.get("PerformanceInsightsEnabled"), True) or values.can_be(
+            data, p.get("DatabaseInsightsMode"), "advanced"
+        ):
+            continue
+        member_props = [cfn.props(res[m]) for m in members]
+        if any(
+            values.can_be(data, mp.get("EnablePerformanceInsights"), True) for mp in member_props
+        ):
+            continue
+        found = engines(data, cluster)
+        classes: list[str] | None = []
+        for mp in member_props:
+            c = allowed_classes(data, mp.get("DBInstanceClass"))
+            classes = None if c is None or classes is None else classes + c
+        if len(set(found)) != 1 or not _supported(found[0], classes):
+            continue
+        explicit_off = any("EnablePerformanceInsights" in mp for mp in member_props)
+        out.append((lid, "PerformanceInsightsEnabled", not explicit_off))
+    for lid, inst in cfn.of_type(data, "AWS::RDS::DBInstance"):
+        p = cfn.props(inst)
+        if "DBClusterIdentifier" in p or values.can_be(
+            data, p.get("EnablePerformanceInsights"), True
+        ):
+            continue
+        if values.can_be(data, p.get("DatabaseInsightsMode"), "advanced"):
+            continue
+        found = engines(data, inst)
+        if len(set(found)) != 1 or not _supported(
+            found[0], allowed_classes(data, p.get("DBInstanceClass"))
+        ):
+            continue
+        out.append((lid, "EnablePerformanceInsights", True))
+    return out
 
 
 def _retention_gap(value: Any) -> bool:
@@ -69,7 +151,8 @@ class PerformanceInsights(Rule):
     spec = ("3.2",)
     title = "Performance Insights keeps 7 days everywhere and uses the AWS managed key"
     area = "database"
-    severity = "medium"
+    kind = "hardening"
+    severity = "low"
     fix_applicability = "unsafe"
     deploy_impact = "replacement"
     why = """
@@ -97,8 +180,25 @@ class PerformanceInsights(Rule):
             PerformanceInsightsKMSKeyId: !GetAtt DatabaseKMSKey.Arn
             PerformanceInsightsRetentionPeriod: !If [IsProduction, 731, 7]
     """
+    notes = """
+        Premise: Performance Insights (the database load history that CloudWatch Database
+        Insights shows; on Aurora it is set for the cluster, and `DatabaseInsightsMode:
+        advanced` requires it) is on and keeps the default 7 days everywhere or uses `aws/rds`,
+        or it is off entirely. Performance Insights off entirely is `hardening` (severity low:
+        an operational-visibility control of the Well-Architected performance pillar, no data
+        at risk), reported for Aurora clusters with instances (cluster, instances and
+        `DatabaseInsightsMode` all leave it off) and DB instances outside a cluster, only on
+        engines and classes that support it (Aurora and RDS PostgreSQL: all; Aurora MySQL: not
+        db.t2, db.t3, db.t4g.micro/small; RDS MySQL and MariaDB: not the micro and small
+        burstable classes; other engines, Aurora Serverless v1 and classes the template does not
+        show are not claimed). Its fix turns it on (on the cluster for Aurora, without a fix
+        where an instance sets it off explicitly); the retention and key findings then follow.
+        AWS ends the Performance Insights console on 31 July 2026; its API, retention and
+        CloudFormation properties continue under Database Insights.
+    """
     fix_safety = """
-        Two findings, two fixes. The retention is safe (update, no interruption); the production
+        Turning Performance Insights on is an update without downtime. Two further findings,
+        two fixes. The retention is safe (update, no interruption); the production
         condition is added when the template has none. The key is unsafe on an instance: the
         schema lists `PerformanceInsightsKMSKeyId` as conditionally create-only on
         `AWS::RDS::DBInstance` (a new physical key replaces the instance), and a deployed instance
@@ -112,6 +212,30 @@ class PerformanceInsights(Rule):
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
+        for lid, prop, fixable in monitoring_off(data):
+            noun = "Aurora cluster" if prop == "PerformanceInsightsEnabled" else "DB instance"
+            where = (
+                "neither the cluster nor its instances turn it on, and DatabaseInsightsMode is not advanced"
+                if noun == "Aurora cluster"
+                else f"{prop} is not true"
+            )
+            yield self.finding(
+                ("Resources", lid),
+                f"{noun} {lid} has Performance Insights off ({where}): CloudWatch Database "
+                "Insights runs in its default Standard mode without the database load by wait, "
+                "SQL statement and user needed to investigate a slow or stuck database.",
+                Fix(
+                    title=f"Turn Performance Insights on for {lid}",
+                    action="set_property",
+                    args=(lid, prop, True),
+                    impact="update",
+                    impact_detail="turning Performance Insights on causes no downtime",
+                )
+                if fixable
+                else None,
+                kind="hardening",
+                severity="low",
+            )
         for rtype, (enabled, retention, key_prop) in PI_PROPS.items():
             for lid, res in cfn.of_type(data, rtype):
                 p = cfn.props(res)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 from fixers.document import Document, EditError
-from fixers.edits import set_value
+from fixers.edits import add_resource, register_name_pattern, set_property, set_value, unique_id
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
-from fixers.rules.database.common import is_aurora_pg_family
+from fixers.rules.database.common import engines, is_aurora_pg_family, serverless_v1
+
+GROUP = "DBClusterParameterGroup"
+register_name_pattern(GROUP + r"\d*")
 
 LIBRARIES = ("pg_stat_statements", "pgaudit")
 AUDIT = {
@@ -54,6 +57,37 @@ def _instance_params(data: dict[str, Any], clusters: list[str]) -> list[dict[str
     return out
 
 
+def default_group_clusters(data: dict[str, Any]) -> list[str]:
+    """Aurora PostgreSQL clusters on the default cluster parameter group: no
+    ``DBClusterParameterGroupName`` (or a ``default.`` group named literally). The default
+    group cannot be changed and does not load pgaudit."""
+    out = []
+    for lid, cluster in cfn.of_type(data, "AWS::RDS::DBCluster"):
+        found = engines(data, cluster)
+        if not found or not all(e == "aurora-postgresql" for e in found):
+            continue
+        if serverless_v1(data, cluster):
+            continue
+        name = cfn.props(cluster).get("DBClusterParameterGroupName")
+        if name is None or (isinstance(name, str) and name.startswith("default.")):
+            out.append(lid)
+    return out
+
+
+def cluster_family(data: dict[str, Any], cluster: str) -> str | None:
+    """The parameter-group family of a cluster's ``EngineVersion`` (``15.4`` ->
+    ``aurora-postgresql15``; ``9.6.x`` -> ``aurora-postgresql9.6``), when the template gives
+    one version in every case."""
+    version = values.literal(
+        data, cfn.props(cfn.resources(data).get(cluster, {})).get("EngineVersion")
+    )
+    if not isinstance(version, str) or not version[:1].isdigit():
+        return None
+    parts = version.split(".")
+    major = parts[0] if int(parts[0]) >= 10 or len(parts) < 2 else f"{parts[0]}.{parts[1]}"
+    return f"aurora-postgresql{major}"
+
+
 def missing(data: dict[str, Any], group_id: str) -> tuple[list[str], list[str]] | None:
     """(libraries to add, audit parameters to set), or None when the group cannot be read."""
     group = cfn.resources(data).get(group_id) or {}
@@ -76,7 +110,8 @@ class PgAudit(Rule):
     spec = ("10.1",)
     title = "The database does not audit with pgaudit"
     area = "database"
-    severity = "high"
+    kind = "hardening"
+    severity = "medium"
     fix_applicability = "unsafe"
     deploy_impact = "reboot"
     why = """
@@ -104,7 +139,10 @@ class PgAudit(Rule):
           CloudWatch Logs would copy cardholder data into a log store outside the cardholder data
           environment's controls (PCI DSS 3.3/3.4 forbid storing the PAN readable) and would break
           GDPR data minimisation. The statement text, with its `$1` placeholders, the user, the
-          session and the objects touched are logged; that is what the audit needs.
+          session and the objects touched are logged; that is what the audit needs. pgaudit
+          redacts role passwords only: a value written literally into the statement text (not
+          sent as a bind parameter) is logged with it, so applications keep card numbers and
+          other values out of the logs by sending them as bind parameters.
         - `pgaudit.log_relation: 1`: one record per table a statement touches, so that a search
           for a sensitive table finds every statement that changed it.
         - `pgaudit.log_statement_once: 0`: each record carries its statement text, so records
@@ -147,15 +185,52 @@ class PgAudit(Rule):
         to that group).
     """
     notes = """
-        Silent when `shared_preload_libraries` is an intrinsic (the fix cannot see the list), when
-        the cluster uses no custom cluster parameter group, or when everything is set. Values the
-        template already sets for a `pgaudit.*` parameter are kept.
+        Premise: an Aurora PostgreSQL cluster whose cluster parameter group does not load or
+        configure pgaudit. Two cases: a custom cluster parameter group (any family the template
+        can give it: a literal, a parameter, `Fn::FindInMap`, `Fn::If`) that lacks pgaudit, and
+        a cluster with no custom group at all (no `DBClusterParameterGroupName`, or a literal
+        `default.` group): the default group cannot be changed and loads no pgaudit, so the
+        finding sits on the cluster and the fix adds a group of the family its `EngineVersion`
+        names (no fix when the version is not in the template). Hardening, medium: an audit
+        trail of a financial database (PCI DSS 10.2).
+
+        Silent when `shared_preload_libraries` is an intrinsic (the fix cannot see the list),
+        when the group's name comes from a parameter or an import (another stack's group), for
+        Aurora Serverless v1, or when everything is set. Values the template already sets for a
+        `pgaudit.*` parameter are kept.
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
+        for lid in default_group_clusters(data):
+            family = cluster_family(data, lid)
+            yield self.finding(
+                ("Resources", lid),
+                f"Aurora PostgreSQL cluster {lid} uses the default cluster parameter group (no "
+                "DBClusterParameterGroupName), which cannot be changed and does not load pgaudit: "
+                "the database keeps no audit trail of DDL, role changes or writes."
+                + (
+                    ""
+                    if family
+                    else " Its EngineVersion does not name one version, so the fix cannot choose "
+                    "the group's family."
+                ),
+                Fix(
+                    title=f"Give {lid} a cluster parameter group ({family}) that loads and configures pgaudit",
+                    action="apply_group",
+                    args=(lid, family),
+                    impact="reboot",
+                    impact_detail=(
+                        "a new cluster parameter group; shared_preload_libraries is static: applied "
+                        "at each instance's next reboot; then run CREATE EXTENSION pgaudit in each "
+                        "database"
+                    ),
+                )
+                if family
+                else None,
+            )
         for group_id, group in cfn.of_type(data, "AWS::RDS::DBClusterParameterGroup"):
-            if not is_aurora_pg_family(group) or not _clusters_using(data, group_id):
+            if not is_aurora_pg_family(data, group) or not _clusters_using(data, group_id):
                 continue
             gap = missing(data, group_id)
             if gap is None or gap == ([], []):
@@ -180,6 +255,32 @@ class PgAudit(Rule):
                     ),
                 ),
             )
+
+    @staticmethod
+    def apply_group(doc: Document, cluster: str, family: str) -> None:
+        res = cfn.resources(doc.data).get(cluster)
+        if res is None or cluster not in default_group_clusters(doc.data):
+            raise EditError(f"{cluster} is gone or has a cluster parameter group")
+        instance = _instance_params(doc.data, [cluster])
+        parameters: dict[str, Any] = {"shared_preload_libraries": ",".join(LIBRARIES)}
+        for name, value in AUDIT.items():
+            if not any(name in ip for ip in instance):
+                parameters[name] = value
+        group = add_resource(
+            doc,
+            unique_id(doc, GROUP),
+            {
+                "Type": "AWS::RDS::DBClusterParameterGroup",
+                "Properties": {
+                    "Description": {
+                        "Fn::Sub": "${AWS::StackName} Aurora PostgreSQL cluster parameters (pgaudit)"
+                    },
+                    "Family": family,
+                    "Parameters": parameters,
+                },
+            },
+        )
+        set_property(doc, cluster, "DBClusterParameterGroupName", {"Ref": group})
 
     @staticmethod
     def apply(doc: Document, group_id: str) -> None:

@@ -2,8 +2,8 @@
 load-balanced container and its target group, the scalable targets of a service.
 
 Everything is found by type and relationship (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``), never by
-logical ID. Only literal container definitions are looked at: a container list built with
-``Fn::If`` or coming from elsewhere is not guessed at.
+logical ID, and values are read through ``fixers.values``: a container list or container built
+with ``Fn::If`` gives each branch, a name from a parameter is read as its default.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 
 SERVICE = "AWS::ECS::Service"
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"
@@ -27,24 +27,46 @@ class Container:
     task: str
     index: int
     definition: dict[str, Any]
+    path: tuple[Any, ...]
+    """Where the definition is written: inside its ``Fn::If`` branch when it has one."""
+    label: str
+    """The container's name for messages: its literal name, a parameter's default, else its
+    position."""
 
     @property
     def name(self) -> Any:
         return self.definition.get("Name")
 
-    @property
-    def label(self) -> str:
-        """The container's name for messages: its literal name, else its position."""
-        name = self.name
-        return name if isinstance(name, str) else f"#{self.index + 1}"
 
-    @property
-    def path(self) -> tuple[Any, ...]:
-        return ("Resources", self.task, "Properties", "ContainerDefinitions", self.index)
+def _label(data: dict[str, Any], name: Any, index: int) -> str:
+    if isinstance(name, str):
+        return name
+    found = values.literal(data, name)
+    param = cfn.ref_target(name) if isinstance(name, dict) and "Ref" in name else None
+    if isinstance(found, str) and found:
+        return f"{found} (parameter {param})" if param else found
+    return f"{param} (parameter)" if param else f"#{index + 1}"
 
-    @property
-    def essential(self) -> bool:
-        return self.definition.get("Essential", True) not in (False, "false", "False")
+
+def essential(data: dict[str, Any], container: Container) -> bool:
+    """Whether ECS stops the task when the container stops: ``Essential`` is true by default,
+    and counts as true unless every value it can take is false."""
+    if "Essential" not in container.definition:
+        return True
+    found = values.options(data, container.definition["Essential"])
+    return not all(values.as_bool(o.value) is False for o in found)
+
+
+def number(data: dict[str, Any], expr: Any) -> int | None:
+    """The one integer ``expr`` has wherever the template deploys as written (a literal, a
+    parameter's default, a mapping entry every key agrees on), else None."""
+    return values.as_int(values.literal(data, expr))
+
+
+def written_number(expr: Any) -> int | None:
+    """An integer the template writes itself (``30`` or ``'30'``), not one it takes from a
+    parameter, mapping or condition, else None."""
+    return None if isinstance(expr, (dict, list)) else values.as_int(expr)
 
 
 def services(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -75,39 +97,65 @@ def is_windows(task: dict[str, Any]) -> bool:
 
 
 def containers(data: dict[str, Any], linux_only: bool = False) -> Iterator[Container]:
-    """The literal container definitions of the task definitions an ECS service runs."""
+    """The container definitions of the task definitions an ECS service runs, each branch of an
+    ``Fn::If`` (around the list or an item) as a container of its own."""
     res = cfn.resources(data)
     for task, service in served_tasks(data).items():
         if linux_only and is_windows(res[task]):
             continue
-        defs = cfn.props(res[task]).get("ContainerDefinitions")
-        if not isinstance(defs, list):
-            continue
-        for i, d in enumerate(defs):
-            if isinstance(d, dict):
-                yield Container(service, task, i, d)
+        base = ("Resources", task, "Properties", "ContainerDefinitions")
+        for list_path, defs, _ in values.branches(cfn.props(res[task]).get("ContainerDefinitions")):
+            if not isinstance(defs, list):
+                continue
+            for i, item in enumerate(defs):
+                for item_path, d, _ in values.branches(item):
+                    if isinstance(d, dict):
+                        yield Container(
+                            service,
+                            task,
+                            i,
+                            d,
+                            (*base, *list_path, i, *item_path),
+                            _label(data, d.get("Name"), i),
+                        )
 
 
-def load_balancers(service: dict[str, Any]) -> list[dict[str, Any]]:
-    lbs = cfn.props(service).get("LoadBalancers")
-    return [lb for lb in lbs if isinstance(lb, dict)] if isinstance(lbs, list) else []
+def load_balancers(data: dict[str, Any], service: dict[str, Any]) -> list[dict[str, Any]]:
+    """The service's ``LoadBalancers`` entries, those of every ``Fn::If`` branch included."""
+    found: list[dict[str, Any]] = []
+    for _, lbs, _ in values.branches(cfn.props(service).get("LoadBalancers")):
+        for lb in lbs if isinstance(lbs, list) else []:
+            found.extend(e for _, e, _ in values.branches(lb) if isinstance(e, dict))
+    return found
 
 
 def service_target_groups(data: dict[str, Any], service: dict[str, Any]) -> list[str]:
     res = cfn.resources(data)
     found = []
-    for lb in load_balancers(service):
-        tg = cfn.ref_target(lb.get("TargetGroupArn"))
-        if tg and res.get(tg, {}).get("Type") == TARGET_GROUP and tg not in found:
-            found.append(tg)
+    for lb in load_balancers(data, service):
+        for _, arn, _ in values.branches(lb.get("TargetGroupArn")):
+            tg = cfn.ref_target(arn)
+            if tg and res.get(tg, {}).get("Type") == TARGET_GROUP and tg not in found:
+                found.append(tg)
     return found
 
 
+def _names(data: dict[str, Any], expr: Any) -> set[str]:
+    return set(values.texts(data, expr))
+
+
 def balanced_entry(data: dict[str, Any], container: Container) -> dict[str, Any] | None:
-    """The service's LoadBalancers entry that sends traffic to this container."""
+    """The service's LoadBalancers entry that sends traffic to this container: its
+    ``ContainerName`` is the container's name, written the same way or taking the same value
+    (an ``Fn::If`` of names counts for each of them)."""
     service = cfn.resources(data)[container.service]
-    for lb in load_balancers(service):
-        if lb.get("ContainerName") == container.name and container.name is not None:
+    name = container.name
+    if name is None:
+        return None
+    own = _names(data, name)
+    for lb in load_balancers(data, service):
+        target = lb.get("ContainerName")
+        if target == name or (own and own & _names(data, target)):
             return lb
     return None
 
@@ -138,17 +186,6 @@ def policies_of(data: dict[str, Any], target_id: str) -> list[tuple[str, dict[st
         ):
             found.append((pid, policy))
     return found
-
-
-def literal_int(value: Any) -> int | None:
-    """An integer written literally (``30`` or ``'30'``), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
 
 
 def dependency_closure(data: dict[str, Any], logical_id: str) -> set[str]:

@@ -1,6 +1,7 @@
 """The container image, built from a registry, a name and a tag, with the template's own ECR
 repository as the default registry (spec 5.1, 5.2, 12.3). Shared by MF0501 and MF0502, whose
-fixes both end in the same text: the repository, used by the task's image.
+fixes both end in the same text: the repository, used by the task's image, and the service (with
+its alarms) gated until images are pushed (5.3, 8.4), since the new repository starts empty.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 from fixers.document import Document, EditError
 from fixers.edits import (
     add_condition,
@@ -79,6 +80,28 @@ def parameter_users(data: dict[str, Any], param: str) -> tuple[list[tuple[Any, .
 
 def repositories(data: dict[str, Any]) -> list[str]:
     return [rid for rid, _ in cfn.of_type(data, "AWS::ECR::Repository")]
+
+
+def feeding_repositories(data: dict[str, Any], task: str) -> list[str]:
+    """The template's ECR repositories a task's container images come from: an image that
+    refers to one (``${Repo.RepositoryUri}``, ``!GetAtt Repo.RepositoryUri``, ``!Ref Repo``), or
+    an ECR image path built from the same parameter that names a repository."""
+    repos = repositories(data)
+    if not repos:
+        return []
+    res = cfn.resources(data)
+    names = {rid: cfn.refs(cfn.props(res[rid]).get("RepositoryName")) - set(res) for rid in repos}
+    found: list[str] = []
+    for c in common.containers(data):
+        if c.task != task:
+            continue
+        img = c.definition.get("Image")
+        used = cfn.refs(img) | {n.split(".")[0] for n in values.sub_names(img)}
+        ecr_path = any(".dkr.ecr." in t for t in values.patterns(data, img))
+        for rid in repos:
+            if (rid in used or (ecr_path and names[rid] & used)) and rid not in found:
+                found.append(rid)
+    return found
 
 
 def split_image(image: str) -> tuple[str, str]:
@@ -203,6 +226,14 @@ def wire_image(doc: Document, param: str) -> None:
     for path in images:
         set_value(doc, path, image)
     _group_parameters(doc, param, [registry, tag_param])
+    # The image now defaults to a repository this stack creates empty: the service must wait
+    # for its images (spec 5.3), and its alarms with it (spec 8.4).
+    from fixers.rules.monitoring.mf0804_conditional_alarms import gate
+
+    tasks = {path[1] for path in images}
+    for sid, svc in common.services(doc.data):
+        if common.task_of(doc.data, svc) in tasks:
+            gate(doc, sid)
 
 
 def _group_parameters(doc: Document, param: str, new: list[str]) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from fixers import cfn
 from fixers.document import Document
+from fixers.ecs_deploy import PARAMETER
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.ecs import common, image
@@ -12,10 +14,11 @@ from fixers.rules.ecs import common, image
 
 class ECRRepository(Rule):
     code = "MF0501"
-    spec = ("5.1",)
+    spec = ("5.1", "5.3", "8.4")
     title = "No ECR repository for the service's container image"
     area = "ecs"
-    severity = "medium"
+    kind = "convention"
+    severity = "low"
     fix_applicability = "unsafe"
     deploy_impact = "unknown"
     why = """
@@ -72,8 +75,14 @@ class ECRRepository(Rule):
         repository is created empty in the same update, so the new tasks cannot pull their image
         and the deployment fails (the circuit breaker rolls it back, but the service runs below
         its capacity meanwhile). Push the image first, or deploy with `ContainerRegistryURL` set
-        to the registry in use until then. On a new stack, deploy with `DeployECSService=false`
-        (MF0503), push, then set it to true.
+        to the registry in use until then.
+
+        Because the new repository starts empty, the fix also gates the service on
+        `DeployECSService` (default `false`, spec 5.3, as MF0503 does) and puts the alarms that
+        watch it under the same condition (spec 8.4, as MF0804 does): unsafe (deletion). On a
+        deployed stack the default deletes the running service, its scaling and its alarms on
+        the next update: update running stacks with `DeployECSService=true`. On a new stack,
+        deploy with `false`, push the image, then set it to `true`.
     """
     notes = """
         Tag immutability: the spec deploys the `latest` tag, which a fully `IMMUTABLE` repository
@@ -91,6 +100,13 @@ class ECRRepository(Rule):
         has them). The rule speaks only where the image is a template parameter holding a full
         path and the template has no ECR repository; a literal public image (a sample such as
         `nginx`) or an image from `Fn::ImportValue`/SSM is left alone.
+
+        Premise and kind: the platform keeps its images in a repository of its own; a template
+        that pulls from another registry is a valid choice elsewhere, so the finding is a
+        `convention` (low). It answers spec items 5.1, 5.3 and 8.4 together: the service only
+        needs a deploy condition (5.3), and its alarms only need to follow it (8.4), once its
+        image comes from a repository the stack creates, which is what this fix makes. MF0503
+        and MF0804 report on their own only where that premise already holds.
     """
 
     def wire_image(self, doc: Document, param: str) -> None:
@@ -105,23 +121,28 @@ class ECRRepository(Rule):
             if param is None:
                 continue
             _, elsewhere = image.parameter_users(data, param)
+            default = cfn.section(data, "Parameters").get(param, {}).get("Default")
             fix = None
             if not elsewhere:
                 fix = Fix(
-                    title=f"Add an ECR repository (scan on push, lifecycle policy, KMS) and build {c.label}'s image from it",
+                    title=f"Add an ECR repository (scan on push, lifecycle policy, KMS), build {c.label}'s image "
+                    f"from it, and deploy {c.service} and its alarms only when {PARAMETER} is true",
                     action="wire_image",
                     args=(param,),
                     impact="unknown",
                     impact_detail=(
                         "the image parameter changes, so what a deploy passes for it may no longer fit; "
                         "new task definition revision pulling from the new, empty repository: tasks fail to start "
-                        "until the image is pushed (or ContainerRegistryURL is set)"
+                        f"until the image is pushed (or ContainerRegistryURL is set); on a deployed stack the default "
+                        f"{PARAMETER}=false deletes the running service and its alarms: update it with {PARAMETER}=true"
                     ),
                 )
             yield self.finding(
                 c.path + ("Image",),
-                f"Container {c.label} of {c.task} runs the image in parameter {param}, from a registry the stack "
-                "does not manage; the template has no ECR repository (scan on push, lifecycle policy, encryption)."
+                f"Container {c.label} of {c.task} runs the image given by parameter {param}"
+                + (f" (default {default!r})" if isinstance(default, str) else "")
+                + "; the stack creates no ECR repository for it (the platform's convention: a repository of "
+                "its own, scanned on push, with a lifecycle policy and encryption)."
                 + (
                     ""
                     if fix

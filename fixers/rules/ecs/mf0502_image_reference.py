@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any
 
+from fixers import cfn, values
 from fixers.document import Document
+from fixers.ecs_deploy import PARAMETER
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.ecs import common, image
+
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+
+
+def tag_of(text: str) -> str | None:
+    """``latest`` for an image written without a tag or with ``:latest``, ``pinned`` for a
+    literal tag or digest, None where a parameter or value the template does not show decides."""
+    last = text.rsplit("/", 1)[-1]
+    if "@" in last:
+        return "pinned"
+    if ":" in _PLACEHOLDER.sub("", last):
+        tag = last.rsplit(":", 1)[1]
+        if "${" in tag or "}" in tag:
+            return None
+        return "latest" if tag == "latest" else "pinned"
+    if last.endswith("}"):
+        # ``${Repo.RepositoryUri}`` is a repository without a tag; ``${Parameter}`` may hold one.
+        name = last[last.rfind("${") + 2 : -1]
+        return "latest" if name.endswith(".RepositoryUri") else None
+    return "latest"
 
 
 class ImageReference(Rule):
@@ -15,7 +39,8 @@ class ImageReference(Rule):
     spec = ("5.2", "12.3")
     title = "Container image is a full path in one parameter"
     area = "ecs"
-    severity = "medium"
+    kind = "convention"
+    severity = "low"
     fix_applicability = "unsafe"
     deploy_impact = "unknown"
     why = """
@@ -63,9 +88,21 @@ class ImageReference(Rule):
         registry and the tag separately afterwards.
     """
     notes = """
-        Silent when the image is already built from parts (`Fn::Sub`, `Fn::Join`), is a literal,
-        or comes from an SSM parameter type or `Fn::ImportValue`. When the parameter is used
-        elsewhere than container images the finding has no automatic fix.
+        Premises and kinds. A String parameter holding the whole image (`registry/name:tag`):
+        the platform's convention wants the parts separately, kind `convention`, low; the fix
+        rewires it (and, since the image then defaults to the stack's new, empty repository,
+        gates the service and its alarms on `DeployECSService` as MF0501's fix does). An image
+        the template writes itself (a literal, a mapping entry, the literal text of a `Fn::Sub`
+        or `Fn::Join`) without a tag or with `:latest`: ECS pulls whatever `latest` is at each
+        task start, a widely accepted hardening gap (spec 12.3), kind `hardening`, low, no
+        automatic fix. A pinned image written in the template (`httpd:2.4`, an entry per Region
+        in a mapping): kind `convention`, low, no automatic fix.
+
+        Silent when the image is built from parameters (`${ImageTag}` and the like, the spec's
+        own shape), comes from an SSM parameter type or `Fn::ImportValue`, or its tag is in a
+        value the template does not show. When the parameter is used elsewhere than container
+        images the finding has no automatic fix. Newly reported (recall): literal and mapping
+        images, hard-coded untagged or `latest` images.
     """
 
     def wire_image(self, doc: Document, param: str) -> None:
@@ -76,6 +113,7 @@ class ImageReference(Rule):
         for c in common.containers(data):
             param = image.image_parameter(data, c.definition.get("Image"))
             if param is None:
+                yield from self._written(data, c)
                 continue
             _, elsewhere = image.parameter_users(data, param)
             repos = image.repositories(data)
@@ -83,14 +121,15 @@ class ImageReference(Rule):
             if not elsewhere and len(repos) <= 1:
                 fix = Fix(
                     title=f"Build {c.label}'s image from {image.REGISTRY_PARAMETER}, {param} and {image.TAG_PARAMETER}, "
-                    "defaulting to the stack's ECR repository",
+                    f"defaulting to the stack's ECR repository, and deploy {c.service} only when {PARAMETER} is true",
                     action="wire_image",
                     args=(param,),
                     impact="unknown",
                     impact_detail=(
                         "the image parameter changes, so what a deploy passes for it may no longer fit; "
                         "new task definition revision; with ContainerRegistryURL empty it pulls from the stack's ECR "
-                        "repository, which must hold the image first"
+                        f"repository, which must hold the image first; on a deployed stack the default {PARAMETER}=false "
+                        f"deletes the running service and its alarms: update it with {PARAMETER}=true"
                     ),
                 )
             why_not = ""
@@ -98,12 +137,52 @@ class ImageReference(Rule):
                 why_not = f" {param} is used elsewhere too: split it by hand."
             elif len(repos) > 1:
                 why_not = " The template has several ECR repositories: which one is the image's is not clear."
-            default = data.get("Parameters", {}).get(param, {}).get("Default")
+            default = cfn.section(data, "Parameters").get(param, {}).get("Default")
+            shown = ""
+            if isinstance(default, str) and default:
+                shown = f" (default {default!r}" + (
+                    ", no tag: latest)"
+                    if ":" not in default.rsplit("/", 1)[-1] and "@" not in default
+                    else ")"
+                )
             yield self.finding(
                 c.path + ("Image",),
-                f"Container {c.label} of {c.task} takes its whole image reference from parameter {param}"
-                + (f" (default {default!r})" if isinstance(default, str) else "")
-                + ": registry, name and tag should be separate, with the stack's ECR repository as default."
-                + why_not,
+                f"Container {c.label} of {c.task} takes its whole image reference from parameter {param}{shown}: "
+                "the platform's convention takes registry, name and tag separately, with the stack's ECR "
+                "repository as default." + why_not,
                 fix,
+            )
+
+    def _written(self, data: dict[str, Any], c: common.Container) -> Iterator[Finding]:
+        """An image the template writes itself (a literal, a mapping entry, the literal parts of
+        a Sub): untagged or ``latest`` is hardening; a pinned image written in the template is
+        the convention's gap only when nothing in it is a parameter."""
+        texts = sorted(set(values.hard_coded(data, c.definition.get("Image"))))
+        if not texts:
+            return
+        latest = [t for t in texts if tag_of(t) == "latest"]
+        shown = ", ".join(repr(t) for t in (latest or texts)[:3]) + (
+            " ..." if len(latest or texts) > 3 else ""
+        )
+        where = "comes from a mapping" if len(texts) > 1 else "is written in the template"
+        if latest:
+            yield self.finding(
+                c.path + ("Image",),
+                f"Container {c.label} of {c.task} runs image {shown}, which {where} "
+                + (
+                    "without a tag"
+                    if all(":" not in t.rsplit("/", 1)[-1] for t in latest)
+                    else "with tag latest"
+                )
+                + ": ECS pulls whatever latest is when each task starts, so tasks of one service can run "
+                "different images and a deployment cannot be reproduced.",
+                kind="hardening",
+                severity="low",
+            )
+        elif all("${" not in t for t in texts) and all(tag_of(t) == "pinned" for t in texts):
+            yield self.finding(
+                c.path + ("Image",),
+                f"Container {c.label} of {c.task} runs image {shown}, which {where}: changing it means "
+                "editing the template (the platform's convention takes registry, name and tag as "
+                "parameters, with the stack's ECR repository as default).",
             )

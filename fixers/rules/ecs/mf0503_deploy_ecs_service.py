@@ -11,7 +11,7 @@ from fixers.ecs_deploy import PARAMETER, ensure_deploy_condition, existing_deplo
 from fixers.edits import add_condition, register_names, set_resource_attribute, set_value
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
-from fixers.rules.ecs import common
+from fixers.rules.ecs import common, image
 
 
 def dependents(data: dict[str, Any], service_id: str) -> tuple[list[str], list[str]]:
@@ -60,6 +60,7 @@ class DeployECSService(Rule):
     spec = ("5.3",)
     title = "ECS service deploys unconditionally, before its images exist"
     area = "ecs"
+    kind = "defect"
     severity = "medium"
     fix_applicability = "unsafe"
     deploy_impact = "unknown"
@@ -106,6 +107,16 @@ class DeployECSService(Rule):
         `DeployECSService=true`.
     """
     notes = """
+        Premise: the service's images come from an ECR repository the same stack creates (an
+        image that refers to it, or an ECR path built from the parameter that names it), and
+        the service is not conditional. On a first deployment that repository is empty.
+
+        No longer reported: services whose images come from elsewhere (a published image such
+        as `nginx` or `httpd:2.4`, a parameter, another stack's repository): they can exist
+        before the stack does, and the old finding's fix deleted the running service. Where
+        the stack has no repository of its own yet, MF0501 reports it and its fix, which makes
+        the repository, gates the service and its alarms as this rule would.
+
         A service that already carries a condition testing a parameter (whatever its name) is
         taken as gated already. Other rules that add resources referring to the service put them
         under the same condition (`fixers.ecs_deploy`).
@@ -115,15 +126,20 @@ class DeployECSService(Rule):
         data = doc.data
         if existing_deploy_condition(data):
             return
-        for sid, _svc in common.services(data):
+        for sid, svc in common.services(data):
             if cfn.condition_of(data, sid):
                 continue  # conditioned on something else already: not second-guessed
+            task = common.task_of(data, svc)
+            repos = image.feeding_repositories(data, task) if task else []
+            if not repos:
+                continue  # its images come from elsewhere: they can exist before the stack does
             deps, outs = dependents(data, sid)
             listed = ", ".join(deps + [f"output {o}" for o in outs])
             exported = exported_outputs(data, outs)
             yield self.finding(
                 ("Resources", sid),
-                f"ECS service {sid} deploys with the stack, before images can be pushed to the registry; no "
+                f"ECS service {sid} runs images from {', '.join(repos)}, which this stack creates empty, "
+                f"and deploys with the stack: on a first deployment its tasks cannot pull an image. No "
                 f"{PARAMETER} parameter gates it"
                 + (f" (nor {listed}, which depend on it)." if listed else "."),
                 Fix(

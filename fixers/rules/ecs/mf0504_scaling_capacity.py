@@ -18,6 +18,7 @@ class ScalingCapacity(Rule):
     spec = ("5.4",)
     title = "ECS service scaling capacity is hard-coded for every environment"
     area = "ecs"
+    kind = "convention"
     severity = "low"
     fix_applicability = "unsafe"
     deploy_impact = "update"
@@ -49,8 +50,10 @@ class ScalingCapacity(Rule):
         without that parameter would get the non-production range: that case is marked unsafe.
     """
     notes = """
-        Only literal capacities are reported: a value from a parameter, a mapping or an `Fn::If`
-        is environment-specific already.
+        Premise: the template writes one number for every environment. A value from a
+        parameter, a mapping or an `Fn::If` is environment-specific already and is not reported.
+        The numbers (3-20 in production, 2-10 elsewhere) are the platform's convention, not an
+        AWS requirement: kind `convention`, severity low.
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
@@ -60,13 +63,13 @@ class ScalingCapacity(Rule):
             for tid in common.scalable_targets_of(data, sid):
                 p = cfn.props(cfn.resources(data)[tid])
                 for prop, (prod, other) in CAPACITY.items():
-                    value = common.literal_int(p.get(prop))
+                    value = common.written_number(p.get(prop))
                     if value is None:
                         continue
                     yield self.finding(
                         ("Resources", tid, "Properties", prop),
                         f"{prop} of {tid} (ECS service {sid}) is {value} in every environment; "
-                        f"use {prod} in production and {other} elsewhere.",
+                        f"the platform's convention is {prod} in production and {other} elsewhere.",
                         Fix(
                             title=f"Set {prop} to {prod} in production, {other} elsewhere",
                             action="wrap_if_production",

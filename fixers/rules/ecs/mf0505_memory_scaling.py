@@ -69,7 +69,8 @@ class MemoryScaling(Rule):
     spec = ("5.5",)
     title = "ECS service does not scale on memory"
     area = "ecs"
-    severity = "medium"
+    kind = "convention"
+    severity = "low"
     fix_applicability = "safe"
     deploy_impact = "none"
     why = """
@@ -109,7 +110,10 @@ class MemoryScaling(Rule):
         (60 s out, 300 s in otherwise). The policy carries the scalable target's condition.
     """
     notes = """
-        A customized metric whose name mentions memory counts as memory scaling already.
+        Premise: a scalable target of an ECS service with no target-tracking policy on memory.
+        Scaling on memory is the platform's standard for its memory-bound processor, not an AWS
+        requirement: kind `convention`, severity low. A customized metric whose name mentions
+        memory counts as memory scaling already.
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
@@ -122,7 +126,8 @@ class MemoryScaling(Rule):
                 yield self.finding(
                     ("Resources", tid),
                     f"Scalable target {tid} of ECS service {sid} has no target-tracking policy on memory "
-                    f"utilization ({', '.join(pid for pid, _ in policies) or 'no policy at all'}).",
+                    f"utilization ({', '.join(pid for pid, _ in policies) or 'no policy at all'}); the platform's "
+                    f"convention tracks memory at {TARGET}% besides CPU.",
                     Fix(
                         title=f"Add {POLICY}: target tracking on {MEMORY} at {TARGET}%",
                         args=(tid,),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 from fixers.document import Document
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
@@ -15,44 +15,49 @@ from fixers.rules.ecs import common
 INTERVAL, TIMEOUT, RETRIES, START_PERIOD = 30, 5, 3, 60
 
 
-def health_check(data: dict[str, Any], container: common.Container) -> dict[str, Any] | None:
-    """The curl health check for a load-balanced container, from its target group's path."""
+def health_check(
+    data: dict[str, Any], container: common.Container
+) -> tuple[dict[str, Any] | None, str]:
+    """The curl health check for a load-balanced container, from its target group's path, or
+    None and why the command cannot be known."""
     entry = common.balanced_entry(data, container)
     if entry is None:
-        return None
-    tg = cfn.resources(data).get(cfn.ref_target(entry.get("TargetGroupArn")) or "")
-    if tg is None:
-        return None
+        return None, "no load balancer of its service sends traffic to it"
+    arn = entry.get("TargetGroupArn")
+    tg = cfn.resources(data).get(cfn.ref_target(arn) or "")
+    if tg is None or tg.get("Type") != common.TARGET_GROUP:
+        return None, "its target group is not in this template"
     p = cfn.props(tg)
-    protocol = p.get("HealthCheckProtocol", p.get("Protocol", "HTTP"))
+    protocol = values.literal(data, p.get("HealthCheckProtocol", p.get("Protocol", "HTTP")))
     if protocol not in ("HTTP", "HTTPS"):
-        return None
-    path = p.get("HealthCheckPath", "/")
+        return None, "its target group does not check it over HTTP"
+    path = values.literal(data, p.get("HealthCheckPath", "/"))
     if not isinstance(path, str) or not path.startswith("/"):
-        return None
-    port: Any = common.literal_int(p.get("HealthCheckPort"))
+        return None, "the target group's health-check path cannot be read"
+    raw_port = p.get("HealthCheckPort", "traffic-port")
+    port: Any = common.number(data, raw_port)
     if port is None:
-        if p.get("HealthCheckPort", "traffic-port") != "traffic-port":
-            return None
+        if values.literal(data, raw_port) != "traffic-port":
+            return None, "the target group's health-check port cannot be read"
         port = entry.get("ContainerPort")
     scheme, flags = ("https", "-fsk") if protocol == "HTTPS" else ("http", "-f")
-    if common.literal_int(port) is not None:
-        command: Any = (
-            f"curl {flags} {scheme}://localhost:{common.literal_int(port)}{path} || exit 1"
-        )
-    elif cfn.ref_target(port) and "Ref" in port:
+    command: Any
+    if common.written_number(port) is not None:
+        command = f"curl {flags} {scheme}://localhost:{common.written_number(port)}{path} || exit 1"
+    elif isinstance(port, dict) and list(port) == ["Ref"] and isinstance(port["Ref"], str):
         command = {
             "Fn::Sub": f"curl {flags} {scheme}://localhost:${{{port['Ref']}}}{path} || exit 1"
         }
     else:
-        return None
-    return {
+        return None, "the container port cannot be read"
+    check = {
         "Command": ["CMD-SHELL", command],
         "Interval": INTERVAL,
         "Timeout": TIMEOUT,
         "Retries": RETRIES,
         "StartPeriod": START_PERIOD,
     }
+    return check, ""
 
 
 class ContainerHealthCheck(Rule):
@@ -60,7 +65,8 @@ class ContainerHealthCheck(Rule):
     spec = ("5.7",)
     title = "Container has no health check"
     area = "ecs"
-    severity = "medium"
+    kind = "hardening"
+    severity = "low"
     fix_applicability = "unsafe"
     deploy_impact = "revision"
     why = """
@@ -94,16 +100,23 @@ class ContainerHealthCheck(Rule):
         retries 1-10, start period 0-300).
     """
     notes = """
-        Essential containers only. Where the container is not behind an HTTP target group the
-        path cannot be known: the finding has no automatic fix.
+        Premise: an essential container of a service has no `HealthCheck`. Essential
+        containers only (a sidecar's failure does not stop the task). The container behind the
+        service's target group is found by its `ContainerName`, written as a literal, a
+        parameter or an `Fn::If` of names; containers inside `Fn::If` are named by their name.
+        Where the container is not behind an HTTP target group of the template the path cannot
+        be known: the finding has no automatic fix and its message says why.
+
+        No longer reported: a container said to be "not behind an HTTP target group" when its
+        service names it through `ContainerName: !If [...]` (it is, and now gets the fix).
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         for c in common.containers(data):
-            if not c.essential or "HealthCheck" in c.definition:
+            if not common.essential(data, c) or "HealthCheck" in c.definition:
                 continue
-            check = health_check(data, c)
+            check, why_not = health_check(data, c)
             fix = None
             if check is not None:
                 command = check["Command"][1]
@@ -117,11 +130,8 @@ class ContainerHealthCheck(Rule):
                 )
             yield self.finding(
                 c.path,
-                f"Container {c.label} of {c.task} (service {c.service}) has no HealthCheck."
-                + (
-                    ""
-                    if fix
-                    else " It is not behind an HTTP target group, so the check command is not guessed."
-                ),
+                f"Container {c.label} of {c.task} (service {c.service}) has no HealthCheck: ECS sees only "
+                "whether its process runs."
+                + ("" if fix else f" The check command is not guessed: {why_not}."),
                 fix,
             )

@@ -18,6 +18,7 @@ class StartupDelay(Rule):
     spec = ("5.8",)
     title = "Container environment lacks STARTUP_DELAY_SECONDS"
     area = "ecs"
+    kind = "convention"
     severity = "low"
     fix_applicability = "safe"
     deploy_impact = "revision"
@@ -45,9 +46,11 @@ class StartupDelay(Rule):
         ignores it.
     """
     notes = """
-        The variable is an application convention of the analysed platform: the rule looks only
-        at essential, load-balanced containers (the application) that already have an
-        `Environment` list, and is silent when the variable is there with any value.
+        The variable is an application convention of the analysed platform, not a gap of any
+        container: AWS and ECS give it no meaning, and only an application that reads it does
+        anything with it. Hence kind `convention`, severity low. Premise: an essential,
+        load-balanced container (the application) that already has an `Environment` list; silent
+        when the variable is there with any value.
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
@@ -55,7 +58,7 @@ class StartupDelay(Rule):
         for c in common.containers(data):
             env = c.definition.get("Environment")
             if (
-                not c.essential
+                not common.essential(data, c)
                 or not isinstance(env, list)
                 or common.balanced_entry(data, c) is None
             ):
@@ -64,7 +67,8 @@ class StartupDelay(Rule):
                 continue
             yield self.finding(
                 c.path + ("Environment",),
-                f"Container {c.label} of {c.task} has no {VARIABLE} in its environment.",
+                f"Container {c.label} of {c.task} has no {VARIABLE} in its environment (the platform's "
+                f"convention: {VALUE} s for its application to wait for its dependencies).",
                 Fix(
                     title=f"Add {VARIABLE}={VALUE} to {c.label}'s environment",
                     action="add_list_item",

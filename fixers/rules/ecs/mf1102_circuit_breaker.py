@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 from fixers.document import Document
 from fixers.edits import set_property
 from fixers.model import Finding, Fix
@@ -13,12 +14,12 @@ from fixers.rules.ecs import common
 from fixers.rules.ecs.mf1101_deployment_settings import rolling
 
 
-def _true(value: object) -> bool | None:
-    if value is True or value == "true":
-        return True
-    if value is None or value is False or value == "false":
+def _true(data: dict[str, Any], value: object) -> bool | None:
+    """True/False for what the template deploys (a literal, a parameter's default, every branch
+    agreeing), absent as False, None when it cannot be read."""
+    if value is None:
         return False
-    return None  # not a literal: not guessed at
+    return values.as_bool(values.literal(data, value))
 
 
 def _show(value: object) -> str:
@@ -36,7 +37,8 @@ class CircuitBreaker(Rule):
     spec = ("11.2",)
     title = "Deployment circuit breaker off or without rollback"
     area = "ecs"
-    severity = "medium"
+    kind = "hardening"
+    severity = "low"
     fix_applicability = "safe"
     deploy_impact = "update"
     why = """
@@ -62,6 +64,12 @@ class CircuitBreaker(Rule):
         a failing deployment, which it rolls back to the last completed one.
     """
     notes = """
+        Premise: a service that ECS deploys (rolling updates) without the breaker enabled with
+        rollback, as the template writes it or its parameters default it. Kind `hardening`
+        (AWS's deployment best practice), severity low: the harm is a failed deployment that
+        lingers (a CloudFormation update waits for the service to stabilise, for up to hours,
+        before it fails and rolls back itself), not lost or exposed data.
+
         The spec's "conditionally deployed": the circuit breaker is part of the service, so it is
         deployed exactly when the service is; once MF0503 has put the service under its deploy
         condition there is nothing more to condition. Only services deployed by ECS itself
@@ -72,7 +80,7 @@ class CircuitBreaker(Rule):
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         for sid, svc in common.services(data):
-            if not rolling(svc):
+            if not rolling(data, svc):
                 continue
             conf = cfn.props(svc).get("DeploymentConfiguration")
             if conf is not None and not isinstance(conf, dict):
@@ -81,8 +89,8 @@ class CircuitBreaker(Rule):
             if breaker is not None and not isinstance(breaker, dict):
                 continue
             enable, rollback = (
-                _true((breaker or {}).get("Enable")),
-                _true((breaker or {}).get("Rollback")),
+                _true(data, (breaker or {}).get("Enable")),
+                _true(data, (breaker or {}).get("Rollback")),
             )
             if None in (enable, rollback) or (enable and rollback):
                 continue
@@ -95,7 +103,14 @@ class CircuitBreaker(Rule):
             )
             yield self.finding(
                 path,
-                f"ECS service {sid}'s deployment circuit breaker is {state}: a failed deployment is not rolled back.",
+                f"ECS service {sid}'s deployment circuit breaker is {state}: "
+                + (
+                    "ECS stops a deployment whose tasks never become healthy but leaves the service on "
+                    "that revision."
+                    if enable
+                    else "ECS keeps retrying a deployment whose tasks never become healthy instead of "
+                    "stopping it and returning to the last working revision."
+                ),
                 Fix(
                     title="Set DeploymentCircuitBreaker Enable: true, Rollback: true",
                     args=(sid,),

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, topology
+from fixers import cfn, topology, values
 from fixers.document import Document
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
@@ -15,34 +15,14 @@ from fixers.rules.ecs import common
 ENDPOINT_SERVICE = re.compile(r"\.(ecr\.api|ecr\.dkr|logs|secretsmanager)$")
 
 
-def _text(value: Any) -> str | None:
-    """A ServiceName as text: a literal, an ``Fn::Sub`` template, or an ``Fn::Join`` of literals."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and len(value) == 1:
-        ((k, arg),) = value.items()
-        if k == "Fn::Sub":
-            return (
-                arg
-                if isinstance(arg, str)
-                else arg[0]
-                if isinstance(arg, list) and arg and isinstance(arg[0], str)
-                else None
-            )
-        if k == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
-            return str(arg[0]).join(p if isinstance(p, str) else "${}" for p in arg[1])
-    return None
-
-
 def interface_endpoints(data: dict[str, Any], vpc: str | None) -> list[str]:
     """Interface endpoints for ECR (api, dkr), CloudWatch Logs and Secrets Manager in the VPC."""
     found = []
     for eid, ep in cfn.of_type(data, "AWS::EC2::VPCEndpoint"):
         p = cfn.props(ep)
-        if p.get("VpcEndpointType") != "Interface":
+        if values.literal(data, p.get("VpcEndpointType")) != "Interface":
             continue
-        name = _text(p.get("ServiceName"))
-        if name is None or not ENDPOINT_SERVICE.search(name):
+        if not any(ENDPOINT_SERVICE.search(t) for t in values.patterns(data, p.get("ServiceName"))):
             continue
         ep_vpc = cfn.ref_target(p.get("VpcId"))
         if vpc and ep_vpc and ep_vpc != vpc:
@@ -88,7 +68,7 @@ def writer_instance(data: dict[str, Any], cluster: str) -> str | None:
     waited = [m for m in members if any(m in cfn.depends_on(res[o]) for o in members if o != m)]
     if waited:
         return waited[0]
-    tiers = {m: common.literal_int(cfn.props(res[m]).get("PromotionTier")) for m in members}
+    tiers = {m: common.number(data, cfn.props(res[m]).get("PromotionTier")) for m in members}
     known = [m for m in members if tiers[m] is not None]
     if known:
         return min(known, key=lambda m: tiers[m])  # type: ignore[arg-type,return-value]
@@ -108,8 +88,7 @@ def required(data: dict[str, Any], sid: str, svc: dict[str, Any]) -> list[str]:
         aurora = [
             cid
             for cid, c in cfn.of_type(data, "AWS::RDS::DBCluster")
-            if isinstance(cfn.props(c).get("Engine"), str)
-            and cfn.props(c)["Engine"].startswith("aurora")
+            if any(t.startswith("aurora") for t in values.texts(data, cfn.props(c).get("Engine")))
         ]
         clusters = aurora if len(aurora) == 1 else []
     for cluster in clusters:
@@ -126,7 +105,8 @@ class ServiceDependencies(Rule):
     spec = ("11.3",)
     title = "ECS service does not wait for its VPC endpoints and database writer"
     area = "ecs"
-    severity = "medium"
+    kind = "hardening"
+    severity = "low"
     fix_applicability = "safe"
     deploy_impact = "none"
     why = """
@@ -158,6 +138,13 @@ class ServiceDependencies(Rule):
         resource is updated.
     """
     notes = """
+        Premise: the template itself creates the interface endpoints or the database writer in
+        the service's VPC and the service does not wait for them (creation order is a property
+        of this stack only). Kind `hardening`, severity low: the first tasks of a new stack may
+        fail and be replaced, nothing is lost. Values (endpoint type and service name, engine,
+        promotion tier) are read through `fixers.values`, so a `Fn::Join` or `Fn::Sub` service
+        name and a tier from a parameter count.
+
         Endpoints are found by type (`AWS::EC2::VPCEndpoint`, `Interface`) and service name
         (`ecr.api`, `ecr.dkr`, `logs`, `secretsmanager`) in the service's VPC; the database is the
         cluster the task's environment or secrets refer to (directly or through a secret attached

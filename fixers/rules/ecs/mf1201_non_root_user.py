@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from fixers import values
 from fixers.document import Document
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
@@ -28,7 +29,8 @@ class NonRootUser(Rule):
     spec = ("12.1",)
     title = "Container runs as root"
     area = "ecs"
-    severity = "high"
+    kind = "hardening"
+    severity = "medium"
     fix_applicability = "unsafe"
     deploy_impact = "revision"
     why = """
@@ -56,31 +58,47 @@ class NonRootUser(Rule):
         back). Build the image with a matching unprivileged user (or set the one it defines).
     """
     notes = """
-        Fires when a Linux container has no `User`, or `root`/`0` (with any group). A `User` from
-        a parameter is not guessed at. Windows containers are not looked at.
+        Premise: a Linux container that sets no `User`, or whose `User` is `root`/`0` (with any
+        group) as written, as a parameter defaults it, or in a branch of an `Fn::If`. Kind
+        `hardening` (AWS Security Hub ECS.20, medium). Without `User` the truth depends on the
+        image, which the template does not show: the finding stays at medium and says so. A
+        `User` from a parameter or condition gets no automatic fix (change the parameter). Windows
+        containers are not looked at.
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         for c in common.containers(data, linux_only=True):
             user = c.definition.get("User")
-            if not runs_as_root(user):
-                continue
             path = c.path + ("User",)
+            if user is None:
+                message = (
+                    f"Container {c.label} of {c.task} sets no User, so it runs as the user its image "
+                    "defines, root unless the image says otherwise (the image's user is not in the "
+                    "template)."
+                )
+            else:
+                root = [
+                    o
+                    for o in values.options(data, user)
+                    if o.known and not o.absent and runs_as_root(o.value)
+                ]
+                if not root:
+                    continue
+                source = "" if root[0].source == "literal" else f", the {root[0].source}"
+                message = f"Container {c.label} of {c.task} runs as root (User {root[0].value!r}{source})."
+            fixable = user is None or not isinstance(user, dict)
             yield self.finding(
                 path,
-                f"Container {c.label} of {c.task} runs as "
-                + (
-                    f"root (User {user!r})."
-                    if user is not None
-                    else "the image's default user, usually root (no User)."
-                ),
+                message,
                 Fix(
                     title=f"Run {c.label} as {USER}",
                     action="set_value",
-                    args=((*c.path, "User"), USER),
+                    args=(path, USER),
                     impact="revision",
                     impact_detail="new task definition revision; the image must work as an unprivileged user",
                     applicability="unsafe",
-                ),
+                )
+                if fixable
+                else None,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from fixers import values
 from fixers.document import Document
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
@@ -15,6 +16,7 @@ class InitProcess(Rule):
     spec = ("12.2",)
     title = "Container runs without an init process"
     area = "ecs"
+    kind = "convention"
     severity = "low"
     fix_applicability = "safe"
     deploy_impact = "revision"
@@ -41,8 +43,12 @@ class InitProcess(Rule):
         and the EC2 launch type).
     """
     notes = """
-        Linux containers only (Windows containers do not support `LinuxParameters`). A value
-        from a parameter or `Fn::If` is not guessed at.
+        Premise: a Linux container whose `InitProcessEnabled` is unset or false in every case the
+        template can deploy (a parameter is read as its default; an `Fn::If` true in one branch
+        counts as enabled). Kind `convention`: an init process matters only for an application
+        that does not handle signals or reap children as PID 1, which the template cannot show
+        (nginx and most language runtimes' servers do); the platform runs one everywhere so that
+        no service depends on it. Linux containers only (Windows containers do not support `LinuxParameters`).
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
@@ -52,17 +58,19 @@ class InitProcess(Rule):
             if linux is not None and not isinstance(linux, dict):
                 continue
             value = (linux or {}).get("InitProcessEnabled")
-            if (
-                value is True
-                or value == "true"
-                or (value is not None and value is not False and value != "false")
+            if value is not None and any(
+                values.as_bool(o.value) is not False for o in values.options(data, value)
             ):
-                continue
+                continue  # true, or true in some case, or not readable: not reported
             path = c.path + ("LinuxParameters", "InitProcessEnabled")
             yield self.finding(
                 path,
                 f"Container {c.label} of {c.task} runs without an init process (InitProcessEnabled is "
-                + ("false)." if value is not None else "not set)."),
+                + (
+                    "false): the application is PID 1, which the kernel gives no default signal handling."
+                    if value is not None
+                    else "not set): the application is PID 1, which the kernel gives no default signal handling."
+                ),
                 Fix(
                     title=f"Set LinuxParameters.InitProcessEnabled: true on {c.label}",
                     action="set_value",

@@ -105,7 +105,8 @@ class SecretsManagerKey(Rule):
     spec = ("2.1",)
     title = "Database secret is not encrypted with a customer-managed key"
     area = "encryption"
-    severity = "high"
+    kind = "hardening"
+    severity = "low"
     fix_applicability = "safe"
     deploy_impact = "update"
     why = """
@@ -184,7 +185,9 @@ class SecretsManagerKey(Rule):
                 yield self.finding(
                     where,
                     f"Database secret {secret} is encrypted with the AWS managed key aws/secretsmanager; "
-                    "it needs a customer-managed key granted to the roles that read and rotate it.",
+                    "any principal of the account with secretsmanager:GetSecretValue can read it; a "
+                    "customer-managed key's policy would limit decryption to the roles that read "
+                    "and rotate it.",
                     Fix(
                         title=f"Encrypt {secret} with a customer-managed key and grant it to its readers",
                         args=(secret,),

@@ -45,6 +45,7 @@ class CloudWatchLogsKeyPolicy(Rule):
     spec = ("2.3",)
     title = "Key policy lets CloudWatch Logs use the key for any log group"
     area = "encryption"
+    kind = "hardening"
     severity = "medium"
     fix_applicability = "safe"
     deploy_impact = "update"

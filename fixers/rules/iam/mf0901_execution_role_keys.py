@@ -48,6 +48,7 @@ class ExecutionRoleKeys(Rule):
     spec = ("9.1",)
     title = "Task execution role may decrypt with any KMS key"
     area = "iam"
+    kind = "hardening"
     severity = "medium"
     fix_applicability = "safe"
     deploy_impact = "update"

@@ -58,6 +58,7 @@ class TaskRoleKeys(Rule):
     spec = ("9.2",)
     title = "Task role cannot use the keys of the application's secrets and logs"
     area = "iam"
+    kind = "defect"
     severity = "medium"
     fix_applicability = "safe"
     deploy_impact = "update"

@@ -159,6 +159,7 @@ class BackupRoleKeys(Rule):
     spec = ("9.3",)
     title = "Backup role cannot use the keys of what it backs up"
     area = "iam"
+    kind = "defect"
     severity = "medium"
     fix_applicability = "safe"
     deploy_impact = "update"

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 from fixers.document import Document
 from fixers.edits import set_property
 from fixers.model import Finding, Fix
@@ -47,18 +46,11 @@ ALLOWED_DAYS = {
     3288,
     3653,
 }
-LONG_TERM = 365  # a literal at or above a year is a retention policy, not a debugging window
+LONG_TERM = 365
+"""At or above a year a literal is a retention policy (the platform's convention decides its
+length); below it, too short for an audit trail: the AWS Config rule
+cw-loggroup-retention-period-check (Security Hub CloudWatch.16) asks for 365 days by default."""
 MAX_DAYS = max(ALLOWED_DAYS)
-
-
-def _literal_days(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
 
 
 def _years_text(years: str) -> str:
@@ -76,6 +68,7 @@ class LogRetentionParameter(Rule):
     spec = ("8.1",)
     title = "Log retention hard-coded, invalid or missing"
     area = "monitoring"
+    kind = "hardening"
     severity = "medium"
     fix_applicability = "unsafe"
     deploy_impact = "unknown"
@@ -138,10 +131,18 @@ class LogRetentionParameter(Rule):
         the years parameter cannot hold it without changing how long the logs are kept.
     """
     notes = """
-        Fires on a log group with no retention, with a value CloudWatch Logs rejects, with a
-        literal of a year or more (a retention policy written as a number). Short literal
-        retentions (below a year: debugging windows) are left alone as deliberate. A value
-        from a parameter, a mapping or a condition is left alone. The spec asks for `!Ref
+        Premise and kinds, per finding: a value CloudWatch Logs rejects (`2555`) is a `defect`
+        (medium: the stack cannot deploy the log group); a literal below a year (7, 14, 90 days)
+        is `hardening` (medium): too short to keep an audit trail, the AWS Config rule
+        `cw-loggroup-retention-period-check` (Security Hub CloudWatch.16) asks for 365 days; no
+        retention at all, and a literal of a year or more, are the platform's `convention`
+        (low): its logs keep `LogRetentionYears` (seven years) from one parameter, and a log
+        kept forever is a cost, not a control failure (the Config rule counts "never expire" as
+        compliant). No longer left alone: short literal retentions (previously taken as
+        deliberate debugging windows); they are reported without a fix, as how long to keep
+        them is the author's decision (`!FindInMap [LogRetentionDays, !Ref LogRetentionYears,
+        Days]` is the platform's answer). A value from a parameter, a mapping or a condition is
+        left alone (set per deployment). The spec asks for `!Ref
         LogRetentionYears` "with proper conversion to days": CloudFormation has no arithmetic,
         so the conversion is the mapping. The fix no longer turns a deliberate literal into the
         seven-year default (a `RetentionInDays: 365` became 2557 days, seven times the storage,
@@ -159,20 +160,38 @@ class LogRetentionParameter(Rule):
             if "RetentionInDays" not in props:
                 yield self.finding(
                     ("Resources", lid),
-                    f"Log group {lid} keeps its events forever (no RetentionInDays).",
+                    f"Log group {lid} keeps its events forever (no RetentionInDays); the platform's "
+                    f"convention keeps logs {_years_text(convention)}, from {PARAMETER}.",
                     self._forever_fix(doc, lid),
+                    kind="convention",
+                    severity="low",
                 )
                 continue
-            days = _literal_days(props["RetentionInDays"])
+            raw = props["RetentionInDays"]
+            days = None if isinstance(raw, dict) else values.as_int(raw)
             if days is None:
-                continue  # from a parameter, mapping or condition
+                continue  # from a parameter, mapping or condition: set per deployment
             path = ("Resources", lid, "Properties", "RetentionInDays")
             if days not in ALLOWED_DAYS:
                 target = nearest_allowed(days)
                 yield self.finding(
                     path,
-                    f"Log group {lid} has RetentionInDays {days}, which CloudWatch Logs rejects.",
+                    f"Log group {lid} has RetentionInDays {days}, which CloudWatch Logs rejects: "
+                    "the stack cannot create or update it.",
                     self._invalid_fix(doc, lid, days, target),
+                    kind="defect",
+                    severity="medium",
+                )
+            elif days < LONG_TERM:
+                yield self.finding(
+                    path,
+                    f"Log group {lid} keeps its events {days} days: too short to keep an audit "
+                    f"trail (the AWS Config rule cw-loggroup-retention-period-check, Security Hub "
+                    f"CloudWatch.16, asks for at least {LONG_TERM} days; the platform keeps "
+                    f"{_years_text(convention)} from {PARAMETER}).",
+                    None,
+                    kind="hardening",
+                    severity="medium",
                 )
             elif days >= LONG_TERM:
                 years = whole_years(days)
@@ -187,6 +206,8 @@ class LogRetentionParameter(Rule):
                         f"logs are kept; {convention_note}. Choose a whole-year retention, or "
                         "suppress this finding with the reason.",
                         None,
+                        kind="convention",
+                        severity="low",
                     )
                     continue
                 yield self.finding(
@@ -194,6 +215,8 @@ class LogRetentionParameter(Rule):
                     f"Log group {lid} hard-codes RetentionInDays {days} ({_years_text(years)}); "
                     f"{convention_note}.",
                     self._years_fix(doc, lid, days, years),
+                    kind="convention",
+                    severity="low",
                 )
 
     def _years_fix(self, doc: Document, lid: str, days: int, years: str) -> Fix:

@@ -253,6 +253,7 @@ class MonitoringDashboard(Rule):
     spec = ("8.2",)
     title = "No CloudWatch dashboard for the platform"
     area = "monitoring"
+    kind = "convention"
     severity = "low"
     fix_applicability = "safe"
     deploy_impact = "none"

@@ -174,6 +174,7 @@ class EnhancedMonitoringRole(Rule):
     spec = ("8.3",)
     title = "Enhanced monitoring without its role"
     area = "monitoring"
+    kind = "defect"
     severity = "high"
     fix_applicability = "safe"
     deploy_impact = "update"

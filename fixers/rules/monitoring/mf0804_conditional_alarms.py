@@ -7,17 +7,12 @@ from typing import Any
 
 from fixers import cfn
 from fixers.document import Document, EditError
-from fixers.ecs_deploy import PARAMETER, service_condition
+from fixers.ecs_deploy import service_condition
 from fixers.edits import set_resource_attribute
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.ecs import common
-from fixers.rules.ecs.mf0503_deploy_ecs_service import (
-    DeployECSService,
-    dependents,
-    exported_note,
-    exported_outputs,
-)
+from fixers.rules.ecs.mf0503_deploy_ecs_service import DeployECSService, dependents
 
 ALARM = "AWS::CloudWatch::Alarm"
 
@@ -56,6 +51,7 @@ class ConditionalServiceAlarms(Rule):
     spec = ("8.4",)
     title = "Alarms on the ECS service outlive its deploy condition"
     area = "monitoring"
+    kind = "defect"
     severity = "medium"
     fix_applicability = "unsafe"
     deploy_impact = "unknown"
@@ -85,95 +81,102 @@ class ConditionalServiceAlarms(Rule):
           Condition: ShouldDeployECS
     """
     fix_safety = """
-        When the service already has a condition: unsafe (deletion). The alarms that watch it
-        (they refer to the service, or to a target group only this service registers in) and what
-        refers to them get the service's condition (combined with `Fn::And` when they have one
-        of their own); wherever the service exists the condition is true and nothing changes, but
-        where it is false a deployed alarm (which watches no service there) is deleted: a
-        resource put under a condition is a deletion wherever the condition does not hold.
-        When the service has no condition: unsafe (deletion). The fix first gates the service
-        exactly as MF0503 does (the `DeployECSService` parameter, default `false`, and
-        `ShouldDeployECS`, over the service and what depends on it) and then the alarms: on a
-        deployed stack the default deletes the running service and its alarms; update it with
-        `DeployECSService=true`.
+        Unsafe (deletion). The alarms that watch the service (they refer to it, or to a target
+        group only this service registers in) and what refers to them get the service's
+        condition (combined with `Fn::And` when they have one of their own); wherever the
+        service exists the condition is true and nothing changes, but where it is false a
+        deployed alarm (which watches no service there) is deleted: a resource put under a
+        condition is a deletion wherever the condition does not hold.
     """
     notes = """
-        The spec names the CPU alarm and the rollback alarm: the rollback alarm watches the
-        service's target group (5XX of its tasks), not the service by name, so target-group
-        alarms count when no other service registers in that group. Alarms under a condition
-        of the service's own are left alone.
+        Premise: the service is conditional and an alarm on it is not (or under another
+        condition). An alarm that refers to the service itself then breaks the stack wherever
+        the condition is false: kind `defect`, medium. An alarm on the service's target group
+        only watches an empty target group there: kind `convention`, low. The spec names the CPU
+        alarm and the rollback alarm: the rollback alarm watches the service's target group
+        (5XX of its tasks), not the service by name, so target-group alarms count when no other
+        service registers in that group.
+
+        No longer reported: alarms of a service that is itself unconditional (nothing outlives
+        anything; the old finding repeated MF0503). Where the stack gets its own image
+        repository, MF0501's fix gates the service and its alarms together (spec 5.3 and 8.4).
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         for sid, _ in common.services(data):
             cond = service_condition(doc, sid)
+            if cond is None:
+                continue  # nothing to outlive: MF0501's fix gates the service and its alarms
             for alarm in alarms_on(data, sid):
                 alarm_cond = cfn.condition_of(data, alarm)
-                if cond is None:
-                    if alarm_cond is not None:
-                        continue  # the alarm has a condition of its own; the service has none to follow
-                    exported = exported_outputs(data, dependents(data, sid)[1])
-                    yield self.finding(
-                        ("Resources", alarm),
-                        f"Alarm {alarm} watches ECS service {sid}, which deploys unconditionally: "
-                        f"no {PARAMETER} condition gates the service and its alarms.",
-                        Fix(
-                            title=f"Gate {sid} on {PARAMETER} (default 'false') and put its alarms under the same condition",
-                            args=(sid,),
-                            impact="unknown" if exported else "deletion",
-                            impact_detail=(
-                                f"on a deployed stack the default {PARAMETER}=false deletes the running service "
-                                f"and its alarms; update running stacks with {PARAMETER}=true"
-                                + exported_note(exported)
-                            ),
-                        ),
+                if covered(data, alarm_cond, cond):
+                    continue
+                direct = sid in cfn.refs(cfn.props(cfn.resources(data)[alarm]))
+                state = f"has {alarm_cond}" if alarm_cond else "has no condition"
+                if direct:
+                    message = (
+                        f"Alarm {alarm} refers to ECS service {sid}, which exists only under {cond}, "
+                        f"but the alarm {state}: where {cond} is false the stack cannot be created or "
+                        "updated (the reference does not resolve)."
                     )
-                elif not covered(data, alarm_cond, cond):
-                    yield self.finding(
-                        ("Resources", alarm),
-                        f"Alarm {alarm} watches ECS service {sid}, which exists only under {cond}, "
-                        f"but the alarm {'has ' + alarm_cond if alarm_cond else 'has no condition'}.",
-                        Fix(
-                            title=f"Put {alarm} under {cond}",
-                            args=(sid,),
-                            impact="deletion",
-                            impact_detail=(
-                                f"where {cond} is false the deployed alarm is deleted (it watches no service there); "
-                                f"wherever {sid} exists nothing changes"
-                            ),
-                        ),
+                    kind, severity = "defect", "medium"
+                else:
+                    message = (
+                        f"Alarm {alarm} watches the target group of ECS service {sid}, which exists only "
+                        f"under {cond}, but the alarm {state}: where {cond} is false it watches a target "
+                        "group no task registers in."
                     )
+                    kind, severity = "convention", "low"
+                yield self.finding(
+                    ("Resources", alarm),
+                    message,
+                    Fix(
+                        title=f"Put {alarm} under {cond}",
+                        args=(sid,),
+                        impact="deletion",
+                        impact_detail=(
+                            f"where {cond} is false the deployed alarm is deleted (it watches no service there); "
+                            f"wherever {sid} exists nothing changes"
+                        ),
+                    ),
+                    kind=kind,
+                    severity=severity,
+                )
 
     def apply(self, doc: Document, service_id: str) -> None:
-        if service_id not in cfn.resources(doc.data):
-            raise EditError(f"{service_id} is gone")
         if service_condition(doc, service_id) is None:
-            DeployECSService().apply(doc, service_id)
-        cond = service_condition(doc, service_id)
-        if cond is None:
             raise EditError(f"{service_id} has no condition to follow")
-        for alarm in alarms_on(doc.data, service_id):
-            current = cfn.condition_of(doc.data, alarm)
-            if covered(doc.data, current, cond):
-                continue
+        gate(doc, service_id)
+
+
+def gate(doc: Document, service_id: str) -> None:
+    """Put the service under its deploy condition (MF0503's, made when it has none) and the
+    alarms that watch it, with what refers to them, under the same condition; idempotent."""
+    if service_id not in cfn.resources(doc.data):
+        raise EditError(f"{service_id} is gone")
+    if service_condition(doc, service_id) is None:
+        DeployECSService().apply(doc, service_id)
+    cond = service_condition(doc, service_id)
+    if cond is None:
+        raise EditError(f"{service_id} has no condition to follow")
+    for alarm in alarms_on(doc.data, service_id):
+        current = cfn.condition_of(doc.data, alarm)
+        if covered(doc.data, current, cond):
+            continue
+        set_resource_attribute(doc, alarm, "Condition", DeployECSService._under(doc, current, cond))
+        deps, outs = dependents(doc.data, alarm)
+        for lid in deps:
             set_resource_attribute(
-                doc, alarm, "Condition", DeployECSService._under(doc, current, cond)
+                doc,
+                lid,
+                "Condition",
+                DeployECSService._under(doc, cfn.condition_of(doc.data, lid), cond),
             )
-            deps, outs = dependents(doc.data, alarm)
-            for lid in deps:
-                set_resource_attribute(
-                    doc,
-                    lid,
-                    "Condition",
-                    DeployECSService._under(doc, cfn.condition_of(doc.data, lid), cond),
-                )
-            for name in outs:
-                other = doc.get(("Outputs", name, "Condition"))
-                wanted = DeployECSService._under(
-                    doc, other if isinstance(other, str) else None, cond
-                )
-                if other is None:
-                    DeployECSService._output_condition(doc, name, wanted)
-                elif other != wanted:
-                    doc.set(("Outputs", name, "Condition"), wanted)
+        for name in outs:
+            other = doc.get(("Outputs", name, "Condition"))
+            wanted = DeployECSService._under(doc, other if isinstance(other, str) else None, cond)
+            if other is None:
+                DeployECSService._output_condition(doc, name, wanted)
+            elif other != wanted:
+                doc.set(("Outputs", name, "Condition"), wanted)

@@ -5,22 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, topology
+from fixers import cfn, topology, values
 from fixers.document import Document, EditError
 from fixers.edits import add_resource, register_names, set_property, unique_id
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 
 MAX_SUBNETS = 6
-
-
-def truthy(value: Any) -> bool | None:
-    """A literal boolean (or its string) as bool; None for an intrinsic."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
 
 
 def _what(value: Any) -> str:
@@ -47,7 +38,8 @@ class DatabaseSubnetIsolation(Rule):
     spec = ("1.1", "3.3")
     title = "Database shares subnets with the application tier"
     area = "network"
-    severity = "high"
+    kind = "hardening"
+    severity = "medium"
     fix_applicability = "unsafe"
     deploy_impact = "replacement"
     why = """
@@ -142,10 +134,11 @@ class DatabaseSubnetIsolation(Rule):
             reasons = []
             if sharing:
                 reasons.append(f"also used by {', '.join(sharing)}")
-            if routed:
-                reasons.append(
-                    f"{', '.join(routed)} route{'s' if len(routed) == 1 else ''} out through a NAT or internet gateway"
-                )
+            for gateway, words in (("igw", "an internet gateway"), ("nat", "a NAT gateway")):
+                through = [s for s in routed if gateway in routes.get(tables.get(s, ""), set())]
+                if through:
+                    verb = "routes" if len(through) == 1 else "route"
+                    reasons.append(f"{', '.join(through)} {verb} to the internet through {words}")
             public = self._public_reach(data, group_id, ids, tables, routes)
             message = (
                 f"DB subnet group {group_id} uses {', '.join(ids)}: {'; '.join(reasons)}. "
@@ -212,10 +205,10 @@ class DatabaseSubnetIsolation(Rule):
                         f"{lid} (PubliclyAccessible not set, the VPC has an internet gateway)"
                     )
                 continue
-            flag = truthy(value)
-            if flag is True:
+            flags = {values.as_bool(o.value) for o in values.options(data, value)}
+            if flags == {True}:
                 public.append(lid)
-            elif flag is None:
+            elif flags != {False}:
                 maybe.append(f"{lid} (PubliclyAccessible from {_what(value)})")
         if not public and not maybe:
             return ""

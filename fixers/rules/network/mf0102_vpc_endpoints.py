@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, key_users, topology
+from fixers import cfn, key_users, topology, values
 from fixers.document import Document, EditError
 from fixers.edits import add_resource, guarded, register_names, set_property, unique_id
 from fixers.model import Finding, Fix
@@ -43,38 +43,13 @@ register_names(
 _SERVICE_RE = re.compile(r"^com\.amazonaws\.(?:\$\{AWS::Region\}|[a-z0-9-]+)\.(.+)$")
 
 
-def service_of(value: Any) -> str | None:
+def service_of(data: dict[str, Any], value: Any) -> str | None:
     """The service suffix of an endpoint's ServiceName (``ecr.api``, ``s3``...), None if unseen."""
-    text: str | None = None
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, dict) and list(value) == ["Fn::Sub"]:
-        arg = value["Fn::Sub"]
-        if isinstance(arg, str):
-            text = arg
-        elif (
-            isinstance(arg, list)
-            and arg
-            and isinstance(arg[0], str)
-            and "${" not in arg[0].replace("${AWS::Region}", "")
-        ):
-            text = arg[0]
-    elif isinstance(value, dict) and list(value) == ["Fn::Join"]:
-        arg = value["Fn::Join"]
-        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
-            parts = []
-            for p in arg[1]:
-                if isinstance(p, str):
-                    parts.append(p)
-                elif p == {"Ref": "AWS::Region"}:
-                    parts.append("${AWS::Region}")
-                else:
-                    return None
-            text = (arg[0] if isinstance(arg[0], str) else "").join(parts)
-    if text is None:
-        return None
-    m = _SERVICE_RE.match(text)
-    return m.group(1) if m else None
+    for text in values.patterns(data, value):
+        m = _SERVICE_RE.match(text)
+        if m:
+            return m.group(1)
+    return None
 
 
 def _endpoint_type(props: dict[str, Any]) -> str:
@@ -248,44 +223,6 @@ def _rank_ingress(item: Any) -> str | None:
     )
 
 
-def _admits(data: dict[str, Any], sg: str, source: Any) -> bool:
-    """Whether a template security group admits HTTPS from a source group (or from any address)."""
-    res = cfn.resources(data)
-    rules = [
-        r
-        for r in map(
-            cfn.unguarded, cfn.list_of(cfn.props(res.get(sg, {})).get("SecurityGroupIngress"))
-        )
-        if isinstance(r, dict)
-    ]
-    for _, ing in cfn.of_type(data, "AWS::EC2::SecurityGroupIngress"):
-        p = cfn.props(ing)
-        if cfn.ref_target(p.get("GroupId")) == sg:
-            rules.append(p)
-    for r in rules:
-        proto = str(r.get("IpProtocol"))
-        lo, hi = r.get("FromPort"), r.get("ToPort")
-        ports_ok = proto == "-1" or (proto in ("tcp", "6") and _port_in(443, lo, hi))
-        if not ports_ok:
-            continue
-        if "CidrIp" in r or "CidrIpv6" in r or "SourcePrefixListId" in r:
-            return True
-        if cfn.ref_target(r.get("SourceSecurityGroupId")) == cfn.ref_target(
-            source
-        ) and cfn.ref_target(source):
-            return True
-        if r.get("SourceSecurityGroupId") == source:
-            return True
-    return False
-
-
-def _port_in(port: int, lo: Any, hi: Any) -> bool:
-    try:
-        return int(lo) <= port <= int(hi)
-    except (TypeError, ValueError):
-        return False
-
-
 class State:
     """The template's endpoints of one VPC, and what is wrong with them."""
 
@@ -299,7 +236,7 @@ class State:
             p = cfn.props(ep)
             if cfn.ref_target(p.get("VpcId")) != plan.vpc:
                 continue
-            svc = service_of(p.get("ServiceName"))
+            svc = service_of(data, p.get("ServiceName"))
             if svc is None:
                 self.unseen = True
                 continue
@@ -320,7 +257,11 @@ class State:
                         or cfn.resources(data).get(sg, {}).get("Type") != "AWS::EC2::SecurityGroup"
                     ):
                         continue
-                    missing = [s for s in plan.sources if not _admits(data, sg, s)]
+                    missing = [
+                        s
+                        for s in plan.sources
+                        if not values.admits(data, sg, 443, sources=[s], any_cidr=True)
+                    ]
                     if missing and sg not in self.sg_missing:
                         self.sg_missing[sg] = missing
             elif svc == "s3":
@@ -354,7 +295,8 @@ class VpcEndpoints(Rule):
     spec = ("1.2",)
     title = "Private workloads reach AWS services through the NAT gateways"
     area = "network"
-    severity = "medium"
+    kind = "hardening"
+    severity = "low"
     fix_applicability = "safe"
     deploy_impact = "update"
     why = """

@@ -50,7 +50,8 @@ class VpcFlowLogs(Rule):
     spec = ("1.3",)
     title = "VPC has no flow logs"
     area = "network"
-    severity = "high"
+    kind = "hardening"
+    severity = "medium"
     fix_applicability = "safe"
     deploy_impact = "none"
     why = """

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fixers import cfn
+from fixers import cfn, values
 
 SCHEDULE_TYPE = "AWS::SecretsManager::RotationSchedule"
 SECRET_TYPE = "AWS::SecretsManager::Secret"
@@ -85,7 +85,18 @@ def setups(data: dict[str, Any]) -> Iterator[Setup]:
             role = cfn.ref_target(cfn.props(res[function]).get("Role"))
             if res.get(role or "", {}).get("Type") != "AWS::IAM::Role":
                 role = None
-        yield Setup(lid, secret, function, role, database_of_secret(data, secret))
+        database = database_of_secret(data, secret)
+        if database and rds_rotates(data, database):
+            continue  # RDS manages and rotates the master password: no function of ours
+        yield Setup(lid, secret, function, role, database)
+
+
+def rds_rotates(data: dict[str, Any], database: str) -> bool:
+    """RDS manages the master password (``ManageMasterUserPassword: true``): it keeps it in a
+    secret of its own and rotates it, and a custom rotation function cannot be used with it."""
+    db = cfn.resources(data).get(database) or {}
+    value = cfn.props(db).get("ManageMasterUserPassword")
+    return values.as_bool(values.literal(data, value)) is True
 
 
 def engine_of(data: dict[str, Any], database: str | None) -> str | None:
@@ -93,9 +104,7 @@ def engine_of(data: dict[str, Any], database: str | None) -> str | None:
     if not database:
         return None
     db = cfn.resources(data).get(database) or {}
-    engine = cfn.props(db).get("Engine")
-    if isinstance(engine, dict) and "Ref" in engine:
-        engine = ((data.get("Parameters") or {}).get(engine["Ref"]) or {}).get("Default")
+    engine = values.literal(data, cfn.props(db).get("Engine"))
     if db.get("Type") == "AWS::RDS::DBInstance" and engine is None:
         cluster = cfn.ref_target(cfn.props(db).get("DBClusterIdentifier"))
         return engine_of(data, cluster) if cluster else None

@@ -47,7 +47,8 @@ class PlaceholderRotationFunction(Rule):
     spec = ("4.1",)
     title = "Rotation function is a placeholder that rotates nothing"
     area = "rotation"
-    severity = "critical"
+    kind = "defect"
+    severity = "high"
     fix_applicability = "unsafe"
     deploy_impact = "update"
     why = """

@@ -54,6 +54,7 @@ class RotationDriverLayer(Rule):
     spec = ("4.2",)
     title = "Rotation function has no way to load its PostgreSQL driver"
     area = "rotation"
+    kind = "defect"
     severity = "high"
     fix_applicability = "unsafe"
     deploy_impact = "unknown"

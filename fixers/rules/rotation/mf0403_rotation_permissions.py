@@ -66,6 +66,7 @@ class RotationPermissions(Rule):
     spec = ("4.3",)
     title = "Rotation role cannot generate a password or use the secret's key"
     area = "rotation"
+    kind = "defect"
     severity = "high"
     fix_applicability = "safe"
     deploy_impact = "update"

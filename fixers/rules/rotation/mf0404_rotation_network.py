@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from fixers import cfn, topology
+from fixers import cfn, topology, values
 from fixers.document import Document, EditError
 from fixers.edits import add_list_item, add_resource, register_names, set_property, unique_id
 from fixers.model import Finding, Fix
@@ -91,48 +91,9 @@ def network_of(data: dict[str, Any], database: str | None) -> Network | None:
     return Network(database, groups, port, vpc)
 
 
-def _as_int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _rule_covers(rule: dict[str, Any], port: Any) -> bool:
-    if str(rule.get("IpProtocol")) == "-1":
-        return True
-    if str(rule.get("IpProtocol")).lower() not in ("tcp", "6"):
-        return False
-    lo, hi, p = _as_int(rule.get("FromPort")), _as_int(rule.get("ToPort")), _as_int(port)
-    if lo is not None and hi is not None and p is not None:
-        return lo <= p <= hi
-    return rule.get("FromPort") == port and rule.get("ToPort") == port
-
-
-def ingress_rules(data: dict[str, Any], group: str) -> list[dict[str, Any]]:
-    rules = [
-        r
-        for r in cfn.list_of(cfn.props(cfn.resources(data)[group]).get("SecurityGroupIngress"))
-        if isinstance(r, dict)
-    ]
-    for _, ing in cfn.of_type(data, "AWS::EC2::SecurityGroupIngress"):
-        p = cfn.props(ing)
-        if cfn.ref_target(p.get("GroupId")) == group:
-            rules.append(p)
-    return rules
-
-
 def admits(data: dict[str, Any], group: str, sources: list[str], port: Any) -> bool:
-    """Whether a group admits one of the source groups (or a private CIDR) on the port."""
-    for rule in ingress_rules(data, group):
-        if not _rule_covers(rule, port):
-            continue
-        if cfn.ref_target(rule.get("SourceSecurityGroupId")) in sources:
-            return True
-        cidr = rule.get("CidrIp")
-        if cidr is not None and cidr != "0.0.0.0/0":
-            return True  # a VPC-wide or parameterised CIDR: assume it covers the function
-    return False
+    """Whether a group admits one of the source groups, or any CIDR, on the port."""
+    return values.admits(data, group, port, sources=sources, any_cidr=True)
 
 
 def secretsmanager_endpoints(data: dict[str, Any], vpc: str) -> list[tuple[str, dict[str, Any]]]:
@@ -160,7 +121,8 @@ def endpoint_groups(data: dict[str, Any], vpc: str) -> list[str]:
 
 def has_private_dns_endpoint(data: dict[str, Any], vpc: str) -> bool:
     return any(
-        p.get("PrivateDnsEnabled") in (True, "true") for _, p in secretsmanager_endpoints(data, vpc)
+        values.as_bool(values.literal(data, p.get("PrivateDnsEnabled"))) is True
+        for _, p in secretsmanager_endpoints(data, vpc)
     )
 
 
@@ -203,6 +165,7 @@ class RotationNetwork(Rule):
     spec = ("2.4", "4.4")
     title = "Rotation function cannot reach the database"
     area = "rotation"
+    kind = "defect"
     severity = "high"
     fix_applicability = "safe"
     deploy_impact = "update"

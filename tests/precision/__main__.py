@@ -1,0 +1,5 @@
+import sys
+
+from tests.precision import main
+
+sys.exit(main())
