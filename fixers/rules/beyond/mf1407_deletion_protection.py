@@ -1,0 +1,116 @@
+"""MF1407: a production database without deletion protection (beyond the spec)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fixers import cfn, values
+from fixers.document import Document, EditError
+from fixers.edits import wrap_if_production
+from fixers.model import Finding, Fix
+from fixers.rules import Rule
+from fixers.rules.beyond import common
+
+
+def marks_production(doc: Document) -> bool:
+    """Whether the template distinguishes production: a production condition or an
+    environment parameter."""
+    return (
+        cfn.production_condition(doc.data, doc.settings) is not None
+        or cfn.environment_parameter(doc.data, doc.settings) is not None
+    )
+
+
+def unprotected(doc: Document, value: object) -> bool:
+    """Whether DeletionProtection can be off in production."""
+    if value is None:
+        return True
+    found = cfn.production_condition(doc.data, doc.settings)
+    prod = found[0] if found else None
+    for o in values.options(doc.data, value):
+        if prod is not None and (prod, False) in o.when:
+            continue
+        if values.as_bool(o.value) is not True:
+            return True
+    return False
+
+
+class DeletionProtection(Rule):
+    code = "MF1407"
+    spec = ()
+    title = "Production database without deletion protection"
+    area = "database"
+    kind = "defect"
+    severity = "medium"
+    fix_applicability = "safe"
+    deploy_impact = "update"
+    why = """
+        `DeletionProtection` makes RDS refuse to delete the cluster or instance, whoever asks:
+        a stack deletion, a change set that replaces it, a console click, a script with the
+        wrong identifier. A template that tells production from other environments (a
+        production condition, an environment parameter) should protect the production
+        database; without it, one mistaken API call loses the platform's data until it is
+        restored from the last snapshot.
+    """
+    bad = """
+        Conditions:
+          IsProduction: !Equals [!Ref Environment, production]
+        Resources:
+          Database:
+            Type: AWS::RDS::DBCluster
+            Properties:
+              DeletionProtection: false
+    """
+    good = """
+        Database:
+          Type: AWS::RDS::DBCluster
+          Properties:
+            DeletionProtection: !If [IsProduction, true, false]
+    """
+    fix_safety = """
+        Safe (update in place, no interruption). The fix sets `DeletionProtection` to
+        `!If [IsProduction, true, <what it was, or false>]`, reusing the template's production
+        condition (or adding one on its environment parameter). Deleting the production
+        database or its stack then needs deletion protection turned off first, which is the
+        point.
+    """
+    notes = """
+        Only templates that mark production are read: elsewhere deletion protection is a choice
+        the template gives no basis for. Instances of a cluster (the cluster is protected) and
+        read replicas are not reported.
+    """
+
+    def detect(self, doc: Document) -> Iterator[Finding]:
+        if not marks_production(doc):
+            return
+        for lid, res in common.data_holders(doc.data):
+            value = cfn.props(res).get("DeletionProtection")
+            if not unprotected(doc, value):
+                continue
+            path = (
+                ("Resources", lid)
+                if value is None
+                else ("Resources", lid, "Properties", "DeletionProtection")
+            )
+            fixable = value is None or values.as_bool(value) is False
+            yield self.finding(
+                path,
+                f"{lid} can be deleted in production without deletion protection"
+                + (" (DeletionProtection is not set)" if value is None else "")
+                + ": one stack deletion or API call loses the database.",
+                Fix(
+                    title=f"Protect {lid} from deletion in production",
+                    args=(lid,),
+                    impact="update",
+                    impact_detail="the protection flag is set in place, in production only",
+                )
+                if fixable
+                else None,
+            )
+
+    def apply(self, doc: Document, lid: str) -> None:
+        path = ("Resources", lid, "Properties", "DeletionProtection")
+        value = doc.get(path)
+        if value is not None and values.as_bool(value) is not False:
+            raise EditError(f"DeletionProtection of {lid} is not a plain false")
+        wrap_if_production(doc, path, True, value if value is not None else False)

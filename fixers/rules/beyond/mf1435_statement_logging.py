@@ -1,0 +1,148 @@
+"""MF1435: PostgreSQL statement logging writes statement values (or rotated passwords) to the logs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from fixers import cfn, values
+from fixers.document import Document
+from fixers.edits import set_value
+from fixers.model import Finding, Fix
+from fixers.rules import Rule
+from fixers.rules.beyond.mf1433_force_ssl import GROUP_TYPES, users
+
+PARAMETER = "log_statement"
+LEAKS = {
+    "all": "every statement, SELECTs included, with the literal values it carries",
+    "mod": "every INSERT, UPDATE, DELETE and DDL statement with the literal values it carries",
+}
+DDL = (
+    "DDL statements, among them the rotation function's ALTER USER ... PASSWORD with the new "
+    "password in clear"
+)
+
+
+def _postgres(data: dict[str, Any], group: dict[str, Any]) -> bool:
+    families = values.texts(data, cfn.props(group).get("Family"))
+    return bool(families) and all(
+        f.lower().startswith(("postgres", "aurora-postgresql")) for f in families
+    )
+
+
+def rotates_passwords(data: dict[str, Any]) -> bool:
+    return bool(cfn.of_type(data, "AWS::SecretsManager::RotationSchedule"))
+
+
+class StatementLogging(Rule):
+    code = "MF1435"
+    spec = ()
+    title = "PostgreSQL statement logging writes statement values to the logs"
+    area = "database"
+    kind = "defect"
+    severity = "high"
+    fix_applicability = "unsafe"
+    deploy_impact = "update"
+    why = """
+        `log_statement: all` (or `mod`) makes PostgreSQL write the text of every statement (or
+        every write) to its log, literal values included: a card number in an `INSERT`, an
+        account number in a `WHERE`, a password in `CREATE ROLE`. The log goes to CloudWatch Logs,
+        a store outside the cardholder data environment's controls, readable by whoever reads
+        logs: PCI DSS 3.3/3.4 forbid the PAN stored readable, and GDPR data minimisation forbids
+        copying personal data there. `log_statement: ddl` logs DDL only, but where the stack
+        rotates the database password, that includes the rotation function's
+        `ALTER USER ... PASSWORD '...'` with the new password in clear. The audit trail a
+        financial platform needs is pgaudit's (MF1001), which logs statement classes with their
+        `$1` placeholders and redacts role passwords.
+    """
+    bad = """
+        DBParameterGroup:
+          Type: AWS::RDS::DBParameterGroup
+          Properties:
+            Family: aurora-postgresql15
+            Parameters:
+              log_statement: all
+    """
+    good = """
+        DBParameterGroup:
+          Type: AWS::RDS::DBParameterGroup
+          Properties:
+            Family: aurora-postgresql15
+            Parameters:
+              log_statement: none          # the audit trail is pgaudit's (MF1001)
+    """
+    fix_safety = """
+        Unsafe (update). `log_statement` is dynamic: the parameter group changes in place,
+        without a reboot, and from then on the server log no longer carries the statements it
+        used to. Whoever relied on them (an audit report, a debugging habit) needs pgaudit
+        (MF1001 loads and configures it on Aurora PostgreSQL) and, for values, the application's
+        own logs. pgaudit redacts role passwords only: applications keep literal values out of
+        any statement log by sending them as bind parameters, with `pgaudit.log_parameter` off.
+    """
+    notes = """
+        Premise: a PostgreSQL or Aurora PostgreSQL parameter group (instance or cluster) with
+        `log_statement` `all` or `mod` in some case the template allows (a literal, a
+        parameter's default, an `Fn::If` branch), or `ddl` in a template that rotates passwords
+        (a Secrets Manager rotation schedule). `ddl` without rotation is not reported: DDL text
+        rarely carries data. `log_min_duration_statement` (which also logs statement text, for
+        slow statements) is not read here.
+    """
+
+    def detect(self, doc: Document) -> Iterator[Finding]:
+        data = doc.data
+        rotation = rotates_passwords(data)
+        for lid, res in cfn.of_type(data, *GROUP_TYPES):
+            params = cfn.props(res).get("Parameters")
+            if not isinstance(params, dict) or PARAMETER not in params:
+                continue
+            if not _postgres(data, res):
+                continue
+            hits = []
+            for sub, written, when in values.branches(params[PARAMETER]):
+                for o in values.options(data, written, when, defaults_only=True):
+                    setting = str(o.value).lower() if o.known else ""
+                    if setting in LEAKS or (setting == "ddl" and rotation):
+                        hits.append((sub, written, o, setting))
+                        break
+            if not hits:
+                continue
+            used = users(data, lid)
+            parts = []
+            for _, _, o, setting in hits:
+                source = "" if o.source == "literal" else f", {o.source}"
+                cond = f" {values.when_text(o.when)}" if o.when else ""
+                parts.append(f"{setting}{source}{cond}: {LEAKS.get(setting, DDL)}")
+            message = (
+                f"Parameter group {lid} sets log_statement to {'; '.join(parts)}"
+                + (f", from {', '.join(used)}" if used else "")
+                + ", written to the server log (and CloudWatch Logs when exported)."
+            )
+            paths = tuple(
+                ("Resources", lid, "Properties", "Parameters", PARAMETER, *sub)
+                for sub, written, _, _ in hits
+                if isinstance(written, str)
+            )
+            fix = (
+                Fix(
+                    f"Set log_statement to none in {lid} (pgaudit is the audit trail)",
+                    action="quiet",
+                    args=paths,
+                    impact="update",
+                    impact_detail=(
+                        "dynamic parameter, no reboot; the server log stops carrying statement "
+                        "text: the audit trail is pgaudit's (MF1001)"
+                    ),
+                    applicability="unsafe",
+                )
+                if len(paths) == len(hits)
+                else None
+            )
+            yield self.finding(
+                ("Resources", lid, "Properties", "Parameters", PARAMETER), message, fix
+            )
+
+    @staticmethod
+    def quiet(doc: Document, *paths: tuple[Any, ...]) -> None:
+        for path in paths:
+            if str(doc.get(path)).lower() in ("all", "mod", "ddl"):
+                set_value(doc, path, "none")

@@ -1,0 +1,120 @@
+"""MF1401: a database password parameter that is echoed or has a default (beyond the spec)."""
+
+from __future__ import annotations
+
+from tests.helpers import as_json, codes, dedent, findings, fix_text
+
+TEMPLATE = dedent(
+    """
+    Metadata:
+      AWS::CloudFormation::Interface:
+        ParameterGroups:
+          - Label:
+              default: Database
+            Parameters:
+              - DBUser
+              - DBPassword
+    Parameters:
+      DBUser:
+        Type: String
+        Default: app
+      DBPassword:
+        Type: String
+        Default: ChangeMe12345
+    Resources:
+      # the transaction database
+      Database:
+        Type: AWS::RDS::DBInstance
+        DeletionPolicy: Snapshot
+        UpdateReplacePolicy: Snapshot
+        Properties:
+          Engine: postgres
+          DBInstanceClass: db.t4g.micro
+          AllocatedStorage: '20'
+          BackupRetentionPeriod: 7
+          PubliclyAccessible: false
+          StorageEncrypted: true
+          MasterUsername: !Ref DBUser
+          MasterUserPassword: !Ref DBPassword
+    """
+)
+
+FIXED = (
+    TEMPLATE.replace("          - DBPassword\n", "")
+    .replace("  DBPassword:\n    Type: String\n    Default: ChangeMe12345\n", "")
+    .replace(
+        "      BackupRetentionPeriod: 7\n",
+        "      BackupRetentionPeriod: 7\n      ManageMasterUserPassword: true\n",
+    )
+    .replace("      MasterUserPassword: !Ref DBPassword\n", "")
+)
+
+
+def test_fires_on_a_password_parameter_with_a_default_and_no_noecho():
+    (f,) = findings(TEMPLATE, ["MF1401"])
+    assert f.path == ("Parameters", "DBPassword") and f.kind == "defect"
+    assert "NoEcho" in f.message and "Default" in f.message
+    assert not f.fix.safe and f.fix.impact == "update"
+
+
+def test_fix_lets_rds_manage_the_password_and_drops_the_parameter():
+    out = fix_text(TEMPLATE, ["MF1401"])
+    assert out == FIXED
+    assert "# the transaction database" in out
+
+
+def test_fix_in_json():
+    assert fix_text(as_json(TEMPLATE), ["MF1401"]) == as_json(FIXED)
+
+
+def test_fix_encrypts_the_managed_secret_with_the_templates_secrets_key():
+    keyed = TEMPLATE.replace(
+        "Resources:\n",
+        "Resources:\n"
+        "  Key:\n"
+        "    Type: AWS::KMS::Key\n"
+        "    Properties:\n"
+        "      KeyPolicy:\n"
+        "        Statement:\n"
+        "          - Effect: Allow\n"
+        "            Principal:\n"
+        "              AWS: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root\n"
+        "            Action: kms:*\n"
+        "            Resource: '*'\n"
+        "            Condition:\n"
+        "              StringEquals:\n"
+        "                kms:ViaService: !Sub secretsmanager.${AWS::Region}.amazonaws.com\n",
+    )
+    out = fix_text(keyed, ["MF1401"])
+    assert "      MasterUserSecret:\n        KmsKeyId: !GetAtt Key.Arn\n" in out
+
+
+def test_silent_on_noecho_without_default_and_on_managed_passwords():
+    minimum = TEMPLATE.replace("    Default: ChangeMe12345\n", "    NoEcho: true\n")
+    assert codes(minimum, ["MF1401"]) == []
+    assert codes(FIXED, ["MF1401"]) == []
+
+
+def test_noecho_with_a_default_still_fires_and_no_fix_for_serverless_v1():
+    echoed = TEMPLATE.replace("    Default: ChangeMe12345\n", "    NoEcho: true\n    Default: x\n")
+    (f,) = findings(echoed, ["MF1401"])
+    assert "Default" in f.message and "no NoEcho" not in f.message
+    cluster = TEMPLATE.replace("AWS::RDS::DBInstance", "AWS::RDS::DBCluster").replace(
+        "      Engine: postgres\n",
+        "      Engine: aurora-postgresql\n      EngineMode: serverless\n",
+    )
+    (f,) = findings(cluster, ["MF1401"])
+    assert f.fix is None
+
+
+def test_rotation_rules_take_an_rds_managed_password_as_rotation_in_place():
+    from tests.helpers import fixture
+
+    flawed = fixture("rotation-placeholder.yaml")
+    assert "MF0401" in codes(flawed, ["MF04"])
+    managed = flawed.replace(
+        "      MasterUserPassword: !Sub '{{resolve:secretsmanager:${Creds}:SecretString:password}}'\n",
+        "      ManageMasterUserPassword: true\n",
+    )
+    assert managed != flawed
+    assert codes(managed, ["MF04"]) == []

@@ -1,0 +1,50 @@
+"""MF1407: a production database without deletion protection (beyond the spec)."""
+
+from __future__ import annotations
+
+from tests.helpers import as_json, codes, dedent, findings, fix_text
+
+TEMPLATE = dedent(
+    """
+    Parameters:
+      Environment:
+        Type: String
+        Default: development
+        AllowedValues: [production, development]
+    Conditions:
+      IsProduction: !Equals [!Ref Environment, production]
+    Resources:
+      Cluster:
+        Type: AWS::RDS::DBCluster
+        DeletionPolicy: Snapshot
+        UpdateReplacePolicy: Snapshot
+        Properties:
+          Engine: aurora-postgresql
+          BackupRetentionPeriod: 7
+          DeletionProtection: false  # set by the team
+          MasterUsername: app
+          ManageMasterUserPassword: true
+    """
+)
+FIXED = TEMPLATE.replace(
+    "DeletionProtection: false  # set by the team",
+    "DeletionProtection: !If [IsProduction, true, false]  # set by the team",
+)
+
+
+def test_fires_where_the_template_marks_production():
+    (f,) = findings(TEMPLATE, ["MF1407"])
+    assert f.path == ("Resources", "Cluster", "Properties", "DeletionProtection") and f.fix.safe
+
+
+def test_fix_yaml_and_json():
+    assert fix_text(TEMPLATE, ["MF1407"]) == FIXED
+    assert fix_text(as_json(TEMPLATE), ["MF1407"]) == as_json(FIXED)
+
+
+def test_silent_without_a_production_marker_or_when_protected():
+    plain = TEMPLATE.split("Resources:\n", 1)[1]
+    assert codes("Resources:\n" + plain, ["MF1407"]) == []
+    assert codes(FIXED, ["MF1407"]) == []
+    on = TEMPLATE.replace("DeletionProtection: false", "DeletionProtection: true")
+    assert codes(on, ["MF1407"]) == []

@@ -1,0 +1,51 @@
+"""MF1409: a database that keeps less than 7 days of backups (beyond the spec)."""
+
+from __future__ import annotations
+
+from tests.helpers import as_json, codes, dedent, findings, fix_text
+
+TEMPLATE = dedent(
+    """
+    Resources:
+      Database:
+        Type: AWS::RDS::DBInstance
+        DeletionPolicy: Snapshot
+        UpdateReplacePolicy: Snapshot
+        Properties:
+          Engine: postgres
+          DBInstanceClass: db.t4g.micro
+          AllocatedStorage: '20'
+          MasterUsername: app
+          ManageMasterUserPassword: true
+      Replica:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          SourceDBInstanceIdentifier: !Ref Database
+          DBInstanceClass: db.t4g.micro
+    """
+)
+FIXED = TEMPLATE.replace(
+    "      AllocatedStorage: '20'\n      MasterUsername",
+    "      AllocatedStorage: '20'\n      BackupRetentionPeriod: 7\n      MasterUsername",
+)
+
+
+def test_unset_retention_is_one_day():
+    (f,) = findings(TEMPLATE, ["MF1409"])
+    assert f.path == ("Resources", "Database") and "1 day" in f.message
+
+
+def test_fix_yaml_and_json():
+    assert fix_text(TEMPLATE, ["MF1409"]) == FIXED
+    assert fix_text(as_json(TEMPLATE), ["MF1409"]) == as_json(FIXED)
+
+
+def test_zero_is_high_and_its_fix_interrupts():
+    off = FIXED.replace("BackupRetentionPeriod: 7", "BackupRetentionPeriod: 0")
+    (f,) = findings(off, ["MF1409"])
+    assert f.severity == "high" and not f.fix.safe
+    assert fix_text(off, ["MF1409"]) == FIXED
+
+
+def test_silent_at_seven_days_and_on_replicas():
+    assert codes(FIXED, ["MF1409"]) == []
