@@ -80,9 +80,122 @@ class Option:
         return self.value is ABSENT
 
 
-def _consistent(when: frozenset[tuple[str, bool]]) -> bool:
+def _consistent(
+    when: frozenset[tuple[str, bool]], data: dict[str, Any] | None = None
+) -> bool:
+    """Whether the conditions can hold together: no condition both true and false, and, given
+    the template, some values of its parameters make each one what ``when`` says (conditions
+    defined through one another, ``IsNotX: !Not [Condition: IsX]``, are not independent)."""
     names = [name for name, _ in when]
-    return len(names) == len(set(names))
+    if len(names) != len(set(names)):
+        return False
+    if data is None or len(when) < 2:
+        return True
+    return satisfiable(data, when)
+
+
+_OTHER = object()
+"""A parameter value other than every literal the conditions compare it with."""
+_MAX_ASSIGNMENTS = 512
+
+
+def satisfiable(data: dict[str, Any], when: Iterable[tuple[str, bool]]) -> bool:
+    """Whether some values of the template's parameters (their allowed values, else their
+    default, the literals the conditions compare them with, or any other value) make every
+    condition of ``when`` true or false as it says. What cannot be decided (pseudo parameters,
+    imports, too many parameters) counts as possible."""
+    wanted = dict(when)
+    conditions = cfn.section(data, "Conditions")
+    if any(name not in conditions for name in wanted):
+        return True
+    params: dict[str, set[Any]] = {}
+    seen: set[str] = set()
+    stack = list(wanted)
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for _, node in cfn.walk(conditions.get(name)):
+            if isinstance(node, dict) and len(node) == 1:
+                ((fn, arg),) = node.items()
+                if fn == "Condition" and isinstance(arg, str):
+                    stack.append(arg)
+                elif fn == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
+                    for side, other in ((arg[0], arg[1]), (arg[1], arg[0])):
+                        ref = side.get("Ref") if isinstance(side, dict) else None
+                        if isinstance(ref, str) and _param(data, ref) is not None:
+                            params.setdefault(ref, set())
+                            if (t := _text(other)) is not None:
+                                params[ref].add(t)
+    candidates: dict[str, list[Any]] = {}
+    for name, compared in params.items():
+        param = _param(data, name) or {}
+        allowed = param.get("AllowedValues")
+        if isinstance(allowed, list) and allowed:
+            candidates[name] = [_text(v) for v in allowed]
+        else:
+            found = set(compared)
+            if (t := _text(param.get("Default"))) is not None:
+                found.add(t)
+            candidates[name] = [*sorted(found), _OTHER]
+    total = 1
+    for values_ in candidates.values():
+        total *= len(values_)
+    if total > _MAX_ASSIGNMENTS:
+        return True
+    names = list(candidates)
+    for combo in itertools.product(*(candidates[n] for n in names)):
+        assignment = dict(zip(names, combo, strict=True))
+        if all(
+            _condition(conditions, name, assignment, set()) in (truth, None)
+            for name, truth in wanted.items()
+        ):
+            return True
+    return False
+
+
+def _condition(
+    conditions: dict[str, Any], name: str, assignment: dict[str, Any], active: set[str]
+) -> bool | None:
+    if name in active or name not in conditions:
+        return None
+    return _truth(conditions, conditions[name], assignment, active | {name})
+
+
+def _truth(
+    conditions: dict[str, Any], expr: Any, assignment: dict[str, Any], active: set[str]
+) -> bool | None:
+    """A condition expression's truth under ``assignment``; None where it cannot be decided."""
+    if isinstance(expr, bool):
+        return expr
+    if not (isinstance(expr, dict) and len(expr) == 1):
+        return None
+    ((fn, arg),) = expr.items()
+    if fn == "Condition" and isinstance(arg, str):
+        return _condition(conditions, arg, assignment, active)
+    if fn == "Fn::Not" and isinstance(arg, list) and len(arg) == 1:
+        inner = _truth(conditions, arg[0], assignment, active)
+        return None if inner is None else not inner
+    if fn in ("Fn::And", "Fn::Or") and isinstance(arg, list):
+        parts = [_truth(conditions, a, assignment, active) for a in arg]
+        if fn == "Fn::And":
+            return False if False in parts else (None if None in parts else True)
+        return True if True in parts else (None if None in parts else False)
+    if fn == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
+        sides = [_side(a, assignment) for a in arg]
+        if any(side is None for side in sides):
+            return None
+        if sides[0] is _OTHER and sides[1] is _OTHER:
+            return None
+        return sides[0] == sides[1]
+    return None
+
+
+def _side(value: Any, assignment: dict[str, Any]) -> Any:
+    if isinstance(value, dict) and isinstance(value.get("Ref"), str) and len(value) == 1:
+        return assignment.get(value["Ref"])
+    return _text(value)
 
 
 def _param(data: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -132,7 +245,7 @@ def _options(
         out = []
         for truth, branch in ((True, arg[1]), (False, arg[2])):
             branch_when = when | {(arg[0], truth)}
-            if _consistent(branch_when):
+            if _consistent(branch_when, data):
                 out.extend(_options(data, branch, branch_when, defaults_only, depth + 1))
         return out
     if fn == "Fn::FindInMap" and isinstance(arg, list) and len(arg) >= 3:
@@ -235,7 +348,9 @@ def _text(value: Any) -> str | None:
 
 
 def _combine(
-    parts: list[list[Option]], when: frozenset[tuple[str, bool]]
+    parts: list[list[Option]],
+    when: frozenset[tuple[str, bool]],
+    data: dict[str, Any] | None = None,
 ) -> Iterator[tuple[list[Option], frozenset[tuple[str, bool]]]]:
     count = 1
     for p in parts:
@@ -245,7 +360,7 @@ def _combine(
         return
     for combo in itertools.product(*parts):
         combined = when.union(*(o.when for o in combo))
-        if _consistent(combined):
+        if _consistent(combined, data):
             yield list(combo), combined
 
 
@@ -280,7 +395,7 @@ def _sub(
         else:
             parts.append(_ref(data, name, when, defaults_only))
     out = []
-    for combo, combined in _combine(parts, when):
+    for combo, combined in _combine(parts, when, data):
         result, pattern, unknown = text, text, None
         for name, opt in zip(names, combo, strict=False):
             piece = _text(opt.value)
@@ -312,7 +427,7 @@ def _join(
             out.append(Option(Unknown("a joined list"), seq.when))
             continue
         parts = [_options(data, item, seq.when, defaults_only, depth + 1) for item in seq.value]
-        for combo, combined in _combine(parts, seq.when):
+        for combo, combined in _combine(parts, seq.when, data):
             texts = [_text(o.value) for o in combo]
             if all(t is not None for t in texts):
                 out.append(Option(delimiter.join(t or "" for t in texts), combined))
@@ -357,20 +472,23 @@ def _items_options(
 
 
 def branches(
-    expr: Any, when: frozenset[tuple[str, bool]] = frozenset()
+    expr: Any,
+    when: frozenset[tuple[str, bool]] = frozenset(),
+    data: dict[str, Any] | None = None,
 ) -> list[tuple[tuple[Any, ...], Any, frozenset[tuple[str, bool]]]]:
     """The values ``expr`` is written as through nested ``Fn::If`` only (no parameter or
     mapping resolved), each with the path from ``expr`` to it (``("Fn::If", 1)``, ...) and its
     conditions: a rule that edits what it reads edits it in its branch. ``Ref AWS::NoValue``
-    branches are left out."""
+    branches are left out; given ``data``, branches whose conditions cannot hold together
+    are too."""
     if isinstance(expr, dict) and len(expr) == 1 and "Fn::If" in expr:
         arg = expr["Fn::If"]
         if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
             out = []
             for index, truth in ((1, True), (2, False)):
                 branch_when = when | {(arg[0], truth)}
-                if _consistent(branch_when):
-                    for path, value, w in branches(arg[index], branch_when):
+                if _consistent(branch_when, data):
+                    for path, value, w in branches(arg[index], branch_when, data):
                         out.append((("Fn::If", index, *path), value, w))
             return out
     if expr == {"Ref": "AWS::NoValue"}:
@@ -405,10 +523,10 @@ def empty(value: Any) -> bool:
     return value is ABSENT or value is None or value == ""
 
 
-def consistent(when: Iterable[tuple[str, bool]]) -> bool:
-    """Whether conditions can hold together (no condition both true and false): two options'
-    ``when`` combined."""
-    return _consistent(frozenset(when))
+def consistent(when: Iterable[tuple[str, bool]], data: dict[str, Any] | None = None) -> bool:
+    """Whether conditions can hold together (no condition both true and false; given the
+    template, some parameter values make each what it says): two options' ``when`` combined."""
+    return _consistent(frozenset(when), data)
 
 
 def when_text(when: Iterable[tuple[str, bool]]) -> str:

@@ -179,3 +179,26 @@ def test_ingress_rules_are_located_where_they_are_written():
         ("Sg", ("Resources", "Extra", "Properties")),
     ]
     assert found[0][2]["CidrIp"] == {"Ref": "SshLocation"}
+
+
+def test_conditions_defined_through_one_another_are_not_independent():
+    template = {
+        "Parameters": {"Snapshot": {"Type": "String", "Default": ""}},
+        "Conditions": {
+            "UseSnapshot": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Snapshot"}, ""]}]},
+            "NoSnapshot": {"Fn::Not": [{"Condition": "UseSnapshot"}]},
+            "Both": {"Fn::And": [{"Condition": "UseSnapshot"}, {"Condition": "NoSnapshot"}]},
+        },
+    }
+    assert not values.satisfiable(template, {("UseSnapshot", False), ("NoSnapshot", False)})
+    assert values.satisfiable(template, {("UseSnapshot", True), ("NoSnapshot", False)})
+    assert not values.satisfiable(template, {("Both", True)})
+    expr = {
+        "Fn::If": [
+            "UseSnapshot",
+            "from-snapshot",
+            {"Fn::If": ["NoSnapshot", "fresh", "never"]},
+        ]
+    }
+    assert values.texts(template, expr) == ["from-snapshot", "fresh"]
+    assert [v for _, v, _ in values.branches(expr, data=template)] == ["from-snapshot", "fresh"]

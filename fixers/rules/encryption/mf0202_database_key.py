@@ -63,7 +63,7 @@ def _fresh_cases(data: dict[str, Any], p: dict[str, Any]) -> list[values.Option]
             )
             for case in cases
             for o in unset
-            if values.consistent(case.when | o.when)
+            if values.consistent(case.when | o.when, data)
         ]
     return cases
 
