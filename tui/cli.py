@@ -10,8 +10,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from fixers.config import SEVERITY_ORDER
-from fixers.model import EXIT_ERROR, EXIT_OK
+from fixers.config import SEVERITY_ORDER, ConfigError, fail_on_words
+from fixers.model import EXIT_ERROR, EXIT_OK, KINDS
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
 SKIP_DIRS = {
@@ -79,9 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--select",
         metavar="CODES",
-        help="comma-separated code prefixes to run (MF01 is all of section 1)",
+        help="comma-separated code prefixes and kinds to run (MF01 is all of section 1; "
+        "defect, hardening, convention select findings of that kind; MF05,defect the defects "
+        "of section 5)",
     )
-    p.add_argument("--ignore", metavar="CODES", help="comma-separated code prefixes to skip")
+    p.add_argument(
+        "--ignore",
+        metavar="CODES",
+        help="comma-separated code prefixes and kinds to skip (convention: report no conventions)",
+    )
     p.add_argument(
         "--format",
         choices=("text", "json", "sarif", "github"),
@@ -90,9 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--fail-on",
-        choices=SEVERITY_ORDER,
-        metavar="SEVERITY",
-        help=f"lowest severity that fails the run ({', '.join(SEVERITY_ORDER)}; default: low)",
+        metavar="KINDS,SEVERITY",
+        help="the kinds (defect, hardening, convention, all) and lowest severity "
+        f"({', '.join(SEVERITY_ORDER)}) whose findings fail the run (default: defect,hardening "
+        "of any severity: conventions are reported, not failed on)",
     )
     p.add_argument(
         "--baseline",
@@ -138,7 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _codes(value: str | None) -> list[str]:
-    return [c.strip().upper() for c in value.split(",") if c.strip()] if value else []
+    """Code prefixes (upper case) and kind names (lower case) of --select/--ignore."""
+    if not value:
+        return []
+    return [
+        c.strip().lower() if c.strip().lower() in KINDS else c.strip().upper()
+        for c in value.split(",")
+        if c.strip()
+    ]
 
 
 def looks_like_template(path: str) -> bool:
@@ -220,6 +234,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     bad = [p for p in unknown_prefixes(select + ignore) if not "MF0001".startswith(p)]
     if bad:
         parser.error(f"no rule code starts with {', '.join(bad)} (see --list-rules)")
+    if args.fail_on is not None:
+        try:
+            args.fail_on = fail_on_words(args.fail_on, "--fail-on", "meridian-fix")
+        except ConfigError as exc:
+            parser.error(str(exc).removeprefix("meridian-fix: "))
     args.select_codes = select if args.select is not None else None
     args.ignore_codes = ignore if args.ignore is not None else None
     if args.show_config:
@@ -243,6 +262,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         from tui.app import run_app
 
         return run_app(args.paths[0], select=select, ignore=ignore)
+    if interactive and sys.stdout.isatty() and sys.stdin.isatty():
+        code = explain_no_app(args.paths)
+        if code is not None:
+            return code
     files, errors = expand_paths(args.paths)
     if args.templates_only:
         files = [f for f in files if looks_like_template(f)]
@@ -251,6 +274,26 @@ def run(argv: Sequence[str] | None = None) -> int:
     from tui.batch import run_batch
 
     return run_batch(files, errors, args)
+
+
+def explain_no_app(paths: Sequence[str]) -> int | None:
+    """On a terminal, without --check or --auto-fix, paths the review app cannot open: say so
+    in one line. A missing path stops here (exit 2); for a folder or several paths the command
+    goes on as --check, and says so. None: go on."""
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        for path in missing:
+            print(f"meridian-fix: error: {path}: no such file or folder", file=sys.stderr)
+        return EXIT_ERROR
+    if len(paths) == 1 and not os.path.isdir(paths[0]):
+        return None  # not a regular file: the check says what it is
+    what = f"{paths[0]} is a folder" if len(paths) == 1 else f"{len(paths)} paths given"
+    print(
+        f"meridian-fix: {what}: listing findings as --check does (--auto-fix fixes them;"
+        " give one template to review it in the app)",
+        file=sys.stderr,
+    )
+    return None
 
 
 def show_config(args: argparse.Namespace) -> int:

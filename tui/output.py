@@ -34,6 +34,12 @@ def fix_label(finding) -> str:  # type: ignore[no-untyped-def]
     return f"[yellow]fix: unsafe, {fix.impact}[/]"
 
 
+KIND_STYLE = {
+    "defect": "[red]defect[/]",
+    "hardening": "[yellow]hardening[/]",
+    "convention": "[cyan]convention[/]",
+}
+
 STATUS_STYLE = {
     Status.APPLIED: "[green]fixed[/]",
     Status.ALREADY_FIXED: "[green]fixed[/]",
@@ -80,7 +86,8 @@ def print_results(
                         state += f" [dim]({escape(outcome.reason)})[/]"
             what = f.message if repeated[(f.code, f.resource)] > 1 else f.title
             out.print(
-                f"{escape(where)} [bold]{f.code}[/] {escape(what)} [dim]·[/] {escape(f.resource or '')} {fix_label(f)}{state}"
+                f"{escape(where)} [bold]{f.code}[/] {KIND_STYLE.get(f.kind, f.kind)} {escape(what)} "
+                f"[dim]·[/] {escape(f.resource or '')} {fix_label(f)}{state}"
             )
         if show_suppressed:
             for s in result.suppressed:
@@ -121,6 +128,9 @@ def print_summary(
     t = summary(reports, errors)
     plural = lambda n, word: f"{n} {word}{'s' if n != 1 else ''}"  # noqa: E731
     parts = [plural(t["files"], "file"), plural(t["findings"], "finding")]
+    if t["findings"]:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in t["by_kind"].items() if n)
+        parts[-1] += f" ({kinds})"
     if fixing:
         parts += [f"{t['fixed']} fixed", f"{t['remaining']} remaining", f"{t['written']} written"]
     if t["suppressed"]:
@@ -128,7 +138,7 @@ def print_summary(
     if t["baselined"]:
         parts.append(f"{t['baselined']} in baseline")
     if t["failing"] != t["remaining"] - t["baselined"]:
-        parts.append(f"{t['failing']} at or above --fail-on")
+        parts.append(f"{t['failing']} failing (--fail-on)")
     if t["unreadable"]:
         parts.append(f"{t['unreadable']} unreadable")
     err.print("[bold]" + ", ".join(parts) + "[/]")
@@ -185,13 +195,20 @@ def print_area_table(reports: list[FileReport], fixing: bool, err: Console) -> N
 
 
 def print_rules(rules: dict[str, Rule]) -> None:
-    table = Table(title="meridian-fix rules", show_lines=False)
-    for column in ("Code", "Spec", "Area", "Fix", "Title"):
-        table.add_column(column, no_wrap=column != "Title")
+    """One line per rule: code, kind, severity, fix label, spec items, title (the area and the
+    reasoning are in ``--explain``)."""
+    table = Table(title="meridian-fix rules", box=None, show_lines=False, pad_edge=False)
+    for column in ("Code", "Kind", "Severity", "Fix", "Spec", "Title"):
+        table.add_column(column, no_wrap=column != "Title", overflow="fold")
     from fixers import suppressions
 
     table.add_row(
-        suppressions.UNUSED_CODE, "", suppressions.UNUSED_AREA, "none", suppressions.UNUSED_TITLE
+        suppressions.UNUSED_CODE,
+        suppressions.UNUSED_KIND,
+        suppressions.UNUSED_SEVERITY,
+        "none",
+        "",
+        suppressions.UNUSED_TITLE,
     )
     for code, rule in rules.items():
         fix = (
@@ -199,8 +216,13 @@ def print_rules(rules: dict[str, Rule]) -> None:
             if rule.fix_applicability == "none"
             else f"{rule.fix_applicability} ({rule.deploy_impact})"
         )
-        table.add_row(code, ", ".join(rule.spec), rule.area, fix, rule.title)
-    console().print(table)
+        table.add_row(
+            code, rule.kind, rule.severity, fix, ", ".join(rule.spec) or "beyond", rule.title
+        )
+    out = console()
+    if not out.is_terminal:
+        out.width = 200  # piped: one line per rule, for grep
+    out.print(table)
 
 
 def print_markdown(text: str) -> None:
