@@ -80,9 +80,7 @@ class Option:
         return self.value is ABSENT
 
 
-def _consistent(
-    when: frozenset[tuple[str, bool]], data: dict[str, Any] | None = None
-) -> bool:
+def _consistent(when: frozenset[tuple[str, bool]], data: dict[str, Any] | None = None) -> bool:
     """Whether the conditions can hold together: no condition both true and false, and, given
     the template, some values of its parameters make each one what ``when`` says (conditions
     defined through one another, ``IsNotX: !Not [Condition: IsX]``, are not independent)."""
@@ -99,10 +97,15 @@ _OTHER = object()
 _MAX_ASSIGNMENTS = 512
 
 
-def satisfiable(data: dict[str, Any], when: Iterable[tuple[str, bool]]) -> bool:
+def satisfiable(
+    data: dict[str, Any],
+    when: Iterable[tuple[str, bool]],
+    given: dict[str, Any] | None = None,
+) -> bool:
     """Whether some values of the template's parameters (their allowed values, else their
     default, the literals the conditions compare them with, or any other value) make every
-    condition of ``when`` true or false as it says. What cannot be decided (pseudo parameters,
+    condition of ``when`` true or false as it says. ``given`` pins parameters to one value
+    (can a branch hold when parameter P is X?). What cannot be decided (pseudo parameters,
     imports, too many parameters) counts as possible."""
     wanted = dict(when)
     conditions = cfn.section(data, "Conditions")
@@ -130,6 +133,9 @@ def satisfiable(data: dict[str, Any], when: Iterable[tuple[str, bool]]) -> bool:
                                 params[ref].add(t)
     candidates: dict[str, list[Any]] = {}
     for name, compared in params.items():
+        if given and name in given:
+            candidates[name] = [_text(given[name])]
+            continue
         param = _param(data, name) or {}
         allowed = param.get("AllowedValues")
         if isinstance(allowed, list) and allowed:
@@ -475,12 +481,15 @@ def branches(
     expr: Any,
     when: frozenset[tuple[str, bool]] = frozenset(),
     data: dict[str, Any] | None = None,
+    *,
+    absent: bool = False,
 ) -> list[tuple[tuple[Any, ...], Any, frozenset[tuple[str, bool]]]]:
     """The values ``expr`` is written as through nested ``Fn::If`` only (no parameter or
     mapping resolved), each with the path from ``expr`` to it (``("Fn::If", 1)``, ...) and its
     conditions: a rule that edits what it reads edits it in its branch. ``Ref AWS::NoValue``
-    branches are left out; given ``data``, branches whose conditions cannot hold together
-    are too."""
+    branches are left out (given as :data:`ABSENT` with ``absent``: a rule that reports or
+    fills the branch where a property is unset); given ``data``, branches whose conditions
+    cannot hold together are too."""
     if isinstance(expr, dict) and len(expr) == 1 and "Fn::If" in expr:
         arg = expr["Fn::If"]
         if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
@@ -488,11 +497,11 @@ def branches(
             for index, truth in ((1, True), (2, False)):
                 branch_when = when | {(arg[0], truth)}
                 if _consistent(branch_when, data):
-                    for path, value, w in branches(arg[index], branch_when, data):
+                    for path, value, w in branches(arg[index], branch_when, data, absent=absent):
                         out.append((("Fn::If", index, *path), value, w))
             return out
     if expr == {"Ref": "AWS::NoValue"}:
-        return []
+        return [((), ABSENT, when)] if absent else []
     return [((), expr, when)]
 
 

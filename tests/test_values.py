@@ -171,6 +171,17 @@ def test_branches_are_the_written_values_of_nested_ifs_with_their_paths():
     assert values.branches({"Ref": "Image"}) == [((), {"Ref": "Image"}, frozenset())]
 
 
+def test_branches_can_give_the_branches_where_a_property_is_unset():
+    expr = {"Fn::If": ["HasKey", {"Fn::ImportValue": "key"}, {"Ref": "AWS::NoValue"}]}
+    assert values.branches(expr, absent=True) == [
+        (("Fn::If", 1), {"Fn::ImportValue": "key"}, frozenset({("HasKey", True)})),
+        (("Fn::If", 2), values.ABSENT, frozenset({("HasKey", False)})),
+    ]
+    assert values.branches({"Ref": "AWS::NoValue"}, absent=True) == [
+        ((), values.ABSENT, frozenset())
+    ]
+
+
 def test_ingress_rules_are_located_where_they_are_written():
     found = values.located_ingress(TEMPLATE)
     assert [(group, path) for group, path, _ in found] == [
@@ -202,3 +213,24 @@ def test_conditions_defined_through_one_another_are_not_independent():
     }
     assert values.texts(template, expr) == ["from-snapshot", "fresh"]
     assert [v for _, v, _ in values.branches(expr, data=template)] == ["from-snapshot", "fresh"]
+
+
+def test_satisfiable_with_a_parameter_pinned() -> None:
+    template = {
+        "Parameters": {
+            "KeySpec": {
+                "Type": "String",
+                "Default": "SYMMETRIC_DEFAULT",
+                "AllowedValues": ["SYMMETRIC_DEFAULT", "RSA_2048"],
+            }
+        },
+        "Conditions": {"Symmetric": {"Fn::Equals": [{"Ref": "KeySpec"}, "SYMMETRIC_DEFAULT"]}},
+        "Resources": {},
+    }
+    assert values.satisfiable(template, {("Symmetric", False)})
+    assert not values.satisfiable(
+        template, {("Symmetric", False)}, given={"KeySpec": "SYMMETRIC_DEFAULT"}
+    )
+    assert values.satisfiable(
+        template, {("Symmetric", True)}, given={"KeySpec": "SYMMETRIC_DEFAULT"}
+    )

@@ -6,7 +6,7 @@ import json
 
 import yaml
 
-from tests.helpers import codes, findings, fix_text, fixture
+from tests.helpers import as_json, codes, dedent, findings, fix_text, fixture
 
 APP = fixture("secret-readers.yaml")
 SECRETS_KEY_YAML = fixture("secrets-manager-key.yaml")  # the key MF0201 adds
@@ -143,3 +143,76 @@ def test_json():
             ]
         )
     )
+
+
+SECRET_STACK = dedent(
+    """
+    Parameters:
+      ParentKmsKeyStack:
+        Type: String
+        Default: ''
+    Conditions:
+      HasKmsKey: !Not [!Equals [!Ref ParentKmsKeyStack, '']]
+    Resources:
+      Secret:
+        Type: AWS::SecretsManager::Secret
+        Properties:
+          # another stack's key, else aws/secretsmanager
+          KmsKeyId: !If [HasKmsKey, !ImportValue parent-KeyId, !Ref 'AWS::NoValue']
+          GenerateSecretString:
+            SecretStringTemplate: !Sub '{"username": "${AWS::StackName}"}'
+            GenerateStringKey: password
+    """
+)
+
+
+def test_the_branch_on_the_aws_managed_key_is_reported_without_a_fix_when_no_key():
+    # Recall (widdix secretsmanager-dbsecret): a database-credentials secret of a secret stack;
+    # the default deployment (no parent key stack) uses aws/secretsmanager.
+    (f,) = findings(SECRET_STACK, ["MF0201"])
+    assert f.path == ("Resources", "Secret", "Properties", "KmsKeyId", "Fn::If", 2)
+    assert "aws/secretsmanager when HasKmsKey is false" in f.message
+    assert f.fix is None and "no key of its own" in f.message
+    # Silent: a key in both branches; a secret not in the database-credentials structure.
+    both = SECRET_STACK.replace("!Ref 'AWS::NoValue'", "!ImportValue other-KeyId")
+    assert codes(both, ["MF0201"]) == []
+    plain = SECRET_STACK.replace("GenerateStringKey: password", "GenerateStringKey: token")
+    assert codes(plain, ["MF0201"]) == []
+
+
+OWN_KEY = SECRET_STACK.replace(
+    "Resources:\n",
+    "Resources:\n"
+    "  SecretsKey:\n"
+    "    Type: AWS::KMS::Key\n"
+    "    Properties:\n"
+    "      EnableKeyRotation: true\n",
+).replace("!ImportValue parent-KeyId", "!GetAtt SecretsKey.Arn")
+
+
+def test_the_branch_on_the_aws_managed_key_takes_the_templates_key():
+    (f,) = findings(OWN_KEY, ["MF0201"])
+    assert f.fix is not None and f.fix.safe and "when HasKmsKey is false" in f.fix.title
+    fixed = fix_text(OWN_KEY, ["MF0201"])
+    assert fixed == OWN_KEY.replace(
+        "!If [HasKmsKey, !GetAtt SecretsKey.Arn, !Ref 'AWS::NoValue']",
+        "!If [HasKmsKey, !GetAtt SecretsKey.Arn, !GetAtt SecretsKey.Arn]",
+    )
+    conditional_key = OWN_KEY.replace(
+        "    Type: AWS::KMS::Key\n", "    Type: AWS::KMS::Key\n    Condition: HasKmsKey\n"
+    )
+    (f,) = findings(conditional_key, ["MF0201"])
+    assert f.fix is None  # the key does not exist in that branch
+
+
+def test_the_branch_on_the_aws_managed_key_json():
+    text = as_json(OWN_KEY)
+    fixed = json.loads(fix_text(text, ["MF0201"]))
+    assert fixed["Resources"]["Secret"]["Properties"]["KmsKeyId"] == {
+        "Fn::If": [
+            "HasKmsKey",
+            {"Fn::GetAtt": ["SecretsKey", "Arn"]},
+            {"Fn::GetAtt": ["SecretsKey", "Arn"]},
+        ]
+    }
+    assert codes(json.dumps(fixed, indent=2) + "\n", ["MF0201"]) == []

@@ -163,3 +163,38 @@ def test_not_claimed_where_performance_insights_is_not_supported() -> None:
         """
     )
     assert codes(v1, ["MF0302"]) == []
+
+
+def test_the_off_message_states_only_what_the_template_shows() -> None:
+    # retool / widdix rds-postgres: a standalone instance that never sets the property.
+    instance = dedent(
+        """
+        Parameters:
+          Insights:
+            Type: String
+            Default: 'false'
+        Resources:
+          Db:
+            Type: AWS::RDS::DBInstance
+            Properties:
+              Engine: postgres
+              DBInstanceClass: db.m6g.large
+        """
+    )
+    (f,) = findings(instance, ["MF0302"])
+    assert (f.kind, f.severity) == ("hardening", "low")
+    assert "EnablePerformanceInsights is not set, and RDS leaves it off" in f.message
+    assert "Standard mode" not in f.message
+    fixed = fix_text(instance, ["MF0302"])
+    assert "      EnablePerformanceInsights: true\n" in fixed
+    from_param = instance.replace(
+        "      DBInstanceClass: db.m6g.large\n",
+        "      DBInstanceClass: db.m6g.large\n      EnablePerformanceInsights: !Ref Insights\n",
+    )
+    (g,) = findings(from_param, ["MF0302"])
+    assert "EnablePerformanceInsights is false (default of parameter Insights)" in g.message
+    on = instance.replace(
+        "      DBInstanceClass: db.m6g.large\n",
+        "      DBInstanceClass: db.m6g.large\n      EnablePerformanceInsights: true\n",
+    )
+    assert [x for x in findings(on, ["MF0302"]) if "off" in x.message] == []

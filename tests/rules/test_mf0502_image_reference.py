@@ -176,3 +176,49 @@ def test_a_full_path_in_one_parameter_is_a_convention() -> None:
     (finding,) = findings(BASE, ["MF0502"])
     assert (finding.kind, finding.severity) == ("convention", "low")
     assert "platform's convention" in finding.message
+
+
+def test_a_parameter_default_without_a_tag_or_with_latest_is_hardening() -> None:
+    # hasura template: DockerImage defaults to 'hasura/graphql-engine' (no tag: latest).
+    for default, shown in (
+        ("hasura/graphql-engine", "(default 'hasura/graphql-engine', no tag)"),
+        (
+            "registry.example.com/team/api:latest",
+            "(default 'registry.example.com/team/api:latest')",
+        ),
+    ):
+        text = BASE.replace("registry.example.com/team/api:v1", default)
+        (finding,) = findings(text, ["MF0502"])
+        assert (finding.kind, finding.severity) == ("hardening", "low")
+        assert shown in finding.message
+        assert "deployed with its default it runs the mutable tag latest" in finding.message
+        assert "platform's convention takes registry, name and tag separately" in finding.message
+        assert "ImageTag defaults to latest still" in finding.fix.impact_detail
+        fixed = fix_text(text, ["MF0502"])
+        assert "  ImageTag:\n    Type: String\n    Default: latest\n" in fixed
+    # No default: nothing shows which tag runs; a pinned default: the convention only.
+    no_default = BASE.replace("    Default: registry.example.com/team/api:v1\n", "")
+    (finding,) = findings(no_default, ["MF0502"])
+    assert finding.kind == "convention" and "mutable" not in finding.message
+    assert "(default" not in finding.message
+    (finding,) = findings(BASE, ["MF0502"])
+    assert finding.kind == "convention" and "mutable" not in finding.message
+
+
+def test_a_parameter_default_with_latest_json() -> None:
+    data = {
+        "Parameters": {"Image": {"Type": "String", "Default": "nginx"}},
+        "Resources": {
+            "T": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {"ContainerDefinitions": [{"Name": "w", "Image": {"Ref": "Image"}}]},
+            },
+            "S": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "T"}}},
+        },
+    }
+    text = json.dumps(data, indent=2) + "\n"
+    (finding,) = findings(text, ["MF0502"])
+    assert (finding.kind, finding.severity) == ("hardening", "low")
+    fixed = json.loads(fix_text(text, ["MF0502"]))
+    assert fixed["Parameters"]["Image"]["Default"] == "nginx"
+    assert fixed["Parameters"]["ImageTag"]["Default"] == "latest"

@@ -348,3 +348,29 @@ def test_short_windows_are_reported_without_a_fix() -> None:
     for days in (7, 14):
         (short,) = findings(ONE_YEAR.replace("365", str(days)), CODES)
         assert short.kind == "hardening"
+
+
+def test_explain_states_the_kind_each_case_is_reported_with() -> None:
+    # --explain was stale (it said short literal retentions were left alone): each case the
+    # notes list is reported with the kind and severity they give it.
+    import re
+
+    from fixers.rules.monitoring.mf0801_log_retention import LogRetentionParameter
+
+    docs = LogRetentionParameter.docs()
+    assert "left alone as deliberate" not in docs and "No longer" not in docs
+    cases = {
+        "a literal CloudWatch Logs rejects": "2555",
+        "a literal below a year": "14",
+        "no `RetentionInDays` at all": None,
+        "a literal of a year or more": "731",
+    }
+    for lead, days in cases.items():
+        match = re.search(re.escape(lead) + r"[^:]*: `(\w+)`, (\w+)", docs)
+        assert match, lead
+        prop = f"      RetentionInDays: {days}\n" if days else ""
+        text = "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n" + (
+            "    Properties:\n" + prop if prop else ""
+        )
+        (finding,) = findings(text, CODES)
+        assert (finding.kind, finding.severity) == match.groups(), lead

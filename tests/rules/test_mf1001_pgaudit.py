@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from fixers.document import Document
 from tests.helpers import codes, dedent, findings, fix_text
 
 FLAWED = dedent(
@@ -187,3 +188,153 @@ def test_family_from_a_mapping_is_read() -> None:
     template = "Mappings:\n  Engine:\n    Postgres:\n      Family: aurora-postgresql15\n" + template
     (finding,) = findings(template, ["MF1001"])
     assert finding.resource == "ClusterParams"
+
+
+def test_silent_on_serverless_v1_even_with_a_custom_group() -> None:
+    # Serverless v1 takes only the parameters AWS marks for the serverless engine mode:
+    # shared_preload_libraries and pgaudit.* are not among them (hasura template).
+    v1 = FLAWED.replace(
+        "      Engine: aurora-postgresql\n",
+        "      Engine: aurora-postgresql\n      EngineMode: serverless\n",
+    )
+    assert codes(v1, ["MF1001"]) == []
+    assert codes(NO_GROUP + "      EngineMode: serverless\n", ["MF1001"]) == []
+    provisioned = FLAWED.replace(
+        "      Engine: aurora-postgresql\n",
+        "      Engine: aurora-postgresql\n      EngineMode: provisioned\n",
+    )
+    assert codes(provisioned, ["MF1001"]) == ["MF1001"]
+
+
+LOADED_BY_INSTANCES = dedent(
+    """
+    Resources:
+      ClusterParams:
+        Type: AWS::RDS::DBClusterParameterGroup
+        Properties:
+          Family: aurora-postgresql15
+          Parameters:
+            rds.force_ssl: 1
+      InstanceParams:
+        Type: AWS::RDS::DBParameterGroup
+        Properties:
+          Family: aurora-postgresql15
+          Parameters:
+            # loaded here: the instance group overrides the cluster group
+            shared_preload_libraries: auto_explain,pg_stat_statements,pgaudit
+      Ledger:
+        Type: AWS::RDS::DBCluster
+        Properties:
+          Engine: aurora-postgresql
+          DBClusterParameterGroupName: !Ref ClusterParams
+      Node:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          DBClusterIdentifier: !Ref Ledger
+          DBParameterGroupName: !Ref InstanceParams
+    """
+)
+
+AUDIT_LINES = (
+    "        pgaudit.log: ddl,role,write\n"
+    "        pgaudit.log_catalog: '0'\n"
+    "        pgaudit.log_level: log\n"
+    "        pgaudit.log_parameter: '0'\n"
+    "        pgaudit.log_relation: '1'\n"
+    "        pgaudit.log_statement_once: '0'\n"
+)
+
+
+def test_pgaudit_loaded_by_the_instance_group_is_reported_as_not_configured() -> None:
+    # aws-samples Aurora template: the instances' group loads pgaudit, nothing sets pgaudit.log.
+    (finding,) = findings(LOADED_BY_INSTANCES, ["MF1001"])
+    assert finding.resource == "ClusterParams"
+    assert "loaded by the shared_preload_libraries of instance parameter group InstanceParams" in (
+        finding.message
+    )
+    assert "pgaudit.log is not set" in finding.message
+    assert "lacks" not in finding.message
+    assert finding.fix.impact == "update" and finding.fix.safe
+    fixed = fix_text(LOADED_BY_INSTANCES, ["MF1001"])
+    # Only the pgaudit.* settings, in the cluster group; no cluster-level library list that the
+    # instance group would override.
+    assert fixed == LOADED_BY_INSTANCES.replace(
+        "        rds.force_ssl: 1\n", AUDIT_LINES + "        rds.force_ssl: 1\n"
+    )
+    configured = LOADED_BY_INSTANCES.replace(
+        "        rds.force_ssl: 1\n", "        pgaudit.log: ddl\n        rds.force_ssl: 1\n"
+    )
+    assert codes(configured, ["MF1001"]) == []  # the rest are pgaudit's defaults
+
+
+def test_pgaudit_loaded_by_the_instance_group_json() -> None:
+    data = Document.from_text(LOADED_BY_INSTANCES).data
+    text = json.dumps(data, indent=2) + "\n"
+    fixed = json.loads(fix_text(text, ["MF1001"]))
+    params = fixed["Resources"]["ClusterParams"]["Properties"]["Parameters"]
+    assert "shared_preload_libraries" not in params
+    assert params["pgaudit.log"] == "ddl,role,write" and params["pgaudit.log_parameter"] == "0"
+    assert fixed["Resources"]["InstanceParams"] == data["Resources"]["InstanceParams"]
+
+
+def test_an_instance_group_overriding_the_libraries_without_pgaudit_gets_them() -> None:
+    template = LOADED_BY_INSTANCES.replace(
+        "shared_preload_libraries: auto_explain,pg_stat_statements,pgaudit",
+        "shared_preload_libraries: auto_explain",
+    ).replace("rds.force_ssl: 1", "shared_preload_libraries: pg_stat_statements,pgaudit")
+    (finding,) = findings(template, ["MF1001"])
+    assert (
+        "instance parameter group InstanceParams sets shared_preload_libraries without "
+        "pg_stat_statements, pgaudit, overriding the cluster group's" in finding.message
+    )
+    assert finding.fix.impact == "reboot"
+    fixed = fix_text(template, ["MF1001"])
+    assert "shared_preload_libraries: auto_explain,pg_stat_statements,pgaudit\n" in fixed
+    assert fixed.count("shared_preload_libraries: pg_stat_statements,pgaudit\n") == 1
+
+
+BRANCH = dedent(
+    """
+    Parameters:
+      DBClusterParameterGroupName:
+        Type: String
+        Default: ''
+    Conditions:
+      HasDBClusterParameterGroup: !Not [!Equals [!Ref DBClusterParameterGroupName, '']]
+      HasNotDBClusterParameterGroup: !Not [!Condition HasDBClusterParameterGroup]
+    Resources:
+      DBClusterParameterGroup:
+        Type: AWS::RDS::DBClusterParameterGroup
+        Condition: HasNotDBClusterParameterGroup
+        Properties:
+          Family: aurora-postgresql15
+          Parameters:
+            client_encoding: UTF8
+      DBCluster:
+        Type: AWS::RDS::DBCluster
+        Properties:
+          Engine: aurora-postgresql
+          DBClusterParameterGroupName: !If
+            - HasDBClusterParameterGroup
+            - !Ref DBClusterParameterGroupName
+            - !Ref DBClusterParameterGroup
+    """
+)
+
+
+def test_a_group_chosen_by_fn_if_is_reported_for_its_branch() -> None:
+    # Recall (widdix rds-aurora-serverless-v2-postgres): the default branch is the template's
+    # own group, without pgaudit.
+    (finding,) = findings(BRANCH, ["MF1001"])
+    assert finding.resource == "DBClusterParameterGroup"
+    assert "used by DBCluster when HasDBClusterParameterGroup is false" in finding.message
+    fixed = fix_text(BRANCH, ["MF1001"])
+    assert fixed == BRANCH.replace(
+        "        client_encoding: UTF8\n",
+        "        client_encoding: UTF8\n"
+        + AUDIT_LINES
+        + "        shared_preload_libraries: pg_stat_statements,pgaudit\n",
+    )
+    # Silent where the template's group is in no branch the cluster uses.
+    other = BRANCH.replace("- !Ref DBClusterParameterGroup", "- default.aurora-postgresql15")
+    assert codes(other, ["MF1001"]) == []

@@ -118,3 +118,71 @@ def test_rotation_rules_take_an_rds_managed_password_as_rotation_in_place():
     )
     assert managed != flawed
     assert codes(managed, ["MF04"]) == []
+
+
+IMPORTED = dedent(
+    """
+    Parameters:
+      ParentSecretStack:
+        Type: String
+        Default: ''
+      DBMasterUserPassword:
+        Type: String
+        NoEcho: true
+        Default: ''
+    Conditions:
+      HasSecret: !Not [!Equals [!Ref ParentSecretStack, '']]
+    Resources:
+      Cluster:
+        Type: AWS::RDS::DBCluster
+        Properties:
+          Engine: aurora-postgresql
+          MasterUsername: app
+          MasterUserPassword: !If
+            - HasSecret
+            - !Join ['', ['{{resolve:secretsmanager:', {'Fn::ImportValue': !Sub '${ParentSecretStack}-SecretArn'}, ':SecretString:password}}']]
+            - !Sub '${DBMasterUserPassword}'
+    """
+)
+
+
+def test_a_stack_name_inside_a_dynamic_reference_is_not_the_password():
+    assert codes(IMPORTED, ["MF1401"]) == []
+    echoed = IMPORTED.replace("    NoEcho: true\n", "")
+    (f,) = findings(echoed, ["MF1401"])
+    assert f.path == ("Parameters", "DBMasterUserPassword")
+
+
+SECRET_PASSWORD = dedent(
+    """
+    Parameters:
+      DBPassword:
+        Type: String
+        Default: ''
+    Conditions:
+      HasPassword: !Not [!Equals [!Ref DBPassword, '']]
+    Resources:
+      Secret:
+        Type: AWS::SecretsManager::Secret
+        Properties:
+          GenerateSecretString: !If
+            - HasPassword
+            - !Ref AWS::NoValue
+            - SecretStringTemplate: '{"username": "master"}'
+              GenerateStringKey: password
+          SecretString: !If
+            - HasPassword
+            - !Sub '{"username":"master","password":"${DBPassword}"}'
+            - !Ref AWS::NoValue
+    """
+)
+
+
+def test_a_parameter_written_into_a_secrets_password_is_a_password_parameter():
+    (f,) = findings(SECRET_PASSWORD, ["MF1401"])
+    assert f.path == ("Parameters", "DBPassword") and f.fix is None
+    assert "the password in secret Secret" in f.message and "GenerateSecretString" in f.message
+    hidden = SECRET_PASSWORD.replace("    Default: ''\n", "    NoEcho: true\n")
+    assert codes(hidden, ["MF1401"]) == []
+    generated = SECRET_PASSWORD.replace('"password":"${DBPassword}"', '"note":"${DBPassword}"')
+    assert codes(generated, ["MF1401"]) == []

@@ -162,3 +162,40 @@ def test_literal_password_has_no_fix_and_other_variables_are_silent():
     )
     assert codes(plain, ["MF1403"]) == []
     assert codes(RESOLVED_FIXED, ["MF1403"]) == [] and codes(PARAMETER_FIXED, ["MF1403"]) == []
+
+
+def _env(name: str, value: str) -> str:
+    return (
+        SECRET
+        + ROLE
+        + TASK.replace("- Name: DB_PASSWORD", f"- Name: {name}").replace(
+            "Value: PASSWORD_VALUE", f"Value: {value}"
+        )
+    )
+
+
+def test_a_user_name_from_the_secret_is_not_a_secret():
+    user = _env(
+        "POSTGRES_USER",
+        "!Join ['', ['{{resolve:secretsmanager:', !Ref DatabaseSecret, ':SecretString:username}}']]",
+    )
+    assert codes(user, ["MF1403"]) == []
+    jwt = _env(
+        "JWT_SECRET",
+        "!Join ['', ['{{resolve:secretsmanager:', !Ref DatabaseSecret, ':SecretString:password}}']]",
+    )
+    (f,) = findings(jwt, ["MF1403"])
+    assert "JWT_SECRET" in f.message and f.severity == "high"
+    assert f.title == "Secret in a container's environment"
+
+
+def test_a_parameter_named_as_a_secret_without_no_echo_is_medium():
+    named = "Parameters:\n  AdminAccessKey:\n    Type: String\n" + _env(
+        "ADMIN_KEY", "!Ref AdminAccessKey"
+    )
+    (f,) = findings(named, ["MF1403"])
+    assert f.severity == "medium" and f.fix is None and "AdminAccessKey" in f.message
+    hidden = named.replace("    Type: String\n", "    Type: String\n    NoEcho: true\n", 1)
+    assert findings(hidden, ["MF1403"])[0].severity == "high"
+    label = named.replace("AdminAccessKey", "AdminKeyName")
+    assert codes(label, ["MF1403"]) == []

@@ -48,3 +48,27 @@ def test_silent_without_a_production_marker_or_when_protected():
     assert codes(FIXED, ["MF1407"]) == []
     on = TEMPLATE.replace("DeletionProtection: false", "DeletionProtection: true")
     assert codes(on, ["MF1407"]) == []
+
+
+def test_hardening_low_and_says_what_the_deletion_policy_keeps():
+    (f,) = findings(TEMPLATE, ["MF1407"])
+    assert (f.kind, f.severity) == ("hardening", "low")
+    assert "loses the database" not in f.message
+    assert "keeps a final snapshot (DeletionPolicy Snapshot)" in f.message
+    default = TEMPLATE.replace("    DeletionPolicy: Snapshot\n", "")
+    (f,) = findings(default, ["MF1407"])
+    assert "DeletionPolicy Snapshot, CloudFormation's default" in f.message
+    retain = TEMPLATE.replace("DeletionPolicy: Snapshot", "DeletionPolicy: Retain")
+    assert "keeps the database (DeletionPolicy Retain)" in findings(retain, ["MF1407"])[0].message
+
+
+def test_a_free_text_environment_label_does_not_mark_production():
+    label = TEMPLATE.replace(
+        "    Default: development\n    AllowedValues: [production, development]\n", ""
+    ).replace("Conditions:\n  IsProduction: !Equals [!Ref Environment, production]\n", "")
+    assert "Conditions" not in label
+    assert codes(label, ["MF1407"]) == []
+    allowed = TEMPLATE.replace(
+        "Conditions:\n  IsProduction: !Equals [!Ref Environment, production]\n", ""
+    )
+    assert codes(allowed, ["MF1407"]) == ["MF1407"]

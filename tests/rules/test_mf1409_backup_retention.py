@@ -49,3 +49,43 @@ def test_zero_is_high_and_its_fix_interrupts():
 
 def test_silent_at_seven_days_and_on_replicas():
     assert codes(FIXED, ["MF1409"]) == []
+
+
+def test_short_retention_is_hardening_and_zero_a_defect():
+    (f,) = findings(TEMPLATE, ["MF1409"])
+    assert (f.kind, f.severity) == ("hardening", "medium")
+    off = FIXED.replace("BackupRetentionPeriod: 7", "BackupRetentionPeriod: 0")
+    (f,) = findings(off, ["MF1409"])
+    assert (f.kind, f.severity) == ("defect", "high")
+
+
+def test_an_instance_fix_is_possible_replacement_as_the_schema_says():
+    (f,) = findings(TEMPLATE, ["MF1409"])
+    assert f.fix.impact == "possible replacement" and not f.fix.safe
+
+
+SERVERLESS_V1 = dedent(
+    """
+    Resources:
+      Cluster:
+        Type: AWS::RDS::DBCluster
+        DeletionPolicy: Snapshot
+        UpdateReplacePolicy: Snapshot
+        Properties:
+          Engine: aurora-postgresql
+          EngineMode: serverless
+          DBClusterIdentifier: app-cluster
+          MasterUsername: app
+          ManageMasterUserPassword: true
+    """
+)
+
+
+def test_a_named_serverless_v1_cluster_is_read_and_its_fix_is_an_update():
+    (f,) = findings(SERVERLESS_V1, ["MF1409"])
+    assert f.path == ("Resources", "Cluster") and f.fix.impact == "update" and f.fix.safe
+    fixed = SERVERLESS_V1.replace(
+        "    Properties:\n", "    Properties:\n      BackupRetentionPeriod: 7\n"
+    )
+    assert fix_text(SERVERLESS_V1, ["MF1409"]) == fixed
+    assert fix_text(as_json(SERVERLESS_V1), ["MF1409"]) == as_json(fixed)

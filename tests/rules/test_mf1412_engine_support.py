@@ -45,3 +45,32 @@ def test_silent_on_supported_or_unpinned_versions_and_on_cluster_members():
         "      Engine: postgres\n", "      Engine: postgres\n      DBClusterIdentifier: c\n"
     )
     assert codes(member, ["MF1412"]) == []
+
+
+def test_extended_support_is_hardening_and_end_of_life_a_defect():
+    (f,) = findings(TEMPLATE, ["MF1412"])
+    assert (f.kind, f.severity) == ("hardening", "medium") and "Extended Support" in f.message
+    (f,) = findings(TEMPLATE.replace("'12.19'", "'9.6.5'"), ["MF1412"])
+    assert (f.kind, f.severity) == ("defect", "high") and "creating the stack fails" in f.message
+    aurora = TEMPLATE.replace("Type: AWS::RDS::DBInstance", "Type: AWS::RDS::DBCluster").replace(
+        "      Engine: postgres\n      EngineVersion: '12.19'\n", "      Engine: aurora\n"
+    )
+    (f,) = findings(aurora, ["MF1412"])
+    assert f.kind == "defect" and "Aurora MySQL version 1" in f.message
+
+
+def test_extended_support_ends_too():
+    data = {"Resources": {}}
+    res = {"Properties": {"Engine": "postgres", "EngineVersion": "11.22"}}
+    assert past_support(data, res, datetime.date(2026, 12, 1)).creatable
+    assert not past_support(data, res, datetime.date(2027, 3, 1)).creatable
+
+
+def test_a_parameter_without_a_default_is_not_read_through_its_allowed_values():
+    param = (
+        "Parameters:\n  EngineVersion:\n    Type: String\n    AllowedValues: ['15.5', '13.13']\n"
+        + TEMPLATE.replace("'12.19'", "!Ref EngineVersion")
+    )
+    assert codes(param, ["MF1412"]) == []
+    defaulted = param.replace("    AllowedValues:", "    Default: '13.13'\n    AllowedValues:")
+    assert codes(defaulted, ["MF1412"]) == ["MF1412"]

@@ -50,12 +50,12 @@ def test_policies_read_by_their_minimum_version() -> None:
 def test_fires_on_an_outdated_or_absent_policy() -> None:
     (finding,) = findings(FLAWED, CODES)
     assert "ELBSecurityPolicy-2016-08: TLS 1.0" in finding.message
-    assert finding.severity == "high" and finding.kind == "hardening"
+    assert finding.severity == "medium" and finding.kind == "hardening"
     assert finding.fix is not None and not finding.fix.safe and finding.fix.impact == "update"
     (finding,) = findings(NO_POLICY, CODES)
     assert "no SslPolicy" in finding.message
     internal = FLAWED.replace("      Subnets:", "      Scheme: internal\n      Subnets:")
-    assert findings(internal, CODES)[0].severity == "medium"
+    assert findings(internal, CODES)[0].severity == "low"
 
 
 @pytest.mark.parametrize(

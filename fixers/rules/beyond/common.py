@@ -16,6 +16,8 @@ RDS_MANAGED_TYPES = DB_TYPES
 PASSWORD_PROPERTY = "MasterUserPassword"
 DYNAMIC_SECRET = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):")
 INTERFACE = "AWS::CloudFormation::Interface"
+WHOLE_VARIABLE = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+JSON_PASSWORD = re.compile(r'"password"\s*:\s*"\$\{([A-Za-z0-9]+)\}"', re.IGNORECASE)
 
 
 def password_holders(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -27,15 +29,58 @@ def password_holders(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def password_parameters(data: dict[str, Any]) -> dict[str, list[str]]:
-    """Parameters a ``MasterUserPassword`` refers to (``Ref``, a ``Fn::Sub`` variable, a branch
-    of ``Fn::If``), each with the resources that take it as their password, in template order."""
+def whole_parameter(data: dict[str, Any], expr: Any) -> list[str]:
+    """The parameters whose value *is* ``expr`` in some ``Fn::If`` branch: ``Ref P``, or a
+    ``Fn::Sub`` whose whole text is ``${P}``. A parameter that is only part of a value (a stack
+    name inside an import, a variable of a ``{{resolve:...}}`` dynamic reference) is not."""
     params = cfn.section(data, "Parameters")
+    out: list[str] = []
+    for _, value, _ in values.branches(expr, data=data):
+        name = None
+        if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Ref"), str):
+            name = value["Ref"]
+        elif isinstance(value, dict) and len(value) == 1 and "Fn::Sub" in value:
+            parsed = values.sub_parts(value["Fn::Sub"])
+            m = WHOLE_VARIABLE.fullmatch(parsed[0]) if parsed else None
+            if m and parsed is not None:
+                bound = parsed[1].get(m.group(1), {"Ref": m.group(1)})
+                name = bound.get("Ref") if isinstance(bound, dict) and len(bound) == 1 else None
+        if isinstance(name, str) and name in params and name not in out:
+            out.append(name)
+    return out
+
+
+def password_parameters(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Parameters whose value is a ``MasterUserPassword`` (``Ref``, a ``Fn::Sub`` of the
+    parameter alone, a branch of ``Fn::If``), each with the resources that take it as their
+    password, in template order."""
     out: dict[str, list[str]] = {}
     for lid, res in password_holders(data):
-        for name in sorted(cfn.refs(cfn.props(res)[PASSWORD_PROPERTY])):
-            if name in params:
-                out.setdefault(name, []).append(lid)
+        for name in sorted(whole_parameter(data, cfn.props(res)[PASSWORD_PROPERTY])):
+            out.setdefault(name, []).append(lid)
+    return out
+
+
+def secret_password_parameters(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Parameters written as the ``password`` of a Secrets Manager secret's JSON
+    ``SecretString`` (``!Sub '{"username":"${User}","password":"${P}"}'``, in any ``Fn::If``
+    branch), each with the secrets that hold them. A generated secret (``GenerateSecretString``)
+    holds no parameter."""
+    params = cfn.section(data, "Parameters")
+    out: dict[str, list[str]] = {}
+    for lid, res in cfn.of_type(data, "AWS::SecretsManager::Secret"):
+        for _, value, _ in values.branches(cfn.props(res).get("SecretString"), data=data):
+            if not (isinstance(value, dict) and len(value) == 1 and "Fn::Sub" in value):
+                continue
+            parsed = values.sub_parts(value["Fn::Sub"])
+            if parsed is None:
+                continue
+            text, variables = parsed
+            for m in JSON_PASSWORD.finditer(text):
+                bound = variables.get(m.group(1), {"Ref": m.group(1)})
+                name = bound.get("Ref") if isinstance(bound, dict) and len(bound) == 1 else None
+                if isinstance(name, str) and name in params and lid not in out.get(name, []):
+                    out.setdefault(name, []).append(lid)
     return out
 
 
@@ -48,14 +93,22 @@ def has_default(param: Any) -> bool:
 
 
 def secret_parameters(data: dict[str, Any]) -> set[str]:
-    """Parameters that hold a secret: ``NoEcho`` ones, and those passed as a master password."""
+    """Parameters that hold a secret: ``NoEcho`` ones, those passed as a master password, and
+    those written as the password of a Secrets Manager secret."""
     params = cfn.section(data, "Parameters")
-    return {n for n, p in params.items() if no_echo(p)} | set(password_parameters(data))
+    return (
+        {n for n, p in params.items() if no_echo(p)}
+        | set(password_parameters(data))
+        | set(secret_password_parameters(data))
+    )
 
 
 def is_member(resource: dict[str, Any]) -> bool:
-    """A DB instance of a cluster: the cluster holds its data, backups and password."""
-    return "DBClusterIdentifier" in cfn.props(resource)
+    """A DB instance of a cluster: the cluster holds its data, backups and password. (A
+    cluster's own ``DBClusterIdentifier`` is its name, not a membership.)"""
+    return resource.get("Type") != "AWS::RDS::DBCluster" and "DBClusterIdentifier" in cfn.props(
+        resource
+    )
 
 
 def is_replica(resource: dict[str, Any]) -> bool:

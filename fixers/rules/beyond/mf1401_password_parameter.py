@@ -85,15 +85,26 @@ class PasswordParameter(Rule):
         parameters. Generating and rotating it is better still, but that is the rotation rules'
         concern (MF0401-MF0404) and a platform choice, not a defect of the template. What NoEcho
         does not mask (outputs, metadata, a custom resource's properties) is reported by MF1404
-        and MF1405. Only parameters that a `MasterUserPassword` refers to are read, whatever
-        they are called; where the database is not RDS (DocumentDB, Redshift) or cannot have a
-        managed password (Aurora Serverless v1) the finding has no fix.
+        and MF1405. Only parameters whose value *is* a password are read, whatever they are
+        called: the whole value of a `MasterUserPassword` (`!Ref P`, `!Sub '${P}'`, in any
+        `Fn::If` branch) or the `password` of a Secrets Manager secret's JSON `SecretString`
+        (`!Sub '{"username":"${U}","password":"${P}"}'`). A parameter that is only part of a
+        value (a stack name inside an `Fn::ImportValue`, a variable of a
+        `{{resolve:secretsmanager:...}}` dynamic reference) names where the password is, not
+        the password, and is not reported. Where the database is not RDS (DocumentDB,
+        Redshift), cannot have a managed password (Aurora Serverless v1), or the password only
+        goes into a secret, the finding has no fix: the secret should generate it
+        (`GenerateSecretString`).
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         params = cfn.section(data, "Parameters")
-        for name, dbs in common.password_parameters(data).items():
+        passwords = common.password_parameters(data)
+        in_secrets = common.secret_password_parameters(data)
+        for name in [*passwords, *(n for n in in_secrets if n not in passwords)]:
+            dbs = passwords.get(name, [])
+            secrets = in_secrets.get(name, [])
             param = params[name]
             problems = []
             if not common.no_echo(param):
@@ -106,16 +117,17 @@ class PasswordParameter(Rule):
             if not problems:
                 continue
             fix = managed_fix(self.code, name, dbs, data)
+            held = [f"the master password of {', '.join(dbs)}"] if dbs else []
+            held += [f"the password in secret {', '.join(secrets)}"] if secrets else []
+            if fix:
+                advice = ""
+            elif dbs:
+                advice = " RDS cannot take the password over here: move it into a generated Secrets Manager secret."
+            else:
+                advice = " Let Secrets Manager generate it (GenerateSecretString) instead."
             yield self.finding(
                 ("Parameters", name),
-                f"Parameter {name}, the master password of {', '.join(dbs)}, "
-                + "; it ".join(problems)
-                + "."
-                + (
-                    ""
-                    if fix
-                    else " RDS cannot take the password over here: move it into a generated Secrets Manager secret."
-                ),
+                f"Parameter {name}, {' and '.join(held)}, " + "; it ".join(problems) + "." + advice,
                 fix,
                 # Written in the template: whoever reads the file has it. Shown only where the
                 # stack is described: whoever may describe it has it.

@@ -1,4 +1,5 @@
-"""MF1403: a database password in a container's Environment (beyond the spec)."""
+"""MF1403: a secret (a database password, a signing or encryption key) in a container's
+Environment (beyond the spec)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,27 @@ from fixers.rules.encryption.mf0201_secrets_manager_key import reader_statement
 POLICY = "DatabaseSecretAccess"
 PASSWORD_NAME = re.compile(r"(PASSWORD|PASSWD|PWD)$", re.IGNORECASE)
 # {{resolve:secretsmanager:${Secret}[:SecretString[:json-key[:stage[:version]]]]}}
+DYNAMIC_REFERENCE = re.compile(
+    r"\{\{resolve:(secretsmanager|ssm-secure):((?:\$\{[^}]*\}|[^}])*)\}\}"
+)
+NOT_SECRET_KEYS = frozenset(
+    {
+        "username",
+        "user",
+        "host",
+        "port",
+        "dbname",
+        "engine",
+        "dbclusteridentifier",
+        "dbinstanceidentifier",
+    }
+)
+"""JSON keys of a database secret (the RDS/Secrets Manager structure) that hold no credential."""
+SECRET_NAME = re.compile(
+    r"secret|password|passwd|token|(access|api|private|signing|encryption|admin|auth|master)_?key",
+    re.IGNORECASE,
+)
+NOT_A_VALUE = re.compile(r"(arn|id|name|stack|length|path|parameter|version)$", re.IGNORECASE)
 TEMPLATE_SECRET = re.compile(
     r"\{\{resolve:secretsmanager:\$\{([A-Za-z0-9]+)\}(?::SecretString(?::([^:}]*))?)?(?::[^}]*)?\}\}"
 )
@@ -32,18 +54,60 @@ def _entries(data: dict[str, Any]) -> Iterator[tuple[str, int, int, dict[str, An
                     yield lid, i, j, entry
 
 
+def secret_key(reference: str) -> str | None:
+    """The JSON key a ``{{resolve:...}}`` reference reads (``""`` for the whole secret string
+    or an SSM SecureString), from the text inside the braces."""
+    m = DYNAMIC_REFERENCE.search(reference)
+    if m is None:
+        return None
+    if m.group(1) == "ssm-secure":
+        return ""
+    _, found, rest = m.group(2).partition(":SecretString:")
+    return rest.split(":", 1)[0] if found else ""
+
+
+def reads_a_secret(text: str) -> bool:
+    """Whether a text holds a dynamic reference that resolves to a credential: an SSM
+    SecureString, a whole Secrets Manager secret, or a key of it other than the user name,
+    host, port, database name or engine."""
+    for m in DYNAMIC_REFERENCE.finditer(text):
+        key = secret_key(m.group(0))
+        if key is not None and key.lower() not in NOT_SECRET_KEYS:
+            return True
+    return False
+
+
+def named_secret_parameters(data: dict[str, Any]) -> set[str]:
+    """Text parameters without ``NoEcho`` whose name says they hold a secret (a secret,
+    password, token, access/API/signing/encryption key), not where one is (an ARN, an id, a
+    name, a stack)."""
+    out = set()
+    for name, param in cfn.section(data, "Parameters").items():
+        if not isinstance(param, dict) or common.no_echo(param):
+            continue
+        if str(param.get("Type", "String")) != "String":
+            continue
+        if SECRET_NAME.search(name) and not NOT_A_VALUE.search(name):
+            out.add(name)
+    return out
+
+
 def classify(data: dict[str, Any], entry: dict[str, Any]) -> tuple[str, Any] | None:
-    """What password an environment entry holds: ("parameter", P) for a password parameter
-    passed as it is, ("reference", text) for a dynamic reference, ("literal", name) for a
-    literal under a password's name; None when it holds none."""
+    """What secret an environment entry holds: ("parameter", P) for a secret parameter,
+    ("named", P) for a parameter only its name marks as a secret, ("reference", text) for a
+    dynamic reference to a credential, ("literal", name) for a literal under a password's name;
+    None when it holds none."""
     value = entry.get("Value")
-    secret_params = common.secret_parameters(data)
-    used = cfn.refs(value) & secret_params
+    refs = cfn.refs(value)
+    used = refs & common.secret_parameters(data)
     if used:
         return "parameter", min(used)
     for text in values.patterns(data, value):
         if common.DYNAMIC_SECRET.search(text):
-            return "reference", text
+            return ("reference", text) if reads_a_secret(text) else None
+    named = refs & named_secret_parameters(data)
+    if named:
+        return "named", min(named)
     name = entry.get("Name")
     if isinstance(name, str) and PASSWORD_NAME.search(name):
         literal = values.hard_coded(data, value)
@@ -95,7 +159,7 @@ def execution_role(data: dict[str, Any], task_def: str) -> str | None:
 class ContainerPassword(Rule):
     code = "MF1403"
     spec = ()
-    title = "Database password in a container's Environment"
+    title = "Secret in a container's environment"
     area = "ecs"
     kind = "defect"
     severity = "high"
@@ -105,8 +169,10 @@ class ContainerPassword(Rule):
         A container's `Environment` is stored in the task definition in clear: anyone with
         `ecs:DescribeTaskDefinition` (read-only roles, the console, every tool that inventories
         the account) reads it, and every revision keeps it. A `{{resolve:secretsmanager:...}}`
-        there does not help: CloudFormation resolves it and writes the password into the task
-        definition. ECS's `Secrets` instead gives the container the value at start from Secrets
+        there does not help: CloudFormation resolves it and writes the value into the task
+        definition. That holds for a database password and as much for any other secret an
+        application takes from its environment (a JWT signing secret, an encryption key, an
+        API token): whoever reads it can forge sessions or decrypt what the key protects. ECS's `Secrets` instead gives the container the value at start from Secrets
         Manager, with the execution role's permission, and the task definition holds only the
         secret's ARN.
     """
@@ -141,9 +207,16 @@ class ContainerPassword(Rule):
         password only when they restart.
     """
     notes = """
-        An entry is a password when its value refers to a `NoEcho` parameter or to one a
-        `MasterUserPassword` takes, holds a Secrets Manager or SSM SecureString dynamic
-        reference, or is literal text under a name ending in PASSWORD/PASSWD/PWD. A value built
+        An entry is a secret when its value refers to a `NoEcho` parameter or to one a
+        `MasterUserPassword` (or a secret's `password`) takes, holds an SSM SecureString or a
+        Secrets Manager dynamic reference to a credential, or is literal text under a name
+        ending in PASSWORD/PASSWD/PWD. A Secrets Manager reference to the whole secret or to
+        any key counts (a password, a JWT signing secret, an encryption key), except the keys
+        of a database secret that hold no credential: `username`, `user`, `host`, `port`,
+        `dbname`, `engine` (and the cluster or instance identifier): POSTGRES_USER read from
+        the secret is not reported. A text parameter without `NoEcho` whose name says it holds
+        a secret (secret, password, token, access/API/signing/encryption key; not an ARN, id,
+        name or stack) is reported at medium severity: only its name tells. A value built
         around a password (a connection string) or a literal has no fix: the application must
         be changed to read the secret. Where the secret is outside the template, or the task
         definition's execution role is, the finding has no fix either.
@@ -160,6 +233,8 @@ class ContainerPassword(Rule):
             path = ("Resources", lid, "Properties", "ContainerDefinitions", i, "Environment", j)
             if kind == "parameter":
                 said = f"the secret parameter {what}"
+            elif kind == "named":
+                said = f"parameter {what}, whose name says it is a secret and which has no NoEcho"
             elif kind == "reference":
                 said = "a dynamic reference that CloudFormation resolves into the task definition"
             else:
@@ -191,6 +266,7 @@ class ContainerPassword(Rule):
                     "" if fix else " Read it through Secrets from a Secrets Manager secret instead."
                 ),
                 fix,
+                severity="medium" if kind == "named" else None,
             )
 
     def apply(self, doc: Document, lid: str, i: int, name: str) -> None:

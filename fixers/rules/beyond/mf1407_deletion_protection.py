@@ -13,12 +13,45 @@ from fixers.rules.beyond import common
 
 
 def marks_production(doc: Document) -> bool:
-    """Whether the template distinguishes production: a production condition or an
-    environment parameter."""
-    return (
-        cfn.production_condition(doc.data, doc.settings) is not None
-        or cfn.environment_parameter(doc.data, doc.settings) is not None
+    """Whether the template distinguishes production: a production condition, or an
+    environment parameter that can say production (one of its allowed values, or its
+    default, is a production value). A free-text parameter that only happens to be called
+    Environment (a label for logs or tags) marks nothing."""
+    if cfn.production_condition(doc.data, doc.settings) is not None:
+        return True
+    name = cfn.environment_parameter(doc.data, doc.settings)
+    param = cfn.section(doc.data, "Parameters").get(name or "")
+    if not isinstance(param, dict):
+        return False
+    production = cfn.production_values(doc.settings)
+    allowed = param.get("AllowedValues")
+    candidates = [*(allowed if isinstance(allowed, list) else []), param.get("Default")]
+    return any(isinstance(v, str) and v.lower() in production for v in candidates)
+
+
+def on_deletion(doc: Document, resource: dict) -> str:
+    """What the template shows a deletion does to the database, for the message."""
+    written = resource.get("DeletionPolicy")
+    policy = values.literal(doc.data, written) if written is not None else "Snapshot"
+    source = "" if written is not None else ", CloudFormation's default"
+    outside = (
+        "and a deletion outside CloudFormation (console, API, a script with the wrong "
+        "identifier) is refused only by deletion protection"
     )
+    if policy == "Snapshot":
+        return (
+            f"a stack deletion keeps a final snapshot (DeletionPolicy Snapshot{source}) but "
+            f"takes the database down until it is restored from it, {outside} and can skip the "
+            "final snapshot"
+        )
+    if policy == "Retain":
+        return f"a stack deletion keeps the database (DeletionPolicy Retain), {outside}"
+    if policy == "Delete":
+        return (
+            "a stack deletion deletes the database without a snapshot (DeletionPolicy Delete), "
+            f"{outside}"
+        )
+    return f"nothing refuses its deletion: {outside}"
 
 
 def unprotected(doc: Document, value: object) -> bool:
@@ -40,8 +73,8 @@ class DeletionProtection(Rule):
     spec = ()
     title = "Production database without deletion protection"
     area = "database"
-    kind = "defect"
-    severity = "medium"
+    kind = "hardening"
+    severity = "low"
     fix_applicability = "safe"
     deploy_impact = "update"
     why = """
@@ -49,8 +82,11 @@ class DeletionProtection(Rule):
         a stack deletion, a change set that replaces it, a console click, a script with the
         wrong identifier. A template that tells production from other environments (a
         production condition, an environment parameter) should protect the production
-        database; without it, one mistaken API call loses the platform's data until it is
-        restored from the last snapshot.
+        database (AWS Security Hub RDS.7 for clusters, RDS.8 for instances, severity low).
+        `DeletionPolicy` guards only deletions CloudFormation makes: with `Snapshot` (the
+        default for a cluster and a standalone instance) a stack deletion keeps a final
+        snapshot but the database is down until restored; a deletion from the console or the
+        API can skip the final snapshot, and nothing but deletion protection refuses it.
     """
     bad = """
         Conditions:
@@ -75,8 +111,13 @@ class DeletionProtection(Rule):
         point.
     """
     notes = """
-        Only templates that mark production are read: elsewhere deletion protection is a choice
-        the template gives no basis for. Instances of a cluster (the cluster is protected) and
+        Only templates that mark production are read: a production condition
+        (`!Equals [!Ref Environment, production]`, whatever it is called) or an environment
+        parameter whose allowed values or default include a production value (configurable:
+        `production-values`). A free-text parameter called Environment (a label for logs) does
+        not mark production; elsewhere deletion protection is a choice the template gives no
+        basis for. The message says what `DeletionPolicy` (written, or CloudFormation's
+        default) does on a stack deletion. Instances of a cluster (the cluster is protected) and
         read replicas are not reported.
     """
 
@@ -95,9 +136,9 @@ class DeletionProtection(Rule):
             fixable = value is None or values.as_bool(value) is False
             yield self.finding(
                 path,
-                f"{lid} can be deleted in production without deletion protection"
+                f"{lid} has no deletion protection in production"
                 + (" (DeletionProtection is not set)" if value is None else "")
-                + ": one stack deletion or API call loses the database.",
+                + f": {on_deletion(doc, res)}.",
                 Fix(
                     title=f"Protect {lid} from deletion in production",
                     args=(lid,),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fixers import cfn, values
+from fixers import cfn, schema, values
 from fixers.document import Document, EditError
 from fixers.edits import set_property
-from fixers.model import Finding, Fix
+from fixers.model import IMPACTS, Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.beyond import common
 
@@ -20,16 +20,17 @@ class BackupRetention(Rule):
     spec = ()
     title = "Database keeps less than 7 days of backups"
     area = "database"
-    kind = "defect"
+    kind = "hardening"
     severity = "medium"
     fix_applicability = "unsafe"
-    deploy_impact = "interruption"
+    deploy_impact = "possible replacement"
     why = """
         `BackupRetentionPeriod` is how far back point-in-time recovery reaches. Left unset it is
         1 day: corruption or a bad migration noticed on Monday cannot be undone to Friday. `0`
-        turns automated backups off altogether (no point-in-time recovery at all). AWS
-        Security Hub (RDS.11) and CIS expect at least 7 days; a financial platform usually keeps
-        more.
+        turns automated backups off altogether (no point-in-time recovery at all): a defect,
+        since one bad write is then unrecoverable. A short window is a missing control: AWS
+        Security Hub (RDS.11, severity medium) and CIS expect at least 7 days; a financial
+        platform usually keeps more.
     """
     bad = """
         Database:
@@ -45,14 +46,19 @@ class BackupRetention(Rule):
             BackupRetentionPeriod: 7
     """
     fix_safety = """
-        Safe in most cases (update in place), unsafe from 0: the fix sets 7 days. Raising a
-        retention that is already on is applied in place without downtime; turning backups on
-        (from 0) makes RDS restart the instance (an outage) and take a first backup. Longer
-        retention costs backup storage beyond the size of the database.
+        The fix sets 7 days. On a cluster it is an update in place, without downtime (safe).
+        On a DB instance it is labelled possible replacement (unsafe): the CloudFormation
+        resource schema marks `AWS::RDS::DBInstance.BackupRetentionPeriod` conditionally
+        create-only, and the label follows the schema; raising a retention that is already on
+        is in practice applied in place. Turning backups on (from 0) also makes RDS restart the
+        instance (an outage) and take a first backup. Longer retention costs backup storage
+        beyond the size of the database.
     """
     notes = """
-        RDS clusters and standalone instances; instances of a cluster (the cluster's retention
-        counts) and read replicas are not read. A retention from a parameter or mapping is
+        RDS clusters (Aurora Serverless v1 included: it keeps 1 to 35 days, 1 by default) and
+        standalone instances; instances of a cluster (the cluster's retention counts) and read
+        replicas are not read. 1 to 6 days (or unset: 1) is hardening, medium (Security Hub
+        RDS.11); 0, backups off, is a defect, high. A retention from a parameter or mapping is
         reported without a fix (its default or entries decide). AWS Backup plans are another
         layer, with their own retention; they do not replace point-in-time recovery.
     """
@@ -66,7 +72,7 @@ class BackupRetention(Rule):
                     ("Resources", lid),
                     f"{lid} sets no BackupRetentionPeriod: RDS keeps {DEFAULT} day of backups, so "
                     "point-in-time recovery cannot reach back past yesterday.",
-                    self._fix(lid, DEFAULT),
+                    self._fix(lid, res, DEFAULT),
                 )
                 continue
             days = [d for d, o in values.ints(data, value) if d is not None and not o.absent]
@@ -82,24 +88,36 @@ class BackupRetention(Rule):
                     if least == 0
                     else f"{lid} keeps {least} day{'s' if least > 1 else ''} of backups, less than {MINIMUM}."
                 ),
-                self._fix(lid, literal) if literal is not None else None,
+                self._fix(lid, res, literal) if literal is not None else None,
+                kind="defect" if least == 0 else None,
                 severity="high" if least == 0 else None,
             )
 
     @staticmethod
-    def _fix(lid: str, current: int) -> Fix:
+    def _fix(lid: str, res: dict, current: int) -> Fix:
+        """The fix, with the impact the resource schema gives the property (possible
+        replacement on a DB instance) and the restart turning backups on causes."""
+        found = schema.property_change_impact(str(res.get("Type")), "BackupRetentionPeriod")
+        impacts = {
+            "update": "the retention is raised in place, without downtime; more backup storage"
+        }
         if current == 0:
-            return Fix(
-                title=f"Keep {MINIMUM} days of backups of {lid}",
-                args=(lid,),
-                impact="interruption",
-                impact_detail="turning automated backups on restarts the instance (an outage)",
+            impacts = {
+                "interruption": "turning automated backups on restarts the instance (an outage)"
+            }
+        if found not in ("update", "none"):
+            impacts[found] = (
+                "the resource schema marks BackupRetentionPeriod of a DB instance conditionally "
+                "create-only; raising a retention that is on is applied in place in practice"
             )
+        impact = max(impacts, key=IMPACTS.index)
         return Fix(
             title=f"Keep {MINIMUM} days of backups of {lid}",
             args=(lid,),
-            impact="update",
-            impact_detail="the retention is raised in place, without downtime; more backup storage",
+            impact=impact,
+            impact_detail="; ".join(
+                impacts[i] for i in sorted(impacts, key=IMPACTS.index, reverse=True)
+            ),
         )
 
     def apply(self, doc: Document, lid: str) -> None:

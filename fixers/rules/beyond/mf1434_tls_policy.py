@@ -33,7 +33,7 @@ class OutdatedTLSPolicy(Rule):
     title = "Listener accepts TLS 1.0 or 1.1 (outdated security policy)"
     area = "load balancer"
     kind = "hardening"
-    severity = "high"
+    severity = "medium"
     fix_applicability = "unsafe"
     deploy_impact = "update"
     why = f"""
@@ -69,9 +69,11 @@ class OutdatedTLSPolicy(Rule):
     notes = """
         Premise: an `HTTPS` (Application) or `TLS` (Network Load Balancer) listener whose policy,
         in some case the template allows (a literal, a parameter's default, an `Fn::If` branch,
-        or the default when absent), accepts TLS below 1.2. Internet-facing listeners are high
-        severity, internal ones medium. A policy from a parameter is reported without a fix (the
-        deployer chooses it). Classic Load Balancers and CloudFront viewer policies are not read.
+        or the default when absent), accepts TLS below 1.2. Internet-facing listeners are
+        medium severity (Security Hub ELB.17 is medium; a listener without TLS at all, MF0602,
+        is medium too and is worse), internal ones low. A policy from a parameter is reported
+        without a fix (the deployer chooses it). Classic Load Balancers and CloudFront viewer
+        policies are not read.
         The newer `ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09` is also fine: every TLS 1.2+
         predefined policy is accepted.
     """
@@ -117,7 +119,7 @@ class OutdatedTLSPolicy(Rule):
                 )
                 if fixable
                 else None,
-                severity="medium" if internal else None,
+                severity="low" if internal else None,
             )
 
     @staticmethod

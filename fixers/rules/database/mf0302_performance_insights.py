@@ -116,6 +116,26 @@ def monitoring_off(data: dict[str, Any]) -> list[tuple[str, str, bool]]:
     return out
 
 
+def _off_text(data: dict[str, Any], lid: str, noun: str) -> str:
+    """How the template leaves Performance Insights off, in its own terms."""
+    p = cfn.props(cfn.resources(data)[lid])
+    if noun == "Aurora cluster":
+        return (
+            "neither PerformanceInsightsEnabled on the cluster nor EnablePerformanceInsights on "
+            "its instances is true, and DatabaseInsightsMode is not advanced"
+        )
+    if "EnablePerformanceInsights" not in p:
+        return "EnablePerformanceInsights is not set, and RDS leaves it off"
+    sources = sorted(
+        {
+            o.source
+            for o in values.options(data, p["EnablePerformanceInsights"], defaults_only=True)
+            if o.source != "literal"
+        }
+    )
+    return "EnablePerformanceInsights is false" + (f" ({', '.join(sources)})" if sources else "")
+
+
 def _retention_gap(value: Any) -> bool:
     """A literal (or absent) retention shorter than two years: the same for every environment."""
     if value is None:
@@ -149,7 +169,7 @@ def database_key_value(doc: Document, resource: dict[str, Any]) -> Any:
 class PerformanceInsights(Rule):
     code = "MF0302"
     spec = ("3.2",)
-    title = "Performance Insights keeps 7 days everywhere and uses the AWS managed key"
+    title = "Performance Insights is off, keeps 7 days everywhere or uses the AWS managed key"
     area = "database"
     kind = "hardening"
     severity = "low"
@@ -186,7 +206,9 @@ class PerformanceInsights(Rule):
         advanced` requires it) is on and keeps the default 7 days everywhere or uses `aws/rds`,
         or it is off entirely. Performance Insights off entirely is `hardening` (severity low:
         an operational-visibility control of the Well-Architected performance pillar, no data
-        at risk), reported for Aurora clusters with instances (cluster, instances and
+        at risk; no CIS or Security Hub control asks for it); its message says how the template
+        leaves it off (the property unset, which RDS takes as off; `false`; a parameter's
+        default) and what is then not collected, nothing more. It is reported for Aurora clusters with instances (cluster, instances and
         `DatabaseInsightsMode` all leave it off) and DB instances outside a cluster, only on
         engines and classes that support it (Aurora and RDS PostgreSQL: all; Aurora MySQL: not
         db.t2, db.t3, db.t4g.micro/small; RDS MySQL and MariaDB: not the micro and small
@@ -214,16 +236,12 @@ class PerformanceInsights(Rule):
         data = doc.data
         for lid, prop, fixable in monitoring_off(data):
             noun = "Aurora cluster" if prop == "PerformanceInsightsEnabled" else "DB instance"
-            where = (
-                "neither the cluster nor its instances turn it on, and DatabaseInsightsMode is not advanced"
-                if noun == "Aurora cluster"
-                else f"{prop} is not true"
-            )
             yield self.finding(
                 ("Resources", lid),
-                f"{noun} {lid} has Performance Insights off ({where}): CloudWatch Database "
-                "Insights runs in its default Standard mode without the database load by wait, "
-                "SQL statement and user needed to investigate a slow or stuck database.",
+                f"{noun} {lid} has Performance Insights off ({_off_text(data, lid, noun)}): "
+                "no history of its database load by wait event, SQL statement and user is kept "
+                "to investigate a slow or stuck database (a Well-Architected performance "
+                "monitoring practice).",
                 Fix(
                     title=f"Turn Performance Insights on for {lid}",
                     action="set_property",

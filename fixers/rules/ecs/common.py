@@ -104,11 +104,12 @@ def containers(data: dict[str, Any], linux_only: bool = False) -> Iterator[Conta
         if linux_only and is_windows(res[task]):
             continue
         base = ("Resources", task, "Properties", "ContainerDefinitions")
-        for list_path, defs, _ in values.branches(cfn.props(res[task]).get("ContainerDefinitions")):
+        written = cfn.props(res[task]).get("ContainerDefinitions")
+        for list_path, defs, when in values.branches(written, frozenset(), data):
             if not isinstance(defs, list):
                 continue
             for i, item in enumerate(defs):
-                for item_path, d, _ in values.branches(item):
+                for item_path, d, _ in values.branches(item, when, data):
                     if isinstance(d, dict):
                         yield Container(
                             service,
@@ -123,9 +124,9 @@ def containers(data: dict[str, Any], linux_only: bool = False) -> Iterator[Conta
 def load_balancers(data: dict[str, Any], service: dict[str, Any]) -> list[dict[str, Any]]:
     """The service's ``LoadBalancers`` entries, those of every ``Fn::If`` branch included."""
     found: list[dict[str, Any]] = []
-    for _, lbs, _ in values.branches(cfn.props(service).get("LoadBalancers")):
+    for _, lbs, when in values.branches(cfn.props(service).get("LoadBalancers"), frozenset(), data):
         for lb in lbs if isinstance(lbs, list) else []:
-            found.extend(e for _, e, _ in values.branches(lb) if isinstance(e, dict))
+            found.extend(e for _, e, _ in values.branches(lb, when, data) if isinstance(e, dict))
     return found
 
 
@@ -133,7 +134,7 @@ def service_target_groups(data: dict[str, Any], service: dict[str, Any]) -> list
     res = cfn.resources(data)
     found = []
     for lb in load_balancers(data, service):
-        for _, arn, _ in values.branches(lb.get("TargetGroupArn")):
+        for _, arn, _ in values.branches(lb.get("TargetGroupArn"), frozenset(), data):
             tg = cfn.ref_target(arn)
             if tg and res.get(tg, {}).get("Type") == TARGET_GROUP and tg not in found:
                 found.append(tg)

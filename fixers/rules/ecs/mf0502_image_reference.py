@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, values
+from fixers import values
 from fixers.document import Document
 from fixers.ecs_deploy import PARAMETER
 from fixers.model import Finding, Fix
@@ -91,7 +91,11 @@ class ImageReference(Rule):
         Premises and kinds. A String parameter holding the whole image (`registry/name:tag`):
         the platform's convention wants the parts separately, kind `convention`, low; the fix
         rewires it (and, since the image then defaults to the stack's new, empty repository,
-        gates the service and its alarms on `DeployECSService` as MF0501's fix does). An image
+        gates the service and its alarms on `DeployECSService` as MF0501's fix does). When that
+        parameter's default has no tag or the tag `latest`, a deployment that keeps the default
+        runs a mutable tag, the same gap as a hard-coded `latest` below: kind `hardening`, low
+        (spec 12.3), with the same fix (the tag becomes `ImageTag`, still `latest` by default:
+        pin it there). A parameter without a default shows no tag: convention only. An image
         the template writes itself (a literal, a mapping entry, the literal text of a `Fn::Sub`
         or `Fn::Join`) without a tag or with `:latest`: ECS pulls whatever `latest` is at each
         task start, a widely accepted hardening gap (spec 12.3), kind `hardening`, low, no
@@ -117,6 +121,12 @@ class ImageReference(Rule):
                 continue
             _, elsewhere = image.parameter_users(data, param)
             repos = image.repositories(data)
+            default = values.literal(data, {"Ref": param}, defaults_only=True)
+            shown, mutable = "", False
+            if isinstance(default, str) and default:
+                mutable = tag_of(default) == "latest"
+                untagged = ":" not in default.rsplit("/", 1)[-1] and "@" not in default
+                shown = f" (default {default!r}" + (", no tag" if untagged else "") + ")"
             fix = None
             if not elsewhere and len(repos) <= 1:
                 fix = Fix(
@@ -130,6 +140,11 @@ class ImageReference(Rule):
                         "new task definition revision; with ContainerRegistryURL empty it pulls from the stack's ECR "
                         f"repository, which must hold the image first; on a deployed stack the default {PARAMETER}=false "
                         f"deletes the running service and its alarms: update it with {PARAMETER}=true"
+                        + (
+                            f"; {image.TAG_PARAMETER} defaults to latest still: pass a release tag"
+                            if mutable
+                            else ""
+                        )
                     ),
                 )
             why_not = ""
@@ -137,20 +152,21 @@ class ImageReference(Rule):
                 why_not = f" {param} is used elsewhere too: split it by hand."
             elif len(repos) > 1:
                 why_not = " The template has several ECR repositories: which one is the image's is not clear."
-            default = cfn.section(data, "Parameters").get(param, {}).get("Default")
-            shown = ""
-            if isinstance(default, str) and default:
-                shown = f" (default {default!r}" + (
-                    ", no tag: latest)"
-                    if ":" not in default.rsplit("/", 1)[-1] and "@" not in default
-                    else ")"
-                )
             yield self.finding(
                 c.path + ("Image",),
-                f"Container {c.label} of {c.task} takes its whole image reference from parameter {param}{shown}: "
-                "the platform's convention takes registry, name and tag separately, with the stack's ECR "
-                "repository as default." + why_not,
+                f"Container {c.label} of {c.task} takes its whole image reference from parameter {param}{shown}"
+                + (
+                    ": deployed with its default it runs the mutable tag latest, which ECS pulls "
+                    "again at each task start, so tasks of one service can run different images and "
+                    "a deployment cannot be reproduced. Besides, the platform's convention takes "
+                    "registry, name and tag separately, with the stack's ECR repository as default."
+                    if mutable
+                    else ": the platform's convention takes registry, name and tag separately, "
+                    "with the stack's ECR repository as default."
+                )
+                + why_not,
                 fix,
+                **({"kind": "hardening", "severity": "low"} if mutable else {}),
             )
 
     def _written(self, data: dict[str, Any], c: common.Container) -> Iterator[Finding]:

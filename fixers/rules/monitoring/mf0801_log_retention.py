@@ -131,25 +131,33 @@ class LogRetentionParameter(Rule):
         the years parameter cannot hold it without changing how long the logs are kept.
     """
     notes = """
-        Premise and kinds, per finding: a value CloudWatch Logs rejects (`2555`) is a `defect`
-        (medium: the stack cannot deploy the log group); a literal below a year (7, 14, 90 days)
-        is `hardening` (medium): too short to keep an audit trail, the AWS Config rule
-        `cw-loggroup-retention-period-check` (Security Hub CloudWatch.16) asks for 365 days; no
-        retention at all, and a literal of a year or more, are the platform's `convention`
-        (low): its logs keep `LogRetentionYears` (seven years) from one parameter, and a log
-        kept forever is a cost, not a control failure (the Config rule counts "never expire" as
-        compliant). No longer left alone: short literal retentions (previously taken as
-        deliberate debugging windows); they are reported without a fix, as how long to keep
-        them is the author's decision (`!FindInMap [LogRetentionDays, !Ref LogRetentionYears,
-        Days]` is the platform's answer). A value from a parameter, a mapping or a condition is
-        left alone (set per deployment). The spec asks for `!Ref
-        LogRetentionYears` "with proper conversion to days": CloudFormation has no arithmetic,
-        so the conversion is the mapping. The fix no longer turns a deliberate literal into the
-        seven-year default (a `RetentionInDays: 365` became 2557 days, seven times the storage,
-        labelled safe): the platform's convention is what new logs get, not what existing ones
-        are changed to. The accepted values are those of the CloudWatch Logs API reference
-        (`PutRetentionPolicy`, `retentionInDays`: "Possible values are: 1, 3, 5, 7, 14, 30, 60,
-        90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653").
+        Premise and kinds, per finding (the kind and severity above are the rule's strongest
+        common case; each finding carries its own):
+
+        - a literal CloudWatch Logs rejects (`2555`): `defect`, medium: the stack cannot create
+          or update the log group. Fixed to the shortest accepted value at or above it.
+        - a literal below a year (7, 14, 90 days): `hardening`, medium: too short to keep an
+          audit trail; the AWS Config rule `cw-loggroup-retention-period-check` (Security Hub
+          CloudWatch.16) asks for at least 365 days. Reported, not left alone as a deliberate
+          debugging window, but without a fix: how long to keep those logs is the author's
+          decision (`!FindInMap [LogRetentionDays, !Ref LogRetentionYears, Days]` is the
+          platform's answer).
+        - no `RetentionInDays` at all (kept forever): `convention`, low: the platform keeps
+          `LogRetentionYears` (seven years) from one parameter; a log kept forever is a cost, not
+          a control failure (the Config rule counts "never expire" as compliant).
+        - a literal of a year or more: `convention`, low: the platform wants the period from
+          one parameter. A whole number of years is fixed without changing the retention (see
+          above); 400 or 545 days are reported without a fix.
+
+        Silent when the value comes from a parameter, a mapping or a condition (set per
+        deployment). The spec asks for `!Ref LogRetentionYears` "with proper conversion to
+        days": CloudFormation has no arithmetic, so the conversion is the mapping. The fix never
+        turns a deliberate literal into the seven-year default (a `RetentionInDays: 365` would
+        become 2557 days, seven times the storage): the platform's convention is what new logs
+        get, not what existing ones are changed to. The accepted values are those of the
+        CloudWatch Logs API reference (`PutRetentionPolicy`, `retentionInDays`: "Possible values
+        are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+        2557, 2922, 3288, and 3653").
     """
 
     def detect(self, doc: Document) -> Iterator[Finding]:
