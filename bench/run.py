@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import shutil
@@ -266,6 +267,28 @@ def first_findings(reps: int, timeout: float = 20.0) -> tuple[list[float], str |
     return times, note
 
 
+def app_keys(path: Path) -> tuple[dict | None, str | None]:
+    """The app's row change and preview after an edit on ``path``: ``bench/app_timing.py`` in a
+    fresh process (headless, 120x40, the real cfn-lint); its JSON, or why there is none."""
+    if not (ROOT / "tui" / "app.py").exists():
+        return None, "skipped: tui/app.py does not exist yet"
+    try:
+        proc = subprocess.run(
+            [PY, str(BENCH / "app_timing.py"), str(path), "--json"],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            env=CHILD_ENV,
+            cwd=ROOT,
+        )
+    except subprocess.TimeoutExpired:
+        return None, f"timed out after {TIMEOUT:.0f} s"
+    if proc.returncode != 0 or not proc.stdout.strip():
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return None, f"failed (exit {proc.returncode}): {tail[:200]}"
+    return json.loads(proc.stdout.strip().splitlines()[-1]), None
+
+
 def fmt_s(x: float) -> str:
     return f"{x:.3f}"
 
@@ -303,7 +326,7 @@ def main() -> int:
     )
     ap.add_argument("--no-folder", action="store_true", help="skip the whole-corpus folder run")
     ap.add_argument(
-        "--no-app", action="store_true", help="skip the first-findings-on-screen measurement"
+        "--no-app", action="store_true", help="skip the app measurements (first findings, keys)"
     )
     args = ap.parse_args()
     reps = args.reps or (2 if args.quick else 5)
@@ -349,6 +372,12 @@ def main() -> int:
         app_times, app_note = (
             ([], "skipped (--no-app)") if args.no_app else first_findings(max(reps, 3))
         )
+        # Row change and preview after an edit, on the sample and the 50-resource template.
+        keys: list[tuple[str, dict | None, str | None]] = []
+        if not args.no_app:
+            for name, path in (("sample", SAMPLE), ("generated 50 resources", gen50)):
+                print(f"  app keys: {name}", file=sys.stderr, flush=True)
+                keys.append((name, *app_keys(path)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -397,7 +426,7 @@ def main() -> int:
             goals.append([text, "n/a", "", bound, "–", note])
             return
         ok = (wall < limit if unit == " MB" else wall <= limit) and not timed_out
-        f = (lambda v: f"{v:.0f}{unit}") if unit == " MB" else (lambda v: f"{v:.2f}{unit}")
+        f = (lambda v: f"{v:.0f}{unit}") if unit in (" MB", " ms") else (lambda v: f"{v:.2f}{unit}")
         goals.append(
             [
                 text,
@@ -489,6 +518,28 @@ def main() -> int:
             unit=" s",
             note=app_note or "",
         )
+
+    for name, timing, why in keys:
+        where = f"{name}, {timing['lines']} lines" if timing else name
+        for key, text, limit in (
+            ("row_idle", "row change, idle", 50.0),
+            ("row_during_lint", "row change while cfn-lint runs", 50.0),
+            ("preview_after_edit", "preview after an edit", None),
+        ):
+            s = timing[key] if timing else {"n": 0}
+            label = f"{text} (app, {where}, 120x40)"
+            if not s["n"]:
+                goals.append([label, "n/a", "", "–", "info", why or "no sample"])
+                continue
+            note = f"min {s['min']:.0f}, max {s['max']:.0f}, n={s['n']}"
+            if key == "preview_after_edit":
+                full = timing["edit_to_next_preview"] if timing else {"n": 0}
+                if full["n"]:
+                    note += f"; from the a key, edit included: {full['median']:.0f} ms"
+            if limit is None:
+                goals.append([label, f"{s['median']:.0f} ms", "", "–", "info", note])
+            else:
+                goal(label, s["median"], None, 50, unit=" ms", note=note)
 
     commit = git_head()
     env = (

@@ -407,6 +407,12 @@ def _replace(
         raise
 
 
+def check_unchanged(snapshot: Snapshot) -> None:
+    """Raise FileError unless the file still holds exactly what ``snapshot`` read (the check
+    ``atomic_write`` makes first; the app makes it before it lints the edits to write)."""
+    _check_unchanged(snapshot)
+
+
 def atomic_write(snapshot: Snapshot, data: bytes, *, check_unchanged: bool = True) -> None:
     """Replace the file ``snapshot`` was read from with ``data``, atomically.
 

@@ -16,8 +16,24 @@ from typing import TYPE_CHECKING, Any
 
 from fixers import config
 from fixers.document import Document, Mark
-from fixers.engine import Engine, Options, Outcome, Status, apply_one, load, unified_diff
-from fixers.fileio import FileError, Snapshot, atomic_write, read_template_bytes
+from fixers.engine import (
+    Engine,
+    FileResult,
+    Options,
+    Outcome,
+    Status,
+    apply_one,
+    load,
+    unified_diff,
+)
+from fixers.fileio import (
+    FileError,
+    Snapshot,
+    atomic_write,
+    check_unchanged,
+    read_template_bytes,
+    write_new,
+)
 from fixers.model import AREAS, Finding
 from fixers.rules import Rule, select_rules
 
@@ -27,11 +43,13 @@ if TYPE_CHECKING:
 __all__ = [
     "APPLIED",
     "OPEN",
+    "ROLLED_BACK",
     "SKIPPED",
     "AllSafePlan",
     "FileError",
     "Item",
     "LintReport",
+    "Previewer",
     "Review",
     "lint_review",
     "preview",
@@ -39,6 +57,7 @@ __all__ = [
 ]
 
 OPEN, APPLIED, SKIPPED = "open", "applied", "skipped"
+ROLLED_BACK = "rolled back"
 
 Key = tuple[str, tuple[Any, ...]]
 
@@ -51,6 +70,9 @@ class Item:
     state: str = OPEN
     reason: str | None = None  # why a fix failed, or how the finding was closed
     lint_added: str | None = None  # set when applying this fix adds cfn-lint errors or warnings
+    # Why "apply all safe fixes" rolled this fix back, as --auto-fix does (it adds cfn-lint
+    # errors or warnings); the finding is open again.
+    rolled_back: str | None = None
 
     @property
     def key(self) -> Key:
@@ -71,6 +93,9 @@ class _Step:
     label: str
     point: Mark
     items: list[Item]
+    # "All safe fixes": the fixes it applied, in the order they ran. Undo takes them back one at
+    # a time (the text is the one before it with the others replayed), the step last.
+    fixes: list[Finding] = field(default_factory=list)
 
 
 @dataclass
@@ -131,6 +156,7 @@ class Review:
             doc.settings = settings
         self.items = [Item(f) for f in self.engine.detect(doc, self.rule_errors)]
         self._undo: list[_Step] = []
+        self._original_doc: Document | None = None  # the text as opened, read (line_in_original)
 
     @classmethod
     def open(
@@ -162,9 +188,12 @@ class Review:
         return bool(self._undo)
 
     def counts(self) -> dict[str, int]:
+        """Findings by state, and (under ``ROLLED_BACK``) how many open ones "apply all safe
+        fixes" rolled back."""
         counts = {OPEN: 0, APPLIED: 0, SKIPPED: 0}
         for item in self.items:
             counts[item.state] += 1
+        counts[ROLLED_BACK] = len(self.rolled_back())
         return counts
 
     def areas(self) -> list[str]:
@@ -184,9 +213,7 @@ class Review:
             return "this finding has no automatic fix"
         if item.state == APPLIED:
             return "already applied (u undoes the last applied fix)"
-        step = self._begin(
-            f"{item.finding.code} on {item.finding.resource or '/'.join(map(str, item.finding.path))}"
-        )
+        step = self._begin(_label(item.finding))
         fix = item.finding.fix
         # A fix labelled safe is applied only if its edits prove safe; one the user confirmed
         # as unsafe is applied as it is.
@@ -201,7 +228,7 @@ class Review:
         if status not in (Status.APPLIED, Status.ALREADY_FIXED):
             item.reason = reason
             return reason or status
-        item.state, item.reason = APPLIED, reason
+        item.state, item.reason, item.rolled_back = APPLIED, reason, None
         self._commit(step)
         return None
 
@@ -226,7 +253,7 @@ class Review:
         (the resource's, or the template's when the finding has no resource); None on success.
         Every finding it covers (``covered_by_suppression``) leaves the review with it."""
         from fixers.document import EditError
-        from fixers.edits import add_list_item
+        from fixers.suppressions import add_suppression
 
         finding = item.finding
         covered = {i.key for i in self.covered_by_suppression(item)}
@@ -237,11 +264,7 @@ class Review:
         )
         step = self._begin(f"suppression of {finding.code}")
         try:
-            add_list_item(
-                self.doc,
-                base + ("Metadata", "meridian-fix", "ignore"),
-                {"code": finding.code, "reason": reason},
-            )
+            add_suppression(self.doc, base[1] if base else None, finding.code, reason)
             self.doc.self_check()
         except EditError as exc:
             self.doc.restore(step.point)
@@ -250,22 +273,44 @@ class Review:
         self.items = [i for i in self.items if i.key not in covered]
         return None
 
-    def apply_all_safe(self) -> int:
+    def apply_all_safe(self, linter: Linter | None = None) -> int:
         """Apply every open safe fix the way ``--auto-fix`` does; return how many were applied."""
-        return self.commit_all(self.plan_all_safe())
+        return self.commit_all(self.plan_all_safe(linter))
 
-    def plan_all_safe(self) -> AllSafePlan:
-        """Run ``--auto-fix``'s fixing on a copy of the document. Reads the review only, so
-        it may run in a worker thread while the screen goes on showing the review."""
+    def plan_all_safe(
+        self,
+        linter: Linter | None = None,
+        before: list[LintError] | None = None,
+        only: Iterable[Key] | None = None,
+    ) -> AllSafePlan:
+        """Run ``--auto-fix``'s fixing on a copy of the document, and with a ``linter`` its
+        revalidation too (the fixes that add cfn-lint errors or warnings are rolled back, as
+        ``--auto-fix`` rolls them back; ``before``: the lint of the text now, if known). ``only``
+        limits the fixes to those findings (what a filter shows). Reads the review only, so it
+        may run in a worker thread while the screen goes on showing the review."""
         text = self.doc.text
         copy = Document.from_text(text, self.path, self.bom, self.doc.settings)
-        # Outcomes of items not open are marked so that the engine leaves them alone.
+        wanted = None if only is None else set(only)
+        # Outcomes of items not open (or not wanted) are marked so that the engine leaves them
+        # alone.
         outcomes = [
-            Outcome(i.finding, status=Status.OPEN if i.state == OPEN else Status.SKIPPED)
+            Outcome(
+                i.finding,
+                status=Status.OPEN
+                if i.state == OPEN and (wanted is None or i.key in wanted)
+                else Status.SKIPPED,
+            )
             for i in self.items
         ]
         errors: list[str] = []
         self.engine.fix_document(copy, outcomes, errors)
+        if linter is not None and copy.text != text:
+            result = FileResult(self.path, outcomes=outcomes, original_text=text, bom=self.bom)
+            Engine(
+                dataclasses.replace(self.engine.options, validate=True),
+                rules=self.rules,
+                linter=linter,
+            ).revalidate(copy, result, before=before)
         return AllSafePlan(text, copy.checkpoint(), outcomes, errors)
 
     def commit_all(self, plan: AllSafePlan) -> int:
@@ -277,21 +322,29 @@ class Review:
         applied = 0
         for item, outcome in zip(self.items, plan.outcomes, strict=False):
             if outcome.applied:
-                item.state, item.reason = APPLIED, outcome.reason
+                item.state, item.reason, item.rolled_back = APPLIED, outcome.reason, None
                 applied += 1
             elif outcome.status == Status.FAILED:
                 item.reason = outcome.reason
+            elif outcome.status == Status.ROLLED_BACK:
+                item.rolled_back = outcome.reason
         for outcome in plan.outcomes[len(self.items) :]:
             # Findings a fix made visible, which the engine fixed in a later pass.
             state = APPLIED if outcome.applied else OPEN
-            self.items.append(
-                Item(outcome.finding, state, outcome.reason or "revealed by an earlier fix")
-            )
+            item = Item(outcome.finding, state, outcome.reason or "revealed by an earlier fix")
+            if outcome.status == Status.ROLLED_BACK:
+                item.reason, item.rolled_back = "revealed by an earlier fix", outcome.reason
+            self.items.append(item)
             applied += state == APPLIED
+        step.fixes = [o.finding for o in plan.outcomes if o.status == Status.APPLIED]
         if plan.result.text != step.point.text:
             self.doc.restore(plan.result, edits=len(self.doc.edits))
             self._commit(step)
         return applied
+
+    def rolled_back(self) -> list[Item]:
+        """The findings whose fix "apply all safe fixes" rolled back (open again)."""
+        return [i for i in self.items if i.rolled_back and i.state != APPLIED]
 
     def skip(self, item: Item) -> None:
         """Skip an open finding, or reopen a skipped one."""
@@ -301,13 +354,52 @@ class Review:
             item.state = OPEN
 
     def undo(self) -> str | None:
-        """Undo the last applied change; return what it was, or None if there is none."""
+        """Undo the last applied change; return what it was, or None if there is none. The
+        fixes of "apply all safe fixes" are taken back one at a time, the last first."""
         if not self._undo:
             return None
-        step = self._undo.pop()
+        step = self._undo[-1]
+        if len(step.fixes) > 1:
+            taken = step.fixes.pop()
+            self._take_back(step)
+            return _label(taken)
+        self._undo.pop()
         self.doc.restore(step.point)
         self.items = step.items
-        return step.label
+        return _label(step.fixes[0]) if step.fixes else step.label
+
+    def _take_back(self, step: _Step) -> None:
+        """Make the text the one before ``step`` with only ``step.fixes`` applied (replayed as
+        the engine replays the fixes it keeps), and the findings' states follow it: a finding
+        detected again is as it was before the step, one a remaining fix closes stays applied,
+        one that only a fix taken back revealed is gone."""
+        replayed, _ = self.engine.replay(step.point.text, self.path, self.bom, step.fixes)
+        self.doc.restore(replayed.checkpoint(), edits=len(self.doc.edits))
+        prior = {i.key: i for i in step.items}
+        kept = {f.key for f in step.fixes}
+        current = {f.key: f for f in self.engine.detect(self.doc, self.rule_errors)}
+        items: list[Item] = []
+        for now in self.items:
+            before = prior.get(now.key)
+            fresh = current.pop(now.key, None)
+            if fresh is not None:
+                if now.state == APPLIED:  # its fix, or the fix that closed it, is taken back
+                    restored = (
+                        dataclasses.replace(before)
+                        if before is not None
+                        else Item(fresh, OPEN, "revealed by an edit")
+                    )
+                    restored.rolled_back = now.rolled_back
+                    now = restored  # noqa: PLW2901 - the item as it is from now on
+                now.finding = fresh
+            elif before is None and now.key not in kept:
+                continue  # revealed by a fix taken back, and gone with it
+            elif now.state != APPLIED:
+                now.state, now.reason = APPLIED, "closed by another fix"
+            items.append(now)
+        items.extend(Item(f, OPEN, "revealed by an edit") for f in current.values())
+        self.items = items
+        self._relocate()
 
     def _begin(self, label: str) -> _Step:
         return _Step(label, self.doc.checkpoint(), [dataclasses.replace(i) for i in self.items])
@@ -327,6 +419,14 @@ class Review:
                 item.state, item.reason = APPLIED, "closed by another fix"
         for finding in current.values():
             self.items.append(Item(finding, OPEN, "revealed by an edit"))
+        self._relocate()
+
+    def _relocate(self) -> None:
+        """Give applied findings (no longer detected) the line of their node in the text now,
+        the line the app shows for them in the detail and in "With the current edits"."""
+        for item in self.items:
+            if item.state == APPLIED:
+                item.finding = item.finding.located(*self.doc.line_of(item.finding.path))
 
     # -- views -----------------------------------------------------------------------------
 
@@ -337,9 +437,15 @@ class Review:
     def line_in_original(self, item: Item) -> int:
         """Where the finding's node is in the text as opened (for applied fixes)."""
         try:
-            return Document.from_text(
-                self.original_text, self.path, self.bom, self.doc.settings
-            ).line_of(item.finding.path)[0]
+            # Read once (the app asks on every visit to an applied finding), again if the text
+            # as opened changes (a reload).
+            cached = self._original_doc
+            if cached is None or cached.text != self.original_text:
+                cached = Document.from_text(
+                    self.original_text, self.path, self.bom, self.doc.settings
+                )
+                self._original_doc = cached
+            return cached.line_of(item.finding.path)[0]
         except Exception:  # noqa: BLE001 - a position to show, never worth failing for
             return item.finding.line
 
@@ -347,6 +453,55 @@ class Review:
 
     def new_bytes(self) -> bytes:
         return (("\ufeff" if self.bom else "") + self.doc.text).encode("utf-8")
+
+    def changed_on_disk(self) -> str | None:
+        """Why the file cannot be written in place (it changed on disk since it was read), or
+        None: checked before the edits are linted for writing, so that a refusal comes first."""
+        try:
+            check_unchanged(self.snapshot)
+        except FileError as exc:
+            return str(exc)
+        return None
+
+    def reload(self) -> tuple[list[Item], list[Item]]:
+        """Read the file again (it changed on disk), find its findings again, and apply again
+        the fixes applied so far that still apply, one by one; skipped findings stay skipped.
+        Returns (applied again, no longer applying); undo starts afresh. FileError if the file
+        cannot be read as a template."""
+        applied = [i for i in self.applied_in_order() if i.finding.fix is not None]
+        skipped = {i.key for i in self.items if i.state == SKIPPED}
+        snapshot, doc = load(self.path)
+        settings = self.engine.settings_for(self.path)
+        if settings is not None:
+            doc.settings = settings
+        self.snapshot, self.doc = snapshot, doc
+        self.original_text = self.written_text = doc.text
+        self.bom = doc.template.bom
+        self.items = [Item(f) for f in self.engine.detect(doc, self.rule_errors)]
+        self._undo = []
+        for item in self.items:
+            if item.key in skipped:
+                item.state = SKIPPED
+        again: list[Item] = []
+        lost: list[Item] = []
+        for old in applied:
+            found = next((i for i in self.items if i.key == old.key), None)
+            if found is None:
+                continue  # fixed on disk: nothing left to apply
+            if found.state == APPLIED:
+                again.append(found)  # closed by a fix applied again before it
+                continue
+            found.finding = found.finding.with_fix(old.finding.fix)  # an unsafe fix stays confirmed
+            if self.apply(found) is None:
+                again.append(found)
+            else:
+                lost.append(found)
+        return again, lost
+
+    def write_to(self, path: str) -> None:
+        """Write the current text to another file (created or replaced atomically); the
+        template itself stays as it is. FileError if it cannot be written."""
+        write_new(path, self.new_bytes())
 
     def write(self) -> None:
         """Write the current text atomically; FileError if the file changed on disk or cannot be written."""
@@ -364,6 +519,11 @@ class Review:
         self.written_text = text
 
 
+def _label(finding: Finding) -> str:
+    """How undo names a fix."""
+    return f"{finding.code} on {finding.resource or '/'.join(map(str, finding.path))}"
+
+
 def preview(
     text: str,
     path: str,
@@ -378,6 +538,48 @@ def preview(
     if status not in (Status.APPLIED, Status.ALREADY_FIXED):
         return None, reason or status
     return copy.text, reason
+
+
+class Previewer:
+    """``preview`` of many fixes on one text, which is read once: each fix is applied to the
+    same copy and rolled back (a copy found changed after a rollback is read again). Not shared
+    between threads."""
+
+    def __init__(
+        self, text: str, path: str, bom: bool, settings: config.Settings | None = None
+    ) -> None:
+        self.text = text
+        self._args = (path, bom, settings)
+        self._doc: Document | None = None
+
+    def rebase(self, point: Mark) -> None:
+        """Preview on the text of ``point`` from now on: a ``checkpoint`` of a document of the
+        same file (the review's, after an edit), whose tree comes with it: no second reading."""
+        if self._doc is None:
+            self._doc = Document.from_text(point.text, *self._args)
+        else:
+            self._doc.restore(point)
+        self.text = point.text
+
+    def preview(self, rule: Rule, finding: Finding) -> tuple[str | None, str | None]:
+        """The text after ``finding``'s fix, as ``preview`` gives it."""
+        if self._doc is None:
+            self._doc = Document.from_text(self.text, *self._args)
+        doc = self._doc
+        mark = doc.mark()
+        try:
+            status, reason, _ = apply_one(doc, rule, finding, [])
+            after = doc.text
+        finally:
+            try:
+                doc.rollback(mark)
+            except Exception:  # noqa: BLE001 - read again below
+                self._doc = None
+            if self._doc is not None and doc.text != self.text:
+                self._doc = None
+        if status not in (Status.APPLIED, Status.ALREADY_FIXED):
+            return None, reason or status
+        return after, reason
 
 
 def lint_review(

@@ -23,7 +23,8 @@ class Action:
     key: str | None = None
     """The key(s) bound, in Textual's names; None when ``action`` has no key of its own here."""
     label: str | None = None
-    """The footer's word for it; None keeps it out of the footer."""
+    """The footer's word for it; None keeps it out of the footer. The footer shows every label
+    in one line of 80 columns, the smallest supported terminal (tests/tui/test_small_screen.py)."""
     title: str | None = None
     """The command palette's name for it; None keeps it out of the palette."""
 
@@ -35,7 +36,7 @@ ACTIONS: tuple[Action, ...] = (
         "apply the selected fix (an unsafe fix asks first, showing its deploy impact)",
         "apply",
         "a",
-        "Apply",
+        "Fix",
         "Apply selected fix",
     ),
     Action("s", "skip the finding, or reopen it", "skip", "s", "Skip", "Skip selected finding"),
@@ -49,10 +50,11 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "A",
-        "apply every safe fix (the same bytes as --auto-fix)",
+        "apply every safe fix shown, rolling back those that add cfn-lint errors (the same bytes as "
+        "--auto-fix); u takes them back one at a time",
         "apply_all",
         "A",
-        "All safe",
+        "All",
         "Apply all safe fixes",
     ),
     Action("u", "undo the last applied fix", "undo", "u", "Undo", "Undo last applied fix"),
@@ -74,8 +76,8 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "w",
-        "write atomically (asks only if the edits add cfn-lint errors or warnings; refuses if the file "
-        "changed on disk)",
+        "write atomically (asks only if the edits add cfn-lint errors or warnings; if the file "
+        "changed on disk, offers to reload it or to write to another file)",
         "write",
         "w",
         "Write",
@@ -86,7 +88,7 @@ ACTIONS: tuple[Action, ...] = (
         "filter by code, title, resource, area or state",
         "filter",
         "slash",
-        "Filter",
+        "Find",
         "Filter findings",
     ),
     Action("ctrl+p", "command palette with the same actions"),

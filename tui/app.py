@@ -7,8 +7,10 @@ run in thread workers that post messages back, so the screen never waits on them
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,7 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.message import Message
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
@@ -29,15 +32,16 @@ from fixers.session import (
     FileError,
     Item,
     LintReport,
+    Previewer,
     Review,
     lint_review,
-    preview,
     unified_diff,
 )
 from tui.actions import ACTIONS, HIDDEN_BINDINGS
+from tui.components.choice import ChoiceScreen, PathScreen
 from tui.components.commands import ReviewCommands
 from tui.components.confirm import ConfirmScreen
-from tui.components.context_view import ContextView
+from tui.components.context_view import ContextView, Pair, prepare_pair
 from tui.components.detail_pane import DetailPane
 from tui.components.findings_list import FindingsList
 from tui.components.help_screen import HelpScreen
@@ -48,6 +52,7 @@ if TYPE_CHECKING:
     from fixers.validate import Linter
 
 QUIT_DIALOG = "quit-dialog"
+PREVIEW_AHEAD = 3  # rows each way from the selection whose previews are computed ahead
 LINT_START_DELAY = 0.25  # seconds after the first paint: importing cfn-lint competes for the GIL
 
 
@@ -73,12 +78,15 @@ class AllSafePlanned(Message):
 
 
 class PreviewReady(Message):
-    def __init__(self, version: int, key: Any, text: str | None, note: str | None) -> None:
+    def __init__(
+        self, version: int, key: Any, text: str | None, note: str | None, pair: Pair | None
+    ) -> None:
         super().__init__()
         self.version = version
         self.key = key
         self.text = text
         self.note = note
+        self.pair = pair
 
 
 class MeridianApp(App[int]):
@@ -111,7 +119,15 @@ class MeridianApp(App[int]):
         self._validator_lock = threading.Lock()
         self._pending_write = False
         self._version = 0
-        self._previews: dict[tuple[int, Any], tuple[str | None, str | None]] = {}
+        # (version, finding key) -> (text after the fix, note, the panes ready to show); a
+        # version is the text's: every edit starts a new one, so no older preview is shown.
+        self._previews: dict[tuple[int, Any], tuple[str | None, str | None, Pair | None]] = {}
+        self._wanted: Any = None  # the finding whose preview the screen waits for
+        self._preview_worker: Any = None
+        self._preview_keys: tuple[int, set[Any]] = (-1, set())
+        self._previewer: Previewer | None = None  # shared by the preview workers, in turn
+        self._preview_base: tuple[int, Any] | None = None  # (version, checkpoint of its text)
+        self._previewer_lock = threading.Lock()
         self._painted = False  # the first frame is on screen: the code panes may be drawn
         self._show_pending = False
         self.busy: str | None = None  # what is being done to the template in a worker
@@ -138,13 +154,21 @@ class MeridianApp(App[int]):
         panel.border_title = f"Findings · {self.review.path}"
         self._refresh_list()
         self.query_one(FindingsList).focus()
+        # A move shows its finding at once, in the same frame as the highlight: a watcher runs
+        # as the highlight changes, where the OptionHighlighted message comes a frame later.
+        self.watch(self.findings_list, "highlighted", self._highlight_moved, init=False)
         self._refresh_status()
         # The code panes need pygments and a preview: draw them after the findings are on screen.
         self.call_after_refresh(self._first_paint_done)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: Resize) -> None:
         # At 80 columns every key fits in the footer only without the palette hint (ctrl+p stays).
-        self.query_one(Footer).show_command_palette = self.size.width >= 100
+        footer = self.query_one(Footer)
+        wanted = event.size.width >= 100  # the new width (self.size may still be the old one)
+        if footer.show_command_palette != wanted:
+            footer.show_command_palette = wanted
+            # Not a recomposing reactive: without this the old keys stay (a stray letter).
+            footer.refresh(recompose=True)
         self._refresh_status()
 
     # -- showing ---------------------------------------------------------------------------
@@ -159,12 +183,20 @@ class MeridianApp(App[int]):
             return None
         return self.review.items[index]
 
-    def _refresh_list(self) -> None:
-        self.findings_list.show(self.review.items, self.review.areas())
-        counts = self.review.counts()
-        self.query_one(
-            "#findings-panel"
-        ).border_subtitle = f"{len(self.review.items)} finding{'s' if len(self.review.items) != 1 else ''} · {counts['open']} open"
+    def _refresh_list(self, query: str | None = None) -> None:
+        lst = self.findings_list
+        lst.show(self.review.items, self.review.areas(), query=query)
+        total = len(self.review.items)
+        items = [self.review.items[i] for i in lst.shown_indexes()] if lst.query_text else None
+        if items is None:
+            counts = self.review.counts()
+            subtitle = f"{total} finding{'s' if total != 1 else ''} · {counts['open']} open"
+        else:
+            n_open = sum(1 for i in items if i.state == OPEN)
+            subtitle = (
+                f"{len(items)} of {total} finding{'s' if total != 1 else ''} shown · {n_open} open"
+            )
+        self.query_one("#findings-panel").border_subtitle = subtitle
 
     def _refresh_status(self) -> None:
         self.query_one(StatusLine).show(
@@ -179,6 +211,8 @@ class MeridianApp(App[int]):
     def _first_paint_done(self) -> None:
         self._painted = True
         self._show_selected()
+        if self._preview_keys[0] != self._version:
+            self._precompute_previews()
         if self.lint_enabled:
             # Importing cfn-lint holds the GIL for a while: let the first frames out first.
             if self.lint_delay > 0:
@@ -186,11 +220,25 @@ class MeridianApp(App[int]):
             else:
                 self.start_lint()
 
-    def on_option_list_option_highlighted(self, event: FindingsList.OptionHighlighted) -> None:
-        # Moving fast through the list redraws the detail once per frame, not once per key.
-        if self._painted and not self._show_pending:
-            self._show_pending = True
-            self.call_after_refresh(self._show_selected)
+    def _highlight_moved(self) -> None:
+        # The panes only take what is ready (previews are computed ahead), and the screen
+        # paints once per frame however many keys came.
+        if not self._painted:
+            return
+        if self.findings_list.rebuilding:
+            # Shown once the list is whole (unless the caller shows it first).
+            if not self._show_pending:
+                self._show_pending = True
+                self.call_after_refresh(self._show_if_pending)
+            return
+        self._show_selected()
+        # The rows now next to the selection, once this frame is out: a worker busy meanwhile
+        # would hold the interpreter while the screen paints it.
+        self.call_after_refresh(self._precompute_previews)
+
+    def _show_if_pending(self) -> None:
+        if self._show_pending:
+            self._show_selected()
 
     def _show_selected(self) -> None:
         self._show_pending = False
@@ -209,13 +257,16 @@ class MeridianApp(App[int]):
         review = self.review
         line = item.finding.line
         if item.state == APPLIED:
+            # The current text opens at the finding's line now (the detail pane's), marked.
+            opened = review.line_in_original(item)
             context.show_pair(
                 review.original_text,
-                review.line_in_original(item),
+                opened,
                 review.text,
                 review.lexer,
-                "As opened",
-                "With the current edits",
+                f"As opened · line {opened}",
+                f"With the current edits · line {line}",
+                after_line=line,
             )
             return
         if item.finding.fix is None:
@@ -240,18 +291,14 @@ class MeridianApp(App[int]):
                 "After the fix",
                 "computing the preview…",
             )
-            self._compute_preview(self._version, review.text, item)
+            self._want_preview(item)
             return
-        after, note = cached
+        after, note, pair = cached
+        if pair is None:  # no preview: the original beside why
+            pair = prepare_pair(review.text, line, None, review.lexer)
         after_title = "After the fix (preview)" if after is not None else "After the fix"
-        context.show_pair(
-            review.text,
-            line,
-            after,
-            review.lexer,
-            f"Template · line {line}",
-            after_title,
-            f"Cannot preview: {note}",
+        context.show_prepared(
+            pair, f"Template · line {line}", after_title, f"Cannot preview: {note}"
         )
 
     def _show_diff(self, item: Item | None) -> None:
@@ -271,34 +318,111 @@ class MeridianApp(App[int]):
                 )
                 return
             if cached is None:
-                self._compute_preview(self._version, self.review.text, item)
+                self._want_preview(item)
         context.show_diff(
             "",
             "Diff of the whole file",
             "No edits yet: a applies the selected fix, A every safe fix.",
         )
 
+    def _want_preview(self, item: Item) -> None:
+        """The screen waits for ``item``'s preview: the worker computes it next."""
+        self._wanted = item.key
+        self._precompute_previews()
+
+    def _precompute_previews(self) -> None:
+        """Compute ahead, off the screen's thread, the previews of the selected finding and of
+        its PREVIEW_AHEAD neighbours each way in the list, nearest first: a change of row then
+        shows what is ready. Not every fix of the template at once: a worker busy for seconds
+        holds the interpreter, which slows the screen and keeps the preview wanted next waiting
+        behind the others."""
+        if not self._painted:
+            return
+        lst = self.findings_list
+        order = [
+            int(option.id)
+            for option in (lst.get_option_at_index(n) for n in range(lst.option_count))
+            if option.id and option.id.isdigit()
+        ]
+        selected = lst.selected_index
+        at = order.index(selected) if selected in order else 0
+        near = range(max(0, at - PREVIEW_AHEAD), min(len(order), at + PREVIEW_AHEAD + 1))
+        # Nearest first: the selection, then one below, one above, two below...
+        ranked = sorted(near, key=lambda n: (abs(n - at), n < at))
+        items = self.review.items
+        todo = [
+            items[order[n]]
+            for n in ranked
+            if order[n] < len(items)
+            and items[order[n]].state != APPLIED
+            and items[order[n]].finding.fix is not None
+            and (self._version, items[order[n]].key) not in self._previews
+        ]
+        wanted = self.selected_item()
+        if (
+            wanted is not None
+            and wanted.finding.fix is not None
+            and wanted.state != APPLIED
+            and all(i.key != wanted.key for i in todo)
+            and (self._version, wanted.key) not in self._previews
+        ):
+            todo.insert(0, wanted)
+        if not todo:
+            return
+        keys = {i.key for i in todo}
+        version, running = self._preview_keys
+        worker = self._preview_worker
+        if (
+            worker is not None
+            and not worker.is_finished
+            and version == self._version
+            and keys <= running
+        ):
+            return  # on it already
+        self._preview_keys = (self._version, keys)
+        base = self._preview_base
+        self._preview_worker = self._compute_previews(
+            self._version,
+            self.review.text,
+            todo,
+            base[1] if base is not None and base[0] == self._version else None,
+        )
+
     @work(thread=True, exclusive=True, group="preview")
-    def _compute_preview(self, version: int, text: str, item: Item) -> None:
-        rule = self.review.by_code[item.finding.code]
-        try:
-            after, note = preview(
-                text,
-                self.review.path,
-                self.review.bom,
-                rule,
-                item.finding,
-                self.review.doc.settings,
-            )
-        except Exception as exc:  # noqa: BLE001 - a broken fix must not take the app down
-            after, note = None, f"internal error in fix: {exc!r}"
-        if not get_current_worker().is_cancelled:
-            self.post_message(PreviewReady(version, item.key, after, note))
+    def _compute_previews(
+        self, version: int, text: str, items: list[Item], base: Any = None
+    ) -> None:
+        worker = get_current_worker()
+        review = self.review
+        todo = {item.key: item for item in items}
+        order = [item.key for item in items]
+        while todo and not worker.is_cancelled:
+            key = self._wanted if self._wanted in todo else next(k for k in order if k in todo)
+            item = todo.pop(key)
+            pair = None
+            try:
+                with self._previewer_lock:  # one previewer, its text read once
+                    previewer = self._previewer
+                    if previewer is None or (previewer.text != text and base is None):
+                        previewer = Previewer(text, review.path, review.bom, review.doc.settings)
+                        self._previewer = previewer
+                    elif previewer.text != text:
+                        previewer.rebase(base)  # the edited text's tree: not read again
+                    rule = review.by_code[item.finding.code]
+                    after, note = previewer.preview(rule, item.finding)
+                if after is not None:
+                    pair = prepare_pair(text, item.finding.line, after, review.lexer)
+            except Exception as exc:  # noqa: BLE001 - a broken fix must not take the app down
+                after, note = None, f"internal error in fix: {exc!r}"
+            # Right for ``version`` even if a newer worker took over: the screen drops it if
+            # the text changed since.
+            self.post_message(PreviewReady(version, key, after, note, pair))
+            time.sleep(0.002)  # let the screen's thread take the interpreter between previews
 
     def on_preview_ready(self, message: PreviewReady) -> None:
         if message.version != self._version:
             return
-        self._previews[(message.version, message.key)] = (message.text, message.note)
+        self._previews[(message.version, message.key)] = (message.text, message.note, message.pair)
         item = self.selected_item()
         if item is not None and item.key == message.key:
             self._show_selected()
@@ -313,7 +437,8 @@ class MeridianApp(App[int]):
         if fresh:
             self._lint_before = None
         self._lint_generation += 1
-        self.lint_status.state = "running"
+        # What was said of cfn-lint's findings in the edits was said of another text.
+        self.lint_status = LintStatus("running", self.lint_status.before)
         self._refresh_status()
         applied = [
             (self.review.by_code[i.finding.code], i.finding) for i in self.review.applied_in_order()
@@ -400,7 +525,7 @@ class MeridianApp(App[int]):
             self.notify("This finding has no automatic fix.", severity="warning")
             return
         if item.state == APPLIED:
-            self.notify("Already applied: u undoes it.")
+            self.notify("Already applied (u undoes the last applied fix).")
             return
         if fix.safe:
             self._apply(item)
@@ -437,16 +562,30 @@ class MeridianApp(App[int]):
     def action_apply_all(self) -> None:
         if self._refuse_when_busy():
             return
+        shown = self.findings_list.shown_indexes() if self.findings_list.query_text else None
+        only = None
+        if shown is not None:
+            only = [self.review.items[i].key for i in shown if i < len(self.review.items)]
         self.busy = "applying every safe fix"
-        self.query_one(StatusLine).update(Text("Applying every safe fix…", "yellow"))
-        self._plan_all_safe()
+        checking = " and checking them with cfn-lint" if self.lint_enabled else ""
+        what = (
+            f"the safe fixes shown ({len(only)} findings)" if only is not None else "every safe fix"
+        )
+        self.query_one(StatusLine).update(Text(f"Applying {what}{checking}…", "yellow"))
+        before = self._lint_before if self.review.text == self.review.original_text else None
+        self._plan_all_safe(only, before)
 
     @work(thread=True, exclusive=True, group="apply-all")
-    def _plan_all_safe(self) -> None:
+    def _plan_all_safe(self, only: list[Any] | None, before: list[Any] | None) -> None:
+        # With cfn-lint on, the plan is revalidated as --auto-fix revalidates: the fixes that add
+        # cfn-lint errors or warnings are rolled back, so that A writes --auto-fix's bytes.
+        linter = self._validator_instance() if self.lint_enabled else None
         try:
-            self.post_message(AllSafePlanned(self.review.plan_all_safe()))
+            plan = self.review.plan_all_safe(linter, before, only)
         except Exception as exc:  # noqa: BLE001 - reported, never fatal
             self.post_message(AllSafePlanned(None, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(AllSafePlanned(plan))
 
     def on_all_safe_planned(self, message: AllSafePlanned) -> None:
         self.busy = None
@@ -455,6 +594,22 @@ class MeridianApp(App[int]):
             self._refresh_status()
             return
         n = self.review.commit_all(message.plan)
+        rolled = [
+            i
+            for i, o in zip(self.review.items, message.plan.outcomes, strict=False)
+            if o.status == "rolled back"
+        ]
+        if rolled:
+            codes = ", ".join(dict.fromkeys(i.finding.code for i in rolled))
+            self.notify(
+                f"Applied {n} safe fix{'es' if n != 1 else ''}; rolled back {len(rolled)} that"
+                f" add{'s' if len(rolled) == 1 else ''} cfn-lint errors or warnings ({codes}),"
+                " as --auto-fix does. u takes back one fix at a time.",
+                severity="warning",
+                timeout=10,
+            )
+            self._after_edit()
+            return
         if n == 0:
             unsafe = sum(
                 1 for i in self.review.items if i.state == OPEN and i.finding.fix is not None
@@ -463,7 +618,9 @@ class MeridianApp(App[int]):
             self.notify(f"No safe fix to apply{note}.")
             self._refresh_all()
             return
-        self.notify(f"Applied {n} safe fix{'es' if n != 1 else ''}.")
+        self.notify(
+            f"Applied {n} safe fix{'es' if n != 1 else ''}. u takes back one fix at a time."
+        )
         self._after_edit()
 
     def _selected_unapplied(self, when_applied: str) -> Item | None:
@@ -537,7 +694,12 @@ class MeridianApp(App[int]):
         self._previews.clear()
         self.lint_report = None
         self._lint_text = None
+        # The previews of the new text start from its tree (a copy costs a millisecond, a
+        # second reading of the text tens).
+        self._preview_base = (self._version, self.review.doc.checkpoint())
         self._refresh_all()
+        if self._preview_keys[0] != self._version:
+            self._precompute_previews()
         if self.lint_enabled:
             self.start_lint()
 
@@ -563,7 +725,7 @@ class MeridianApp(App[int]):
         self.findings_list.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.findings_list.show(self.review.items, self.review.areas(), query=event.value)
+        self._refresh_list(query=event.value)
         self._show_selected()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -581,6 +743,10 @@ class MeridianApp(App[int]):
             return
         if not self.review.unwritten:
             self.notify("Nothing to write: no unwritten changes.")
+            return
+        changed = self.review.changed_on_disk()
+        if changed is not None:  # said before the edits are linted for writing
+            self._offer_way_forward(changed)
             return
         if not self.lint_enabled:
             self._write_now()
@@ -639,6 +805,9 @@ class MeridianApp(App[int]):
         try:
             self.review.write()
         except FileError as exc:
+            if "changed on disk" in str(exc):
+                self._offer_way_forward(str(exc))
+                return
             self.notify(
                 f"{exc}. Nothing was written; your edits are kept.",
                 title="Not written",
@@ -648,6 +817,64 @@ class MeridianApp(App[int]):
             return
         self.notify(f"Wrote {self.review.path}.")
         self._refresh_status()
+
+    def _offer_way_forward(self, error: str) -> None:
+        """A write refused because the file changed on disk: reload it (keeping the fixes that
+        still apply) or write the edits to another file; nothing is lost either way."""
+        n = len(self.review.applied_in_order())
+        body = Text()
+        body.append(f"{error}. Nothing was written; your edits are kept.\n\n")
+        body.append("r ", "bold")
+        body.append(
+            f"reload: read the file again, find its findings again, and apply again the {n}"
+            f" fix{'es' if n != 1 else ''} applied here that still apply.\n"
+        )
+        body.append("o ", "bold")
+        body.append("write the edits to another file; the template stays as it is on disk.\n")
+        body.append("esc ", "bold")
+        body.append("keep editing.")
+
+        def chosen(choice: str | None) -> None:
+            if choice == "r":
+                self._reload()
+            elif choice == "o":
+                root, ext = os.path.splitext(self.review.path)
+                self.push_screen(
+                    PathScreen("Write the edits to another file", Text(error), f"{root}.mine{ext}"),
+                    self._write_to,
+                )
+
+        self.push_screen(
+            ChoiceScreen(
+                "Not written: the file changed on disk",
+                body,
+                [("r", "Reload"), ("o", "Write to…")],
+            ),
+            chosen,
+        )
+
+    def _reload(self) -> None:
+        if self._refuse_when_busy():
+            return
+        try:
+            again, lost = self.review.reload()
+        except FileError as exc:
+            self.notify(f"Not reloaded: {exc}", severity="error", timeout=12)
+            return
+        self._lint_before = None  # the template as opened is another text now
+        note = f"; no longer apply: {', '.join(i.finding.code for i in lost)}" if lost else ""
+        self.notify(f"Reloaded {self.review.path}: {len(again)} fixes applied again{note}.")
+        self._after_edit()
+
+    def _write_to(self, path: str | None) -> None:
+        if not path:
+            return
+        try:
+            self.review.write_to(path)
+        except FileError as exc:
+            self.notify(f"Not written: {exc}", severity="error", timeout=12)
+            return
+        self.notify(f"Wrote the edits to {path}; {self.review.path} is unchanged.")
 
     def exit_code(self) -> int:
         done = all(i.state == APPLIED for i in self.review.items) and not self.review.unwritten

@@ -228,3 +228,33 @@ def plain(widget: Any, width: int = 200) -> str:
         console = Console(width=width, record=True, file=sink, color_system=None)
         console.print(widget.content)
         return console.export_text()
+
+
+def screen_text(app: Any, region: Any = None) -> list[str]:
+    """The screen as the terminal shows it, one string a row (``region``: only that part, e.g.
+    a widget's ``region``). Read from what Textual composes for the terminal, the same as its
+    own ``export_screenshot``, so tests assert the visible text, not a picture's bytes."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system=None,
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    rows = console.export_text(styles=False).split("\n")[:height]
+    if region is None:
+        return rows
+    return [
+        r[region.x : region.x + region.width] for r in rows[region.y : region.y + region.height]
+    ]

@@ -239,7 +239,13 @@ async def test_w_refuses_when_the_file_changed_on_disk(make_app, template: Path)
         await press(pilot, "w")
         await settle(pilot)
         assert template.read_text() == TEMPLATE + "# edited elsewhere\n"
-        assert any("changed on disk" in n and "Nothing was written" in n for n in app.notes)
+        from tui.components.choice import ChoiceScreen
+
+        assert isinstance(app.screen, ChoiceScreen)  # the ways forward: reload or write elsewhere
+        assert "changed on disk" in str(app.screen.body)
+        assert "Nothing was written" in str(app.screen.body)
+        await press(pilot, "escape")
+        assert template.read_text() == TEMPLATE + "# edited elsewhere\n"
         assert app.review.unwritten
 
 
@@ -247,7 +253,8 @@ async def test_w_asks_when_the_edits_add_cfn_lint_errors(make_app, template: Pat
     app = make_app(FakeValidator(bad="RetentionInDays"))
     async with app.run_test() as pilot:
         await settle(pilot)
-        await press(pilot, "A")
+        # One by one (A rolls back the fix that adds the error, as --auto-fix does).
+        await press(pilot, "a", "j", "j", "a")
         await settle(pilot)
         assert "+1" in status(app)
         assert by_code(app, "MF9902").lint_added and not by_code(app, "MF9901").lint_added

@@ -17,7 +17,9 @@ from tests.tui.conftest import press, settle
 RECORDED_WITH = {"textual": "8.2.8", "rich": "15.0.0"}
 """The versions the SVGs were recorded with: Textual and Rich change how a screen renders from
 one release to the next (8.2.0 and 8.2.8 differ), so the pictures are compared only there; the
-Pilot tests assert behaviour at every version the dependency ranges allow."""
+Pilot tests assert behaviour at every version the dependency ranges allow, and what 80x24 must
+show (the safety badge, the deploy impact, every key of the footer) as visible text in
+tests/tui/test_small_screen.py."""
 
 _installed = {name: metadata.version(name) for name in RECORDED_WITH}
 pytestmark = pytest.mark.skipif(

@@ -36,13 +36,24 @@ def describe(item: Item, rule: Rule | None) -> Text:
     text.append(f"{f.code} ", "bold")
     text.append(f.title, "bold")
     text.append("\n")
+    # Safety and deploy impact come first: at 80x24 the pane shows only its first lines.
+    fix = f.fix
+    if fix is None:
+        text.append(" NO FIX ", "bold black on grey70")
+        text.append(" manual change\n", "dim")
+    else:
+        text.append(
+            " SAFE " if fix.safe else " UNSAFE ",
+            "bold black on green" if fix.safe else "bold black on yellow",
+        )
+        text.append(" deploy impact: ")
+        text.append(fix.impact, IMPACT_STYLE.get(fix.impact, "bold"))
+        text.append("\n")
     meta = [f.severity, f.area]
     if f.spec:
         meta.append("spec " + ", ".join(f.spec))
-    text.append(" · ".join(meta), "dim")
-    text.append("\n")
     text.append(f"{f.resource or '/'.join(map(str, f.path))}", "cyan")
-    text.append(f" line {f.line}\n", "dim")
+    text.append(f" line {f.line} · " + " · ".join(meta) + "\n", "dim")
     if item.lint_added:
         text.append(f"⚠ {item.lint_added}\n", "bold red")
     if item.state == APPLIED:
@@ -52,10 +63,16 @@ def describe(item: Item, rule: Rule | None) -> Text:
         text.append("– skipped (s reopens it)\n", "dim")
     elif item.reason:
         text.append(f"fix not applied: {item.reason}\n", "red")
+    if item.rolled_back and item.state != APPLIED:
+        text.append("↩ reverted: ", "bold red")
+        text.append(
+            f"A rolled this fix back, as --auto-fix does ({item.rolled_back}); a applies it"
+            " anyway\n",
+            "red",
+        )
     text.append("\n")
     text.append(f.message)
     text.append("\n\n")
-    fix = f.fix
     if fix is None:
         text.append("No automatic fix.", "dim")
         text.append("\n")
@@ -63,13 +80,7 @@ def describe(item: Item, rule: Rule | None) -> Text:
         text.append("Fix: ", "bold")
         text.append(fix.title)
         text.append("\n")
-        text.append(
-            " SAFE " if fix.safe else " UNSAFE ",
-            "bold black on green" if fix.safe else "bold black on yellow",
-        )
-        text.append(" deploy impact: ")
-        text.append(fix.impact, IMPACT_STYLE.get(fix.impact, "bold"))
-        text.append("\n")
+        text.append("Deploy impact: ", "bold")
         text.append(fix.impact_detail, "italic")
         text.append("\n")
     if rule is not None and rule.why:

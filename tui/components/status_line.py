@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -23,6 +24,8 @@ def status_text(counts: dict[str, int], lint: LintStatus, unwritten: bool, width
     text.append(f"{counts['open']} open", "bold")
     text.append(f" · {counts['applied']} applied", "green" if counts["applied"] else "")
     text.append(f" · {counts['skipped']} skipped", "dim")
+    if counts.get("rolled back"):
+        text.append(f" · {counts['rolled back']} rolled back", "bold red")
     sep = "  │  " if width >= 100 else " │ "
     text.append(f"{sep}cfn-lint: ", "dim")
     if lint.before is not None:
@@ -53,5 +56,13 @@ def status_text(counts: dict[str, int], lint: LintStatus, unwritten: bool, width
 class StatusLine(Static):
     """One line above the footer."""
 
+    _shown: tuple[dict[str, int], LintStatus, bool] | None = None
+
     def show(self, counts: dict[str, int], lint: LintStatus, unwritten: bool) -> None:
+        self._shown = (dict(counts), dataclasses.replace(lint), unwritten)
         self.update(status_text(counts, lint, unwritten, self.size.width or 80))
+
+    def on_resize(self) -> None:
+        # The app's resize comes before this widget has its new width: word it again here.
+        if self._shown is not None:
+            self.update(status_text(*self._shown, self.size.width or 80))
