@@ -68,6 +68,7 @@ class DnsHostnames(Rule):
     spec = ("9.9",)
     title = "VPC without DNS hostnames"
     area = "network"
+    kind = "hardening"
     severity = "low"
     why = "Interface endpoints need DNS hostnames."
 
@@ -97,6 +98,7 @@ class LogRetention(Rule):
     spec = ("9.8",)
     title = "Log group keeps logs forever"
     area = "monitoring"
+    kind = "convention"
     severity = "low"
     why = "Logs without retention cost money forever."
 

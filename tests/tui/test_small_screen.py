@@ -114,3 +114,16 @@ async def test_rows_of_one_code_on_one_resource_say_what_differs_at_80x24(
         # The middle of a long path is elided: its ends are what differ.
         assert any(d.endswith("KMSKeyId") for d in details), rows
         assert any(d.endswith("RetentionPeriod") for d in details), rows
+
+
+async def test_kinds_show_in_the_detail_and_headers_and_the_filter_takes_them(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "hardening · low · network" in detail_text(app)
+        text = "\n".join(screen_text(app))
+        assert "(2 hardening)" in text and "(1 convention)" in text
+        app._refresh_list("convention")
+        await settle(pilot)
+        shown = [app.review.items[i].finding.kind for i in app.findings_list.shown_indexes()]
+        assert shown == ["convention"]

@@ -49,7 +49,7 @@ def describe(item: Item, rule: Rule | None) -> Text:
         text.append(" deploy impact: ")
         text.append(fix.impact, IMPACT_STYLE.get(fix.impact, "bold"))
         text.append("\n")
-    meta = [f.severity, f.area]
+    meta = [f.kind, f.severity, f.area]
     if f.spec:
         meta.append("spec " + ", ".join(f.spec))
     text.append(f"{f.resource or '/'.join(map(str, f.path))}", "cyan")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from rich.text import Text
@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from fixers.model import KINDS
 from fixers.session import APPLIED, OPEN, SKIPPED, Item
 
 STATE_GLYPH = {OPEN: ("○", "bold"), APPLIED: ("✔", "green"), SKIPPED: ("–", "dim")}
@@ -161,13 +162,26 @@ def header(area: str, items: list[Item], of: int | None = None) -> Text:
     text = Text.assemble((f"{area_title(area)} ", "bold underline"), (total, "bold"))
     parts = [f"{n} {state}" for state, n in counts.items() if n]
     text.append("  " + " · ".join(parts), "dim")
+    kinds = Counter(item.finding.kind for item in items)
+    if kinds:
+        text.append("  (" + ", ".join(f"{kinds[k]} {k}" for k in KINDS if kinds[k]) + ")", "dim")
     return text
 
 
 def matches(item: Item, query: str) -> bool:
     f = item.finding
     haystack = " ".join(
-        [f.code, f.title, f.resource or "", f.area, f.message, item.state, item.fix_label]
+        [
+            f.code,
+            f.title,
+            f.resource or "",
+            f.area,
+            f.kind,
+            f.severity,
+            f.message,
+            item.state,
+            item.fix_label,
+        ]
         + (["reverted rolled back"] if item.rolled_back and item.state == OPEN else [])
     ).lower()
     return all(word in haystack for word in query.lower().split())
