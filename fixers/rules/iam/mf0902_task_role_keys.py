@@ -122,7 +122,9 @@ class TaskRoleKeys(Rule):
             yield self.finding(
                 ("Resources", role),
                 f"Task role {role} (of {', '.join(task_defs)}) has no kms:Decrypt and kms:GenerateDataKey on "
-                f"{', '.join(missing)}.",
+                f"{', '.join(missing)}: the application's calls that read those secrets or that "
+                "log data fail with AccessDenied (whether it makes them at run time is in its "
+                "code, not in the template).",
                 Fix(
                     title=f"Grant {role} kms:Decrypt and kms:GenerateDataKey on the secrets and logs keys",
                     args=(role,),
