@@ -98,3 +98,19 @@ def test_summary_table_by_area(tmp_path: Path, capsys: pytest.CaptureFixture[str
     err = capsys.readouterr().err
     assert "Findings by area" in err and "load balancer" in err and "network" in err
     assert "\x1b[" not in err  # no colours when not a terminal
+
+
+def test_a_folder_skips_files_that_only_mention_a_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A JSON report of an earlier run names "Resources" in its finding paths; a notes file
+    # says the word too. Neither has the section as a key, so neither is read as a template.
+    (tmp_path / "stack.yaml").write_text((SAMPLES / "transaction-platform.yaml").read_text())
+    (tmp_path / "findings.json").write_text(
+        json.dumps({"files": [{"findings": [{"path": ["Resources", "VPC"]}]}]})
+    )
+    (tmp_path / "notes.yml").write_text("text: the Resources of the stack\n")
+    code = main(["--check", "--format", "json", str(tmp_path)])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [Path(f["path"]).name for f in doc["files"]] == ["stack.yaml"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -155,14 +156,22 @@ def _codes(value: str | None) -> list[str]:
     ]
 
 
+_SECTION_KEY = re.compile(
+    rb"(?m)^['\"]?(?:AWSTemplateFormatVersion|Resources)['\"]?[ \t]*:"  # YAML, top level
+    rb"|\"(?:AWSTemplateFormatVersion|Resources)\"\s*:"  # JSON, a key
+)
+
+
 def looks_like_template(path: str) -> bool:
-    """In a folder, a file is taken for a template when its text names a template section."""
+    """In a folder, a file is taken for a template when it has a template section as a key
+    (``Resources:`` at the start of a line, ``"Resources":``): a JSON report or a config file
+    that merely mentions the word is not one."""
     try:
         with open(path, "rb") as f:
             head = f.read(1 << 20)
     except OSError:
         return True  # unreadable: let the loader say so
-    return b"AWSTemplateFormatVersion" in head or b"Resources" in head
+    return _SECTION_KEY.search(head) is not None
 
 
 def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
