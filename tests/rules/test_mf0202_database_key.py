@@ -253,3 +253,34 @@ def test_snapshot_identifier_with_an_empty_branch_is_read_in_that_branch():
         "!If [UseSnapshot, !Ref Snapshot, !Ref AWS::NoValue]", "arn:aws:rds:snap"
     )
     assert codes(dedent(always), ["MF0202"]) == []
+
+
+def test_unencrypted_only_when_a_deployment_overrides_a_default_is_low() -> None:
+    # The AWS Quick Start for Aurora PostgreSQL: encrypted unless the deployer says otherwise.
+    text = dedent(
+        """
+        Parameters:
+          DBAllocatedStorageEncrypted:
+            Type: String
+            Default: 'true'
+            AllowedValues: ['true', 'false']
+        Conditions:
+          UseDatabaseEncryption: !Equals [!Ref DBAllocatedStorageEncrypted, 'true']
+        Resources:
+          Key:
+            Type: AWS::KMS::Key
+            Properties:
+              EnableKeyRotation: true
+              KeyPolicy: {Version: '2012-10-17', Statement: []}
+          Cluster:
+            Type: AWS::RDS::DBCluster
+            Properties:
+              Engine: aurora-postgresql
+              StorageEncrypted: !If [UseDatabaseEncryption, true, false]
+              KmsKeyId: !If [UseDatabaseEncryption, !GetAtt Key.Arn, !Ref AWS::NoValue]
+        """
+    )
+    (finding,) = findings(text, ["MF0202"])
+    assert finding.kind == "defect" and finding.severity == "low"
+    assert "can be deployed with its storage unencrypted" in finding.message
+    assert "UseDatabaseEncryption is false" in finding.message

@@ -120,3 +120,22 @@ def test_partial_config_of_the_real_code_is_completed() -> None:
     (finding,) = findings(broken, ["MF0401"])
     assert "Timeout" in finding.message
     assert fix_text(broken, ["MF0401"]) == fixed
+
+
+def test_a_custom_resource_handler_named_as_the_rotation_function_is_reported_not_replaced() -> (
+    None
+):
+    from tests.helpers import fixture as _fixture
+
+    text = _fixture("rotation-placeholder.yaml") + (
+        "  RotationStack:\n"
+        "    Type: Custom::RotationStack\n"
+        "    Properties:\n"
+        "      ServiceToken: !GetAtt Rotator.Arn\n"
+    )
+    found = findings(text, ["MF0401", "MF0402", "MF0403", "MF0404"])
+    assert [f.code for f in found] == ["MF0401"]
+    (finding,) = found
+    assert finding.path == ("Resources", "Schedule", "Properties", "RotationLambdaARN")
+    assert "RotationStack" in finding.message and "ServiceToken" in finding.message
+    assert finding.fix is None

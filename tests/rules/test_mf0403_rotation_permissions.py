@@ -147,3 +147,25 @@ def test_the_hosted_branch_of_the_old_fallback_is_left_alone() -> None:
     before, after = Document.from_text(text).data, Document.from_text(fixed).data
     assert after["Resources"]["Schedule"] == before["Resources"]["Schedule"]
     assert "UseCredsKey" in fixed  # the role is still granted the key
+
+
+def test_aws_managed_policies_count_and_unknown_ones_keep_it_silent() -> None:
+    # SecretsManagerReadWrite grants secretsmanager:* (GetRandomPassword included) on '*'.
+    managed = FLAWED.replace(
+        "      Policies:\n        - PolicyName: rotate\n",
+        "      ManagedPolicyArns:\n"
+        "        - !Sub arn:${AWS::Partition}:iam::aws:policy/SecretsManagerReadWrite\n"
+        "      Policies:\n        - PolicyName: rotate\n",
+    )
+    assert codes(managed, ["MF0403"]) == []
+    # It grants no kms:Decrypt: a customer-managed key of the secret is still missing.
+    (finding,) = findings(with_key(managed), ["MF0403"])
+    assert "may not use CredsKey" in finding.message
+    # A managed policy whose grants the template does not show: nothing is claimed.
+    unknown = FLAWED.replace(
+        "      Policies:\n        - PolicyName: rotate\n",
+        "      ManagedPolicyArns:\n"
+        "        - arn:aws:iam::aws:policy/SomeTeamRotationPolicy\n"
+        "      Policies:\n        - PolicyName: rotate\n",
+    )
+    assert codes(unknown, ["MF0403"]) == []

@@ -37,7 +37,7 @@ class ForceSSL(Rule):
     title = "Database parameter group lets clients connect without TLS (rds.force_ssl 0)"
     area = "database"
     kind = "hardening"
-    severity = "high"
+    severity = "medium"
     fix_applicability = "unsafe"
     deploy_impact = "update"
     why = """

@@ -164,7 +164,8 @@ class DatabaseKey(Rule):
         (`StorageEncrypted` false or not set, the RDS default) is a `defect`, severity high (the
         data, its snapshots and backups are stored unencrypted and encryption cannot be turned on
         later; medium when the value is a parameter's default, since a deployment may pass
-        another); storage encrypted with the AWS managed key `aws/rds` is `hardening`, severity
+        another; low when only a non-default allowed value of a parameter leaves it unencrypted);
+        storage encrypted with the AWS managed key `aws/rds` is `hardening`, severity
         medium. Aurora Serverless v1 (`EngineMode: serverless`) always encrypts its storage; a
         `KmsKeyId` may choose the key, and without one the message says it is `aws/rds`.
 
@@ -220,13 +221,29 @@ class DatabaseKey(Rule):
             if plain:
                 case = plain[0]
                 by_parameter = case.source not in ("literal", "absent")
+                # Only a value other than the parameter's default leaves it unencrypted: the
+                # template deploys encrypted unless a deployment chooses otherwise.
+                default = values.literal(data, p.get("StorageEncrypted"), defaults_only=True)
+                defaults = {
+                    name: param["Default"]
+                    for name, param in cfn.section(data, "Parameters").items()
+                    if isinstance(param, dict) and "Default" in param
+                }
+                chosen_only = (
+                    case.source.startswith("allowed value") and values.as_bool(default) is True
+                ) or (bool(case.when) and not values.satisfiable(data, case.when, given=defaults))
                 setting = (
                     "StorageEncrypted is not set"
                     if "StorageEncrypted" not in p
                     else "StorageEncrypted is false"
                 )
                 message = (
-                    f"{noun} {lid}{restore_note} does not encrypt its storage{_when(case.when)}: "
+                    f"{noun} {lid}{restore_note} can be deployed with its storage unencrypted"
+                    f"{_when(case.when)}, which the parameters' defaults do not choose: a "
+                    "deployment that does stores the data, snapshots and automated backups "
+                    "unencrypted, and encryption cannot be turned on for an existing database."
+                    if chosen_only
+                    else f"{noun} {lid}{restore_note} does not encrypt its storage{_when(case.when)}: "
                     f"{setting}"
                     + (
                         f" ({case.source}; the value a deployment passes is not in the template)"
@@ -236,7 +253,10 @@ class DatabaseKey(Rule):
                     + ", so its data, snapshots and automated backups are stored unencrypted, and "
                     "encryption cannot be turned on for an existing database."
                 )
-                kind, severity = "defect", ("medium" if by_parameter else "high")
+                kind, severity = (
+                    "defect",
+                    ("low" if chosen_only else "medium" if by_parameter else "high"),
+                )
             else:
                 case = managed[0]
                 if v1:

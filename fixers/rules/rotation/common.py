@@ -213,13 +213,68 @@ def role_policy_documents(
             yield ("Resources", lid, "Properties", "PolicyDocument"), p["PolicyDocument"]
 
 
+AWS_MANAGED_GRANTS = {
+    "AdministratorAccess": ["*"],
+    "PowerUserAccess": ["*"],  # all but iam:*, organizations:*, account:* (none rotation needs)
+    "SecretsManagerReadWrite": ["secretsmanager:*"],
+}
+"""What the AWS managed policies a rotation role is given grant of what rotation needs (their
+published documents; every one on Resource ``*``)."""
+AWS_MANAGED_IRRELEVANT = {
+    "AWSLambdaBasicExecutionRole",
+    "AWSLambdaVPCAccessExecutionRole",
+    "AWSXRayDaemonWriteAccess",
+    "CloudWatchLambdaInsightsExecutionRolePolicy",
+}
+"""AWS managed policies a Lambda role commonly has that grant nothing rotation needs."""
+
+
+def _aws_managed_names(data: dict[str, Any], role: str) -> list[str]:
+    """The names of the AWS managed policies (``arn:...:iam::aws:policy/...``) a role has."""
+    r = cfn.resources(data).get(role) or {}
+    names = []
+    for arn in cfn.list_of(cfn.props(r).get("ManagedPolicyArns")):
+        for text in values.patterns(data, arn):
+            if ":iam::aws:policy/" in text:
+                names.append(text.rsplit("/", 1)[-1])
+    return names
+
+
+def unseen_policies(data: dict[str, Any], role: str) -> list[str]:
+    """AWS managed policies of the role whose grants this module does not know: what they
+    allow is not in the template, so a rule must not claim the role lacks a permission."""
+    return [
+        n
+        for n in _aws_managed_names(data, role)
+        if n not in AWS_MANAGED_GRANTS and n not in AWS_MANAGED_IRRELEVANT
+    ]
+
+
 def role_statements(data: dict[str, Any], role: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for _, doc in role_policy_documents(data, role):
         # A statement added under a condition is Fn::If [C, statement, AWS::NoValue].
         statements = (cfn.unguarded(s) for s in cfn.list_of(doc.get("Statement")))
         out.extend(s for s in statements if isinstance(s, dict))
+    for name in _aws_managed_names(data, role):
+        actions = AWS_MANAGED_GRANTS.get(name)
+        if actions:
+            out.append({"Effect": "Allow", "Action": actions, "Resource": "*"})
     return out
+
+
+def service_token_users(data: dict[str, Any], function: str) -> list[str]:
+    """Custom resources whose ServiceToken is ``function``: it is their provider's handler."""
+    return [
+        lid
+        for lid, res in cfn.resources(data).items()
+        if isinstance(res.get("Type"), str)
+        and (
+            res["Type"] == "AWS::CloudFormation::CustomResource"
+            or res["Type"].startswith("Custom::")
+        )
+        and function in cfn.refs(cfn.props(res).get("ServiceToken"))
+    ]
 
 
 def allows(statement: dict[str, Any], action: str) -> bool:

@@ -135,6 +135,18 @@ class PlaceholderRotationFunction(Rule):
             if not fn or fn in seen:
                 continue
             seen.add(fn)
+            users = common.service_token_users(data, fn)
+            if users:
+                yield self.finding(
+                    ("Resources", setup.schedule, "Properties", "RotationLambdaARN"),
+                    f"{setup.schedule} rotates with {fn}, which {', '.join(users)} "
+                    f"use{'s' if len(users) == 1 else ''} as {'its' if len(users) == 1 else 'their'} "
+                    "ServiceToken: a custom resource's handler, not a rotation function, so "
+                    "Secrets Manager invokes code that does not implement the rotation steps. Point "
+                    "RotationLambdaARN at the rotation function (the template's own code is not "
+                    "replaced: the custom resource needs it).",
+                )
+                continue
             code = common.inline_code(res[fn])
             if code is None:
                 continue
@@ -144,8 +156,8 @@ class PlaceholderRotationFunction(Rule):
                 yield self.finding(
                     ("Resources", fn, "Properties", "Code", "ZipFile"),
                     f"{fn} is the rotation function of {setup.schedule} but its code handles none of the "
-                    "rotation steps (createSecret, setSecret, testSecret, finishSecret): rotations "
-                    "succeed without changing the password.",
+                    "rotation steps (createSecret, setSecret, testSecret, finishSecret): no rotation "
+                    "changes the password.",
                     fix,
                 )
                 continue

@@ -177,7 +177,10 @@ class RotationDriverLayer(Rule):
             code = common.inline_code(res[fn])
             if code is None or not common.is_postgres(data, setup.database):
                 continue
-            if not (common.needs_driver(code) or not common.has_rotation_steps(code)):
+            if common.service_token_users(data, fn):
+                continue  # a custom resource's handler, not a rotation function (MF0401)
+            imports_driver = common.needs_driver(code)
+            if not (imports_driver or not common.has_rotation_steps(code)):
                 continue
             sched = cfn.props(res[setup.schedule])
             if "HostedRotationLambda" in sched:
@@ -195,8 +198,14 @@ class RotationDriverLayer(Rule):
             if "Layers" not in props:
                 yield self.finding(
                     ("Resources", fn, "Properties", "Layers"),
-                    f"The rotation function {fn} of {setup.schedule} gets no PostgreSQL driver (psycopg2): "
-                    "no layer provides it, so rotation fails at import.",
+                    (
+                        f"The rotation function {fn} of {setup.schedule} gets no PostgreSQL driver "
+                        "(psycopg2): no layer provides it, so rotation fails at import."
+                        if imports_driver
+                        else f"The rotation function {fn} of {setup.schedule} has no layer with a "
+                        "PostgreSQL driver: the rotation code MF0401 writes for it imports psycopg2, "
+                        "so once that fix is in, rotation fails at import without this one."
+                    ),
                     self._fix(fn),
                 )
                 continue

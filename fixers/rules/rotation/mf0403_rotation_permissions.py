@@ -124,6 +124,10 @@ class RotationPermissions(Rule):
             role = setup.role
             if not role or not setup.secret or role in seen or not generates_passwords(data, setup):
                 continue
+            if common.service_token_users(data, setup.function or "") or common.unseen_policies(
+                data, role
+            ):
+                continue  # not a rotation function (MF0401 says so), or grants not in sight
             seen.add(role)
             missing = []
             if not common.role_allows(data, role, RANDOM_PASSWORD):

@@ -241,8 +241,8 @@ class RotationNetwork(Rule):
         seen: set[str] = set()
         for setup in common.setups(data):
             fn = setup.function
-            if not fn or fn in seen:
-                continue
+            if not fn or fn in seen or common.service_token_users(data, fn):
+                continue  # (a custom resource's handler is not a rotation function: MF0401)
             seen.add(fn)
             net = network_of(data, setup.database)
             if net is None:
