@@ -104,7 +104,18 @@ def test_silent_for_code_from_s3() -> None:
 """,
         "        S3Bucket: artifacts\n        S3Key: rotation.zip\n",
     )
-    assert codes(text, ["MF0401"]) == []
+    # Code it cannot read is not judged; what Secrets Manager needs to invoke it is.
+    (finding,) = findings(text, ["MF0401"])
+    assert finding.fix is None and "No AWS::Lambda::Permission" in finding.message
+    permitted = text + (
+        "  RotatorInvoke:\n"
+        "    Type: AWS::Lambda::Permission\n"
+        "    Properties:\n"
+        "      FunctionName: !GetAtt Rotator.Arn\n"
+        "      Action: lambda:InvokeFunction\n"
+        "      Principal: secretsmanager.amazonaws.com\n"
+    )
+    assert codes(permitted, ["MF0401"]) == []
 
 
 def test_mysql_placeholder_is_reported_without_a_fix() -> None:
