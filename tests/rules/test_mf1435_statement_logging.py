@@ -75,3 +75,41 @@ def test_silent_for_mysql_and_none() -> None:
 
 def test_pgaudit_docs_say_values_stay_out_of_logs_through_bind_parameters() -> None:
     assert "bind parameters" in all_rules()["MF1001"].docs()
+
+
+DURATION = FLAWED.replace("log_statement: all  # for debugging", "log_min_duration_statement: 0")
+DURATION_FIXED = FLAWED.replace(
+    "log_statement: all  # for debugging", "log_min_duration_statement: -1"
+)
+
+
+def test_log_min_duration_statement_zero_logs_every_statement() -> None:
+    (finding,) = findings(DURATION, CODES)
+    assert finding.path[-1] == "log_min_duration_statement"
+    assert (finding.kind, finding.severity) == ("defect", "high")
+    assert "every statement" in finding.message and "from Cluster" in finding.message
+    assert finding.fix is not None and not finding.fix.safe and finding.fix.impact == "update"
+
+
+@pytest.mark.parametrize("as_text", [lambda t: t, as_json], ids=["yaml", "json"])
+def test_duration_fix_turns_it_off_byte_for_byte(as_text) -> None:
+    quoted = DURATION.replace(": 0", ": '0'")
+    assert fix_text(as_text(DURATION), CODES) == as_text(DURATION_FIXED)
+    assert fix_text(as_text(quoted), CODES) == as_text(DURATION_FIXED.replace(": -1", ": '-1'"))
+    assert codes(as_text(DURATION_FIXED), CODES) == []
+
+
+def test_both_settings_are_two_findings() -> None:
+    both = FLAWED.replace(
+        "log_statement: all  # for debugging",
+        "log_statement: all  # for debugging\n        log_min_duration_statement: 0",
+    )
+    assert [f.path[-1] for f in findings(both, CODES)] == [
+        "log_statement",
+        "log_min_duration_statement",
+    ]
+
+
+def test_silent_for_a_slow_query_threshold() -> None:
+    assert codes(DURATION.replace(": 0", ": 1000"), CODES) == []
+    assert codes(DURATION.replace(": 0", ": '5000'"), CODES) == []
