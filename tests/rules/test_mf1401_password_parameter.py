@@ -186,3 +186,9 @@ def test_a_parameter_written_into_a_secrets_password_is_a_password_parameter():
     assert codes(hidden, ["MF1401"]) == []
     generated = SECRET_PASSWORD.replace('"password":"${DBPassword}"', '"note":"${DBPassword}"')
     assert codes(generated, ["MF1401"]) == []
+
+
+def test_a_second_pass_finds_nothing_and_changes_no_byte() -> None:
+    for text in (FIXED, as_json(FIXED)):
+        assert codes(text, ["MF1401"]) == []
+        assert fix_text(text, ["MF1401"]) == text

@@ -58,3 +58,9 @@ def test_mapping_entry_is_a_literal_and_dynamic_references_and_parameters_are_no
     )
     assert codes(resolved, ["MF1402"]) == [] and codes(param, ["MF1402"]) == []
     assert codes(FIXED, ["MF1402"]) == []
+
+
+def test_a_second_pass_finds_nothing_and_changes_no_byte() -> None:
+    for text in (FIXED, as_json(FIXED)):
+        assert codes(text, ["MF1402"]) == []
+        assert fix_text(text, ["MF1402"]) == text

@@ -199,3 +199,9 @@ def test_a_parameter_named_as_a_secret_without_no_echo_is_medium():
     assert findings(hidden, ["MF1403"])[0].severity == "high"
     label = named.replace("AdminAccessKey", "AdminKeyName")
     assert codes(label, ["MF1403"]) == []
+
+
+def test_a_second_pass_finds_nothing_and_changes_no_byte() -> None:
+    for text in (RESOLVED_FIXED, as_json(RESOLVED_FIXED)):
+        assert codes(text, ["MF1403"]) == []
+        assert fix_text(text, ["MF1403"]) == text

@@ -52,3 +52,9 @@ def test_silent_on_endpoints_and_secret_arns():
         "!GetAtt Database.MasterUserSecret.SecretArn",
     )
     assert codes(arn, ["MF1404"]) == [] and codes(FIXED, ["MF1404"]) == []
+
+
+def test_a_second_pass_finds_nothing_and_changes_no_byte() -> None:
+    for text in (FIXED, as_json(FIXED)):
+        assert codes(text, ["MF1404"]) == []
+        assert fix_text(text, ["MF1404"]) == text

@@ -51,3 +51,9 @@ def test_delete_outside_production_only_is_the_templates_choice():
         1,
     )
     assert codes(dev, ["MF1406"]) == [] and codes(FIXED, ["MF1406"]) == []
+
+
+def test_a_second_pass_finds_nothing_and_changes_no_byte() -> None:
+    for text in (FIXED, as_json(FIXED)):
+        assert codes(text, ["MF1406"]) == []
+        assert fix_text(text, ["MF1406"]) == text

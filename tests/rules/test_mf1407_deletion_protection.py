@@ -72,3 +72,9 @@ def test_a_free_text_environment_label_does_not_mark_production():
         "Conditions:\n  IsProduction: !Equals [!Ref Environment, production]\n", ""
     )
     assert codes(allowed, ["MF1407"]) == ["MF1407"]
+
+
+def test_a_second_pass_finds_nothing_and_changes_no_byte() -> None:
+    for text in (FIXED, as_json(FIXED)):
+        assert codes(text, ["MF1407"]) == []
+        assert fix_text(text, ["MF1407"]) == text

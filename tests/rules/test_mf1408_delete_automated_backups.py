@@ -34,3 +34,9 @@ def test_fires_and_fixes():
 def test_silent_when_kept_or_unset():
     assert codes(FIXED, ["MF1408"]) == []
     assert codes(TEMPLATE.replace("      DeleteAutomatedBackups: true\n", ""), ["MF1408"]) == []
+
+
+def test_a_second_pass_finds_nothing_and_changes_no_byte() -> None:
+    for text in (FIXED, as_json(FIXED)):
+        assert codes(text, ["MF1408"]) == []
+        assert fix_text(text, ["MF1408"]) == text

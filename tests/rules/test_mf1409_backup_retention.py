@@ -89,3 +89,9 @@ def test_a_named_serverless_v1_cluster_is_read_and_its_fix_is_an_update():
     )
     assert fix_text(SERVERLESS_V1, ["MF1409"]) == fixed
     assert fix_text(as_json(SERVERLESS_V1), ["MF1409"]) == as_json(fixed)
+
+
+def test_a_second_pass_finds_nothing_and_changes_no_byte() -> None:
+    for text in (FIXED, as_json(FIXED)):
+        assert codes(text, ["MF1409"]) == []
+        assert fix_text(text, ["MF1409"]) == text

@@ -84,3 +84,9 @@ def test_silent_where_a_condition_turns_rotation_off_only_for_asymmetric_keys():
     )
     (f,) = findings(always_off, ["MF1413"])
     assert f.fix is None and "HasSymmetricKey is true" in f.message
+
+
+def test_a_second_pass_finds_nothing_and_changes_no_byte() -> None:
+    for text in (FIXED, as_json(FIXED)):
+        assert codes(text, ["MF1413"]) == []
+        assert fix_text(text, ["MF1413"]) == text
