@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+
+import pytest
 
 from fixers.ecs_deploy import PARAMETER_DEFINITION
+from tests.conftest import CORPUS as CORPUS_ROOT
 from tests.helpers import codes, findings, fix_text, fixture
 
 BASE = fixture("ecs-service.yaml")
@@ -136,9 +138,10 @@ def test_json_name_and_tag_split_from_the_default() -> None:
     assert fixed == json.dumps(expected, indent=2) + "\n"
 
 
-CORPUS = Path("/work/shared/corpus/aws-cloudformation-templates")
+CORPUS = CORPUS_ROOT
 
 
+@pytest.mark.corpus
 def test_hard_coded_untagged_image_is_hardening_and_pinned_one_a_convention() -> None:
     # ECS/ECS_Schedule_Example.yaml: busybox (no tag) and httpd:2.4, both written in the template.
     text = (CORPUS / "ECS/ECS_Schedule_Example.yaml").read_text()

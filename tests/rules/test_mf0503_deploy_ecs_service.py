@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+
+import pytest
 
 from fixers.document import Document
 from fixers.ecs_deploy import ensure_deploy_condition, service_condition
+from tests.conftest import CORPUS as CORPUS_ROOT
 from tests.helpers import codes, findings, fix_text, fixture
 
-CORPUS = Path("/work/shared/corpus/aws-cloudformation-templates")
+CORPUS = CORPUS_ROOT
 # The premise: the service's image comes from a repository this stack creates (empty at first).
 BASE = (
     fixture("ecs-service.yaml")
@@ -143,6 +145,7 @@ def test_a_dependent_with_its_own_condition_gets_both_json() -> None:
     assert fixed == json.dumps(expected, indent=2) + "\n"
 
 
+@pytest.mark.corpus
 def test_silent_where_the_images_come_from_elsewhere() -> None:
     # Published images (a parameter defaulting to nginx, a literal httpd:2.4): they exist before
     # the stack does, and gating the service would delete it on a running stack.

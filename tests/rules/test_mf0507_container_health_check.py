@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+
+import pytest
 
 from fixers.document import Document
+from tests.conftest import CORPUS as CORPUS_ROOT
 from tests.helpers import codes, findings, fix_text, fixture
 
 BASE = fixture("ecs-service.yaml")
@@ -148,9 +150,10 @@ def test_containers_inside_an_if_are_named_and_fixed_in_their_branch() -> None:
     assert branch["HealthCheck"]["Command"][1] == "curl -f http://localhost:80/ready || exit 1"
 
 
+@pytest.mark.corpus
 def test_a_container_named_by_a_parameter_is_called_by_its_default() -> None:
     # ECS/FargateLaunchType/services/public-service.yaml: `Name: !Ref ServiceName` (nginx).
-    corpus = Path("/work/shared/corpus/aws-cloudformation-templates")
+    corpus = CORPUS_ROOT
     text = (corpus / "ECS/FargateLaunchType/services/public-service.yaml").read_text()
     (finding,) = findings(text, ["MF0507"])
     assert finding.message.startswith("Container nginx (parameter ServiceName) of TaskDefinition")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+
+import pytest
 
 from fixers.document import Document
 from fixers.rules.monitoring.mf0804_conditional_alarms import gate
+from tests.conftest import CORPUS as CORPUS_ROOT
 from tests.helpers import codes, findings, fix_text, fixture
 
 CODES = ["MF0804"]
-CORPUS = Path("/work/shared/corpus/aws-cloudformation-templates")
+CORPUS = CORPUS_ROOT
 
 FLAWED = fixture("mf0804/before.yaml")
 
@@ -42,6 +44,7 @@ def test_fix_yaml_reuses_the_services_condition() -> None:
     assert "DeployECSService" not in data.get("Parameters", {})
 
 
+@pytest.mark.corpus
 def test_silent_on_an_unconditional_service() -> None:
     # Nothing outlives anything: the alarm and its service exist together.
     assert codes(FLAWED_JSON, CODES) == []

@@ -4,12 +4,14 @@ cannot progress (spec 11.1, weighed against ECS's documented behaviour)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+import pytest
+
+from tests.conftest import CORPUS as CORPUS_ROOT
 from tests.helpers import codes, findings, fix_text, fixture
 
 BASE = fixture("ecs-service.yaml")
-CORPUS = Path("/work/shared/corpus/aws-cloudformation-templates")
+CORPUS = CORPUS_ROOT
 
 FIXED = BASE.replace(
     "      HealthCheckGracePeriodSeconds: 30  # too short\n",
@@ -41,6 +43,7 @@ def test_a_start_period_the_template_shows_is_named() -> None:
     assert "HealthCheckGracePeriodSeconds: 240" in fix_text(text, ["MF1101"])
 
 
+@pytest.mark.corpus
 def test_zero_downtime_rolling_updates_are_never_reported() -> None:
     # 100/200 (ECS's defaults) and 75/200 start new tasks before stopping old ones.
     for pair in ("100, 200", "75, 200", "50, 200"):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from fixers.document import Document
+from tests.conftest import CORPUS as CORPUS_ROOT
 from tests.helpers import codes, findings, fix_text, fixture
 
 BASE = fixture("ecs-service.yaml")
@@ -76,10 +79,10 @@ def test_json_root_user() -> None:
     assert fix_text(text, ["MF1201"]) == json.dumps(data, indent=2) + "\n"
 
 
+@pytest.mark.corpus
 def test_without_user_the_message_names_what_the_template_cannot_show() -> None:
-    from pathlib import Path
 
-    corpus = Path("/work/shared/corpus/aws-cloudformation-templates")
+    corpus = CORPUS_ROOT
     text = (corpus / "ECS/ECS_Schedule_Example.yaml").read_text()
     found = findings(text, ["MF1201"])
     assert len(found) == 2

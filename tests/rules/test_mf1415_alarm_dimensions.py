@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.conftest import CORPUS as CORPUS_ROOT
 from tests.helpers import as_json, codes, findings, fix_text
 
 CODES = ["MF1415"]
-CORPUS = Path("/work/shared/corpus/aws-cloudformation-templates/ECS")
+CORPUS = CORPUS_ROOT / "ECS"
 RESOURCES = """\
 Resources:
   LoadBalancer:
@@ -89,6 +88,7 @@ FIXED = (
 )
 
 
+@pytest.mark.corpus
 def test_corpus_alarm_on_a_dimension_the_namespace_does_not_publish() -> None:
     for name in ("ECS_Schedule_Example.yaml", "ECS_Schedule_Example.json"):
         (f,) = findings((CORPUS / name).read_text(encoding="utf-8"), CODES)

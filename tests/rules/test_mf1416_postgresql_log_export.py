@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.conftest import CORPUS as CORPUS_ROOT
 from tests.helpers import as_json, codes, dedent, findings, fix_text
 
 CODES = ["MF1416"]
-CORPUS = Path("/work/shared/corpus/aws-cloudformation-templates/DMS")
+CORPUS = CORPUS_ROOT / "DMS"
 CLUSTER = dedent(
     """
     Resources:
@@ -83,6 +82,7 @@ def test_fix_byte_for_byte_and_a_second_pass_finds_nothing(as_text, flawed, fixe
     assert codes(as_text(fixed), CODES) == []
 
 
+@pytest.mark.corpus
 def test_corpus_dms_source_cluster() -> None:
     for name in ("DMSAuroraToS3FullLoadAndOngoingReplication.yaml",):
         (f,) = findings((CORPUS / name).read_text(encoding="utf-8"), CODES)
