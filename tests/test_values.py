@@ -234,3 +234,12 @@ def test_satisfiable_with_a_parameter_pinned() -> None:
     assert values.satisfiable(
         template, {("Symmetric", True)}, given={"KeySpec": "SYMMETRIC_DEFAULT"}
     )
+
+
+def test_one_default_port_per_engine_for_every_rule() -> None:
+    from fixers.rules.database.common import default_port
+
+    assert default_port("postgres") == default_port("aurora-postgresql") == 5432
+    assert default_port("aurora") == default_port("aurora-mysql") == default_port("mariadb") == 3306
+    assert default_port("oracle-ee") == 1521 and default_port("sqlserver-se") == 1433
+    assert default_port("docdb") is None

@@ -11,6 +11,7 @@ from fixers.document import Document
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
 from fixers.rules.beyond.common import is_member
+from fixers.rules.database.common import engines
 
 PROPERTY = "EnableCloudwatchLogsExports"
 LOG = "postgresql"
@@ -18,13 +19,9 @@ RETENTION = "rds.log_retention_period"
 ENGINES = ("postgres", "aurora-postgresql")
 
 
-def _engines(data: dict[str, Any], res: dict[str, Any]) -> list[str]:
-    return [e.lower() for e in values.texts(data, cfn.props(res).get("Engine"))]
-
-
 def _postgres(data: dict[str, Any], res: dict[str, Any]) -> bool:
-    engines = _engines(data, res)
-    return bool(engines) and all(e in ENGINES for e in engines)
+    found = engines(data, res)
+    return bool(found) and all(e in ENGINES for e in found)
 
 
 def _serverless_v1(data: dict[str, Any], res: dict[str, Any]) -> bool:
@@ -142,7 +139,7 @@ class PostgresLogExport(Rule):
             if not missing:
                 continue
             what = "DB cluster" if res.get("Type") == "AWS::RDS::DBCluster" else "DB instance"
-            engine = "/".join(sorted(set(_engines(data, res))))
+            engine = "/".join(sorted(set(engines(data, res))))
             kept = _retention(data, lid)
             where = (
                 f"{kept[1]} minutes (rds.log_retention_period of {kept[0]})"

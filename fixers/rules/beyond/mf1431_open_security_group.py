@@ -10,6 +10,7 @@ from fixers.document import Document, EditError
 from fixers.edits import add_parameter, register_names, set_value
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
+from fixers.rules.database.common import default_port, engines
 
 ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
 DATABASE_PORTS = {
@@ -24,16 +25,6 @@ DATABASE_PORTS = {
     9200: "OpenSearch",
     11211: "Memcached",
     27017: "MongoDB",
-}
-ENGINE_PORTS = {
-    "postgres": 5432,
-    "aurora-postgresql": 5432,
-    "mysql": 3306,
-    "mariadb": 3306,
-    "aurora": 3306,
-    "aurora-mysql": 3306,
-    "sqlserver": 1433,
-    "oracle": 1521,
 }
 IPV4_PATTERN = r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/([89]|[12]\d|3[0-2])$"
 IPV6_PATTERN = r"^[0-9a-fA-F:]+/([89]|[1-9]\d|1[01]\d|12[0-8])$"
@@ -67,8 +58,9 @@ def database_ports(data: dict[str, Any], group: str) -> dict[int, str]:
             continue
         port = values.as_int(values.literal(data, p.get("Port")))
         if port is None:
-            engines = [str(e).lower() for e in values.texts(data, p.get("Engine"))]
-            port = next((ENGINE_PORTS[e] for e in engines if e in ENGINE_PORTS), None)
+            port = next(
+                (q for e in engines(data, res) if (q := default_port(e)) is not None), None
+            )
         if port is not None:
             out[port] = f"{lid}'s port"
     return out

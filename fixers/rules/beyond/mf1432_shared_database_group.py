@@ -10,7 +10,7 @@ from fixers.document import Document, EditError
 from fixers.edits import add_resource, register_name_pattern, set_property
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
-from fixers.rules.beyond.mf1431_open_security_group import ENGINE_PORTS
+from fixers.rules.database.common import default_port, engines
 
 register_name_pattern(r"[A-Za-z0-9]+DBSecurityGroup")
 
@@ -32,8 +32,7 @@ def _port(data: dict[str, Any], res: dict[str, Any]) -> int | None:
     port = values.as_int(values.literal(data, p.get("Port")))
     if port is not None:
         return port
-    engines = {str(e).lower() for e in values.texts(data, p.get("Engine"))}
-    ports = {ENGINE_PORTS[e] for e in engines if e in ENGINE_PORTS}
+    ports = {q for e in engines(data, res) if (q := default_port(e)) is not None}
     return ports.pop() if len(ports) == 1 else None
 
 

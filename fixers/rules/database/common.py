@@ -121,6 +121,22 @@ def engines(data: dict[str, Any], resource: dict[str, Any]) -> list[str]:
     return [e.lower() for e in values.texts(data, cfn.props(resource).get("Engine"))]
 
 
+def default_port(engine: str) -> int | None:
+    """The port RDS gives a database of ``engine`` when the template sets none (``postgres``,
+    ``aurora-postgresql`` 5432; ``mysql``, ``mariadb``, ``aurora``, ``aurora-mysql`` 3306;
+    ``oracle-*`` 1521; ``sqlserver-*`` 1433), else None."""
+    e = engine.lower()
+    if "postgres" in e:
+        return 5432
+    if "mysql" in e or "mariadb" in e or e == "aurora":
+        return 3306
+    if "oracle" in e:
+        return 1521
+    if "sqlserver" in e:
+        return 1433
+    return None
+
+
 def aurora_clusters(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [
         (lid, res)

@@ -12,6 +12,7 @@ from fixers.document import Document, EditError
 from fixers.edits import add_list_item, add_resource, register_names, set_property, unique_id
 from fixers.model import Finding, Fix
 from fixers.rules import Rule
+from fixers.rules.database.common import default_port
 from fixers.rules.rotation import common
 
 LAMBDA_SG = "LambdaSecurityGroup"
@@ -28,16 +29,6 @@ ENI_ACTIONS = (
     "ec2:DescribeNetworkInterfaces",
     "ec2:DeleteNetworkInterface",
 )
-DEFAULT_PORTS = {
-    "postgres": 5432,
-    "mysql": 3306,
-    "mariadb": 3306,
-    "aurora": 3306,
-    "oracle": 1521,
-    "sqlserver": 1433,
-}
-
-
 @dataclass
 class Network:
     database: str
@@ -79,13 +70,7 @@ def network_of(data: dict[str, Any], database: str | None) -> Network | None:
         return None
     port = cfn.props(db).get("Port")
     if port is None:
-        engine = common.engine_of(data, database) or ""
-        port = next(
-            (p for name, p in DEFAULT_PORTS.items() if engine.startswith(name) or name in engine),
-            None,
-        )
-        if "postgres" in engine:
-            port = 5432
+        port = default_port(common.engine_of(data, database) or "")
     if port is None:
         return None
     return Network(database, groups, port, vpc)
