@@ -25,11 +25,16 @@ def role_of(data: dict[str, Any], value: Any) -> str | None:
 
 
 def role_policy_documents(
-    data: dict[str, Any], role: str
+    data: dict[str, Any], role: str, *, listed: bool = False
 ) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
-    """(path, policy document) of a role's inline policies and of the template policies attached to it."""
+    """(path, policy document) of a role's inline policies and of the template policies attached
+    to it (their ``Roles`` name it). ``listed`` adds the template's managed policies the role
+    names in its ``ManagedPolicyArns``: what the role may do, for a rule that reads grants; a
+    rule that edits what it reads leaves them out, since other roles may share them."""
     res = cfn.resources(data)
     out: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    arns = cfn.list_of(cfn.props(res.get(role, {})).get("ManagedPolicyArns"))
+    named = {cfn.ref_target(cfn.unguarded(a)) for a in arns} if listed else set()
     for i, pol in enumerate(cfn.list_of(cfn.props(res.get(role, {})).get("Policies"))):
         if isinstance(pol, dict) and isinstance(pol.get("PolicyDocument"), dict):
             out.append(
@@ -40,9 +45,10 @@ def role_policy_documents(
             )
     for lid, pol in cfn.of_type(data, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
         p = cfn.props(pol)
-        if any(cfn.ref_target(r) == role for r in cfn.list_of(p.get("Roles"))) and isinstance(
-            p.get("PolicyDocument"), dict
-        ):
+        attached = lid in named or any(
+            cfn.ref_target(r) == role for r in cfn.list_of(p.get("Roles"))
+        )
+        if attached and isinstance(p.get("PolicyDocument"), dict):
             out.append((("Resources", lid, "Properties", "PolicyDocument"), p["PolicyDocument"]))
     return out
 

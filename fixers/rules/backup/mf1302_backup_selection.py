@@ -42,20 +42,6 @@ def cluster_arn(cluster: str) -> dict[str, Any]:
     }
 
 
-def _managed_policy_documents(data: dict[str, Any], role: str) -> list[dict[str, Any]]:
-    """Policy documents of the template's managed policies the role lists in ManagedPolicyArns."""
-    res = cfn.resources(data)
-    out = []
-    for arn in cfn.list_of(cfn.props(res.get(role, {})).get("ManagedPolicyArns")):
-        target = cfn.ref_target(cfn.unguarded(arn))
-        policy = res.get(target or "", {})
-        if policy.get("Type") == "AWS::IAM::ManagedPolicy":
-            document = cfn.props(policy).get("PolicyDocument")
-            if isinstance(document, dict):
-                out.append(document)
-    return out
-
-
 def backs_up_aurora(data: dict[str, Any], role: str) -> bool:
     """Whether AWS Backup can back an Aurora cluster up with a template role: it trusts
     backup.amazonaws.com, and has the AWS Backup service policy or a statement allowing
@@ -66,8 +52,7 @@ def backs_up_aurora(data: dict[str, Any], role: str) -> bool:
     managed = cfn.props(res).get("ManagedPolicyArns")
     if any(isinstance(v, str) and BACKUP_POLICY in v for _, v in cfn.walk(managed)):
         return True
-    documents = [d for _, d in iam.role_policy_documents(data, role)]
-    documents += _managed_policy_documents(data, role)
+    documents = [d for _, d in iam.role_policy_documents(data, role, listed=True)]
     return any(
         iam.grants_action(st, SNAPSHOT_ACTION)
         for document in documents

@@ -58,9 +58,7 @@ def database_ports(data: dict[str, Any], group: str) -> dict[int, str]:
             continue
         port = values.as_int(values.literal(data, p.get("Port")))
         if port is None:
-            port = next(
-                (q for e in engines(data, res) if (q := default_port(e)) is not None), None
-            )
+            port = next((q for e in engines(data, res) if (q := default_port(e)) is not None), None)
         if port is not None:
             out[port] = f"{lid}'s port"
     return out

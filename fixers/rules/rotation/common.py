@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fixers import cfn, values
+from fixers import cfn, iam, values
 
 SCHEDULE_TYPE = "AWS::SecretsManager::RotationSchedule"
 SECRET_TYPE = "AWS::SecretsManager::Secret"
@@ -193,26 +193,6 @@ def secret_key(data: dict[str, Any], secret: str | None) -> str | None:
 # -- IAM ------------------------------------------------------------------------------------
 
 
-def role_policy_documents(
-    data: dict[str, Any], role: str
-) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
-    """(path, document) of every policy document that applies to a template role."""
-    res = cfn.resources(data)
-    r = res.get(role) or {}
-    for i, policy in enumerate(cfn.list_of(cfn.props(r).get("Policies"))):
-        if isinstance(policy, dict) and isinstance(policy.get("PolicyDocument"), dict):
-            yield (
-                ("Resources", role, "Properties", "Policies", i, "PolicyDocument"),
-                policy["PolicyDocument"],
-            )
-    managed = {cfn.ref_target(a) for a in cfn.list_of(cfn.props(r).get("ManagedPolicyArns"))}
-    for lid, pol in cfn.of_type(data, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-        p = cfn.props(pol)
-        roles = {cfn.ref_target(x) for x in cfn.list_of(p.get("Roles"))}
-        if (role in roles or lid in managed) and isinstance(p.get("PolicyDocument"), dict):
-            yield ("Resources", lid, "Properties", "PolicyDocument"), p["PolicyDocument"]
-
-
 AWS_MANAGED_GRANTS = {
     "AdministratorAccess": ["*"],
     "PowerUserAccess": ["*"],  # all but iam:*, organizations:*, account:* (none rotation needs)
@@ -252,7 +232,7 @@ def unseen_policies(data: dict[str, Any], role: str) -> list[str]:
 
 def role_statements(data: dict[str, Any], role: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for _, doc in role_policy_documents(data, role):
+    for _, doc in iam.role_policy_documents(data, role, listed=True):
         # A statement added under a condition is Fn::If [C, statement, AWS::NoValue].
         statements = (cfn.unguarded(s) for s in cfn.list_of(doc.get("Statement")))
         out.extend(s for s in statements if isinstance(s, dict))
@@ -303,7 +283,7 @@ def secret_policy_path(
 ) -> tuple[Any, ...] | None:
     """The inline policy document of the role that grants the secret-scoped actions, if any."""
     first = None
-    for path, doc in role_policy_documents(data, role):
+    for path, doc in iam.role_policy_documents(data, role, listed=True):
         if path[3] != "Policies":
             continue
         first = first or path

@@ -29,6 +29,8 @@ ENI_ACTIONS = (
     "ec2:DescribeNetworkInterfaces",
     "ec2:DeleteNetworkInterface",
 )
+
+
 @dataclass
 class Network:
     database: str
