@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Static
+
+from tui.components.reason import TextScreen
 
 
 class ChoiceScreen(ModalScreen["str | None"]):
@@ -53,46 +55,9 @@ class ChoiceScreen(ModalScreen["str | None"]):
             self.dismiss(key)
 
 
-class PathScreen(ModalScreen["str | None"]):
-    """Dismisses with the path typed (enter), or None (escape)."""
+class PathScreen(TextScreen):
+    """The path to write the edits to (the suggestion typed in already)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
-
-    def __init__(self, title: str, body: Text | str, suggested: str) -> None:
-        super().__init__()
-        self.question_title = title
-        self.body = body
-        self.suggested = suggested
-        self._answered = False
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(Text(self.question_title, "bold"), id="dialog-title")
-            yield Static(self.body)
-            yield Input(
-                self.suggested,
-                placeholder="path to write to (enter to write, escape to cancel)",
-                id="path",
-            )
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()  # the path is not a filter of the findings list
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        path = event.value.strip()
-        if path:
-            self._answer(path)
-        else:
-            self.notify("Type the path to write the edits to.", severity="warning")
-
-    def action_cancel(self) -> None:
-        self._answer(None)
-
-    def _answer(self, path: str | None) -> None:
-        if not self._answered:
-            self._answered = True
-            self.dismiss(path)
+    placeholder = "path to write to (enter to write, escape to cancel)"
+    input_id = "path"
+    empty_warning = "Type the path to write the edits to."
