@@ -15,7 +15,8 @@ from typing import Any
 from fixers import config
 
 PSEUDO_PREFIX = "AWS::"
-_SUB_VAR = re.compile(r"\$\{(?!!)([^}]+)\}")
+SUB_VARIABLE = re.compile(r"\$\{(?!!)([^}]+)\}")
+"""A ``${Name}`` or ``${Name.Attribute}`` of a ``Fn::Sub`` string (``${!Literal}`` is not one)."""
 
 
 def production_values(settings: config.Settings) -> tuple[str, ...]:
@@ -237,7 +238,7 @@ def _collect_refs(value: Any, found: set[str]) -> None:
                         else set()
                     )
                     if isinstance(template, str):
-                        for var in _SUB_VAR.findall(template):
+                        for var in SUB_VARIABLE.findall(template):
                             name = var.split(".", 1)[0]
                             if not name.startswith(PSEUDO_PREFIX) and name not in names:
                                 found.add(name)

@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from fixers import cfn
 
-_SUB_VAR = re.compile(r"\$\{(?!!)([^}]*)\}")
 _MAX_OPTIONS = 64
 """Beyond this many options an expression is treated as unknown (a combinatorial Sub or
 Join of many conditional parts): rules need a few cases, not an enumeration."""
@@ -391,7 +389,7 @@ def _sub(
     if parsed is None:
         return [Option(Unknown("a malformed Fn::Sub"), when)]
     text, variables = parsed
-    names = sorted(set(_SUB_VAR.findall(text)))
+    names = sorted(set(cfn.SUB_VARIABLE.findall(text)))
     parts: list[list[Option]] = []
     for name in names:
         if name in variables:
@@ -631,7 +629,7 @@ def sub_names(expr: Any) -> set[str]:
     if not (isinstance(expr, dict) and len(expr) == 1 and "Fn::Sub" in expr):
         return set()
     parsed = sub_parts(expr["Fn::Sub"])
-    return set(_SUB_VAR.findall(parsed[0])) if parsed else set()
+    return set(cfn.SUB_VARIABLE.findall(parsed[0])) if parsed else set()
 
 
 # -- conditions -----------------------------------------------------------------------------

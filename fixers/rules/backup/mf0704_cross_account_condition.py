@@ -6,7 +6,7 @@ import fnmatch
 from collections.abc import Iterator
 from typing import Any
 
-from fixers import cfn, kms, kms_edits
+from fixers import cfn, kms, kms_edits, values
 from fixers.document import Document, EditError
 from fixers.edits import set_resource_attribute
 from fixers.model import Finding, Fix
@@ -61,15 +61,10 @@ def unguarded(data: dict[str, Any], value: Any, param: str) -> bool:
                     return walk(when_true)
                 return walk(when_true) or walk(when_false)
             if key == "Fn::Sub":
-                template = arg[0] if isinstance(arg, list) and arg else arg
-                variables = arg[1] if isinstance(arg, list) and len(arg) > 1 else {}
-                names = set(variables) if isinstance(variables, dict) else set()
-                used = (
-                    {n.split(".", 1)[0] for n in cfn._SUB_VAR.findall(template)}
-                    if isinstance(template, str)
-                    else set()
-                )
-                if param in used and param not in names:
+                parsed = values.sub_parts(arg)
+                variables = parsed[1] if parsed else {}
+                used = {n.split(".", 1)[0] for n in values.sub_names(v)}
+                if param in used and param not in variables:
                     return True
                 return walk(variables)
         return any(walk(x) for x in v.values())

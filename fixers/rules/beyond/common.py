@@ -145,7 +145,7 @@ def can_manage_password(data: dict[str, Any], lid: str) -> str | None:
     if res.get("Type") not in RDS_MANAGED_TYPES:
         return f"{res.get('Type')} is not an RDS database"
     p = cfn.props(res)
-    if any(o.value == "serverless" for o in values.options(data, p.get("EngineMode"))):
+    if values.can_be(data, p.get("EngineMode"), "serverless"):
         return "Aurora Serverless v1 does not support RDS-managed master passwords"
     if "MasterUsername" not in p:
         return "it has no MasterUsername"

@@ -24,10 +24,6 @@ def _postgres(data: dict[str, Any], res: dict[str, Any]) -> bool:
     return bool(found) and all(e in ENGINES for e in found)
 
 
-def _serverless_v1(data: dict[str, Any], res: dict[str, Any]) -> bool:
-    return "serverless" in values.texts(data, cfn.props(res).get("EngineMode"))
-
-
 def _exports(data: dict[str, Any], item: Any) -> list[str]:
     return values.texts(data, cfn.unguarded(item))
 
@@ -113,7 +109,11 @@ class PostgresLogExport(Rule):
     def detect(self, doc: Document) -> Iterator[Finding]:
         data = doc.data
         for lid, res in cfn.of_type(data, "AWS::RDS::DBInstance", "AWS::RDS::DBCluster"):
-            if is_member(res) or not _postgres(data, res) or _serverless_v1(data, res):
+            if (
+                is_member(res)
+                or not _postgres(data, res)
+                or values.can_be(data, cfn.props(res).get("EngineMode"), "serverless")
+            ):
                 continue
             props = cfn.props(res)
             expr = props.get(PROPERTY)
