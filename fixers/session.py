@@ -52,7 +52,6 @@ __all__ = [
     "Previewer",
     "Review",
     "lint_review",
-    "preview",
     "unified_diff",
 ]
 
@@ -524,25 +523,9 @@ def _label(finding: Finding) -> str:
     return f"{finding.code} on {finding.resource or '/'.join(map(str, finding.path))}"
 
 
-def preview(
-    text: str,
-    path: str,
-    bom: bool,
-    rule: Rule,
-    finding: Finding,
-    settings: config.Settings | None = None,
-) -> tuple[str | None, str | None]:
-    """The text after one fix, applied to a copy: (text, None), or (None, why it cannot apply)."""
-    copy = Document.from_text(text, path, bom, settings)
-    status, reason, _ = apply_one(copy, rule, finding, [])
-    if status not in (Status.APPLIED, Status.ALREADY_FIXED):
-        return None, reason or status
-    return copy.text, reason
-
-
 class Previewer:
-    """``preview`` of many fixes on one text, which is read once: each fix is applied to the
-    same copy and rolled back (a copy found changed after a rollback is read again). Not shared
+    """The text after each of many fixes, applied to a copy of one text, which is read once:
+    each fix is applied to the same copy and rolled back (a copy found changed after a rollback is read again). Not shared
     between threads."""
 
     def __init__(
@@ -562,7 +545,7 @@ class Previewer:
         self.text = point.text
 
     def preview(self, rule: Rule, finding: Finding) -> tuple[str | None, str | None]:
-        """The text after ``finding``'s fix, as ``preview`` gives it."""
+        """The text after ``finding``'s fix: (text, note), or (None, why it cannot apply)."""
         if self._doc is None:
             self._doc = Document.from_text(self.text, *self._args)
         doc = self._doc

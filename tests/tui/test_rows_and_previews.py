@@ -5,8 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from fixers import config
+from fixers.document import Document
+from fixers.engine import Status, apply_one
 from fixers.model import Finding
-from fixers.session import APPLIED, OPEN, Item, Previewer, Review, preview
+from fixers.rules import Rule
+from fixers.session import APPLIED, OPEN, Item, Previewer, Review
 from tests.conftest import SAMPLES
 from tests.tui.conftest import press, settle
 from tui.app import PREVIEW_AHEAD, PreviewReady
@@ -70,6 +74,22 @@ def test_where_the_path_does_not_tell_the_messages_do() -> None:
         ),
     ]
     assert [distinctions(items)[i.key] for i in items] == ["timeout 5 s", "3 tries"]
+
+
+def preview(
+    text: str,
+    path: str,
+    bom: bool,
+    rule: Rule,
+    finding: Finding,
+    settings: config.Settings | None = None,
+) -> tuple[str | None, str | None]:
+    """The reference the Previewer must agree with: one fix applied to a fresh copy of the text."""
+    copy = Document.from_text(text, path, bom, settings)
+    status, reason, _ = apply_one(copy, rule, finding, [])
+    if status not in (Status.APPLIED, Status.ALREADY_FIXED):
+        return None, reason or status
+    return copy.text, reason
 
 
 def test_previewer_gives_what_preview_gives_for_every_fix_of_the_sample() -> None:
