@@ -558,11 +558,6 @@ def as_int(value: Any) -> int | None:
     return None
 
 
-def literal_int(value: Any) -> int | None:
-    """An integer written literally in the template (no intrinsic), else None."""
-    return as_int(value)
-
-
 def ints(data: dict[str, Any], expr: Any) -> list[tuple[int | None, Option]]:
     """Each option of ``expr`` with its integer value (None where it is not one)."""
     return [(as_int(o.value), o) for o in options(data, expr)]
@@ -630,19 +625,6 @@ def sub_names(expr: Any) -> set[str]:
         return set()
     parsed = sub_parts(expr["Fn::Sub"])
     return set(cfn.SUB_VARIABLE.findall(parsed[0])) if parsed else set()
-
-
-# -- conditions -----------------------------------------------------------------------------
-
-
-def gated_by(data: dict[str, Any], condition: str) -> list[str]:
-    """The resources the condition gates (``Condition: name``), in template order."""
-    return [lid for lid, r in cfn.resources(data).items() if r.get("Condition") == condition]
-
-
-def conditional(data: dict[str, Any], logical_id: str) -> bool:
-    """Whether a resource exists only under a condition."""
-    return cfn.condition_of(data, logical_id) is not None
 
 
 # -- networks and security groups -----------------------------------------------------------
